@@ -1,0 +1,447 @@
+"""The shape of the knowledge YAML files, as frozen pydantic models.
+
+Every model forbids unknown keys, so a misspelt key is an error with a
+"did you mean" rather than a silently ignored value. ``None`` means unknown:
+an unknown price is never $0, an unknown speed is never assumed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Slug = str
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- ratings
+
+RatingLevel = Literal["best", "excellent", "good", "moderate", "limited", "none", "unrated"]
+
+#: numeric value of each rating level; ``unrated`` has none on purpose.
+RATING_VALUE: dict[str, int] = {
+    "best": 5,
+    "excellent": 4,
+    "good": 3,
+    "moderate": 2,
+    "limited": 1,
+    "none": 0,
+}
+RATING_MAX = 5
+
+DIMENSIONS: tuple[str, ...] = (
+    "instruction_following",
+    "structured_output",
+    "long_context",
+    "fine_tunability",
+    "self_hosting",
+    "cost_at_volume",
+    "agentic_tool_use",
+    "hallucination_calibration",
+)
+
+DIMENSION_LABELS: dict[str, str] = {
+    "instruction_following": "Instruction following",
+    "structured_output": "Structured output",
+    "long_context": "Long-context faithfulness",
+    "fine_tunability": "Fine-tunability",
+    "self_hosting": "Self-hosting",
+    "cost_at_volume": "Cost at volume",
+    "agentic_tool_use": "Agentic tool use",
+    "hallucination_calibration": "Hallucination calibration",
+}
+
+
+class Ratings(Frozen):
+    """Capability-matrix ratings. ``unrated`` where no source rates the model."""
+
+    instruction_following: RatingLevel = "unrated"
+    structured_output: RatingLevel = "unrated"
+    long_context: RatingLevel = "unrated"
+    fine_tunability: RatingLevel = "unrated"
+    self_hosting: RatingLevel = "unrated"
+    cost_at_volume: RatingLevel = "unrated"
+    agentic_tool_use: RatingLevel = "unrated"
+    hallucination_calibration: RatingLevel = "unrated"
+    source: str | None = None
+
+    def level(self, dimension: str) -> str:
+        return getattr(self, dimension)
+
+    def rated(self) -> dict[str, str]:
+        return {d: self.level(d) for d in DIMENSIONS if self.level(d) != "unrated"}
+
+
+# --------------------------------------------------------------------------- prices
+
+class PriceClaim(Frozen):
+    """What another source says a price is, kept when it disagrees with ours."""
+
+    input: Decimal | None = None
+    output: Decimal | None = None
+    context_window: int | None = None
+    source: str
+    as_of: date
+
+
+class Price(Frozen):
+    """USD per 1M tokens. ``None`` means the price is unknown, never free."""
+
+    input: Decimal | None = Field(default=None, ge=0)
+    output: Decimal | None = Field(default=None, ge=0)
+    cached_input: Decimal | None = Field(default=None, ge=0)
+    batch_input: Decimal | None = Field(default=None, ge=0)
+    batch_output: Decimal | None = Field(default=None, ge=0)
+    as_of: date
+    source: str
+    note: str | None = None
+    conflicts: tuple[PriceClaim, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return self.input is not None and self.output is not None
+
+
+class Measure(Frozen):
+    """A typical figure (TTFT in ms, output tokens/s) with where it came from."""
+
+    value: int = Field(gt=0)
+    source: str
+
+
+# --------------------------------------------------------------------------- providers
+
+ApiStyle = Literal["openai", "anthropic", "gemini"]
+
+
+class Compliance(Frozen):
+    """What a provider offers. ``None`` means our sources do not say."""
+
+    soc2: bool | None = None
+    hipaa_baa: bool | None = None
+    eu_residency: bool | None = None
+    zero_retention: bool | None = None
+    source: str | None = None
+
+
+class Provider(Frozen):
+    id: Slug
+    name: str
+    api: ApiStyle
+    base_url: str
+    key_env: str | None = None  # None: no key needed (a local server)
+    headquarters: str | None = None
+    compliance: Compliance = Compliance()
+    notes: str | None = None
+
+
+# --------------------------------------------------------------------------- models
+
+Tier = Literal["frontier", "mid", "small"]
+StructuredMode = Literal["schema", "json_mode", "prompt"]
+STRUCTURED_RANK = {"prompt": 0, "json_mode": 1, "schema": 2}
+
+
+class Endpoint(Frozen):
+    """One place that serves the model over an API."""
+
+    provider: Slug
+    model_id: str
+    pinned: bool = True  # False: an alias the provider may move (e.g. "-latest")
+    price: Price
+    context_window: int | None = Field(default=None, gt=0)
+    structured_output: StructuredMode | None = None
+    ttft_ms: Measure | None = None
+    tokens_per_s: Measure | None = None
+    deprecated: date | None = None
+    notes: str | None = None
+
+
+class ModelSpec(Frozen):
+    id: Slug
+    name: str
+    family: str
+    vendor: str
+    tier: Tier
+    released: date | None = None
+    deprecated: date | None = None
+    open_weights: bool = False
+    license: str | None = None
+    context_window: int = Field(gt=0)
+    max_output: int | None = Field(default=None, gt=0)
+    params_b: Decimal | None = Field(default=None, gt=0)
+    vram_4bit_gb: Decimal | None = Field(default=None, gt=0)
+    structured_output: StructuredMode = "prompt"
+    tool_calling: bool = False
+    vision: bool = False
+    fine_tuning: bool = False
+    reasoning: bool = False
+    tags: tuple[str, ...] = ()
+    tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
+    ttft_ms: Measure | None = None
+    tokens_per_s: Measure | None = None
+    ratings: Ratings = Ratings()
+    endpoints: tuple[Endpoint, ...] = ()
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _checks(self) -> "ModelSpec":
+        if not self.open_weights and not self.endpoints:
+            raise ValueError("a closed-weights model needs at least one endpoint")
+        if self.vram_4bit_gb is not None and not self.open_weights:
+            raise ValueError("vram_4bit_gb only applies to open-weights models")
+        return self
+
+
+# --------------------------------------------------------------------------- decision tree
+
+class Condition(Frozen):
+    """A test over answers. Exactly one form: a comparison on ``answer``, or all/any/not."""
+
+    answer: str | None = None
+    eq: Any = None
+    in_: tuple[Any, ...] | None = Field(default=None, alias="in")
+    gt: Decimal | None = None
+    ge: Decimal | None = None
+    lt: Decimal | None = None
+    le: Decimal | None = None
+    contains: Any = None
+    all: tuple["Condition", ...] | None = None
+    any: tuple["Condition", ...] | None = None
+    not_: "Condition | None" = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Condition":
+        combos = [x for x in (self.all, self.any, self.not_) if x is not None]
+        tests = [
+            x
+            for x in (self.eq, self.in_, self.gt, self.ge, self.lt, self.le, self.contains)
+            if x is not None
+        ]
+        if self.answer is not None:
+            if combos:
+                raise ValueError("a comparison cannot also have all/any/not")
+            if len(tests) != 1:
+                raise ValueError("give exactly one of eq, in, gt, ge, lt, le, contains")
+        elif len(combos) != 1 or tests:
+            raise ValueError("give 'answer' with one comparison, or exactly one of all/any/not")
+        return self
+
+    def answers_used(self) -> set[str]:
+        if self.answer is not None:
+            return {self.answer}
+        out: set[str] = set()
+        for sub in (self.all or ()) + (self.any or ()) + ((self.not_,) if self.not_ else ()):
+            out |= sub.answers_used()
+        return out
+
+
+class Selector(Frozen):
+    """Which models fit a tree outcome.
+
+    A model is in the set when the guides name it (``models`` or ``families``)
+    or when it meets every criterion given (so a model added later takes part).
+    """
+
+    models: tuple[Slug, ...] = ()
+    families: tuple[str, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    open_weights: bool | None = None
+    reasoning: bool | None = None
+    tags_any: tuple[str, ...] = ()
+    min_context: int | None = None
+    max_ttft_ms: int | None = None
+    max_cost_per_request: Decimal | None = None
+    deployment: Literal["any", "hosted", "self_host"] = "any"
+
+    def has_criteria(self) -> bool:
+        return bool(
+            self.tiers
+            or self.open_weights is not None
+            or self.reasoning is not None
+            or self.tags_any
+            or self.min_context is not None
+            or self.max_ttft_ms is not None
+            or self.max_cost_per_request is not None
+        )
+
+
+class TreeNode(Frozen):
+    """A decision (``when`` with ``yes``/``no``) or an outcome (``candidates``)."""
+
+    id: Slug
+    question: str | None = None
+    when: Condition | None = None
+    yes: Slug | None = None
+    no: Slug | None = None
+    label: str | None = None
+    candidates: Selector | None = None
+    rationale: str
+
+    @model_validator(mode="after")
+    def _kind(self) -> "TreeNode":
+        decision = (self.when, self.yes, self.no, self.question)
+        if self.candidates is None:
+            if any(x is None for x in decision):
+                raise ValueError("a decision node needs question, when, yes and no")
+        elif any(x is not None for x in decision):
+            raise ValueError("an outcome node has candidates and no question/when/yes/no")
+        return self
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.candidates is not None
+
+
+class DecisionTree(Frozen):
+    root: Slug
+    nodes: tuple[TreeNode, ...]
+
+
+# --------------------------------------------------------------------------- tasks
+
+class TaskProfile(Frozen):
+    id: Slug
+    label: str
+    first_choice: Slug
+    fallback: Slug
+    why: str
+    route_tier: Tier
+    weights: dict[str, int] = {}
+
+    @field_validator("weights")
+    @classmethod
+    def _known_dimensions(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, weight in value.items():
+            if key not in DIMENSIONS:
+                raise ValueError(f"unknown dimension '{key}'; known: {', '.join(DIMENSIONS)}")
+            if weight < 0:
+                raise ValueError(f"weight of '{key}' must be >= 0")
+        return value
+
+
+class RouteRule(Frozen):
+    id: Slug
+    when: str
+    route_to: str
+    rationale: str
+
+
+class TaskBook(Frozen):
+    default_weights: dict[str, int]
+    tasks: tuple[TaskProfile, ...]
+    routing: tuple[RouteRule, ...] = ()
+
+
+# --------------------------------------------------------------------------- hosting
+
+class Gpu(Frozen):
+    id: Slug
+    name: str
+    vram_gb: int = Field(gt=0)
+    hourly_usd: Decimal = Field(gt=0)
+    source: str
+    as_of: date
+
+
+class SizeClass(Frozen):
+    """Serving assumptions for open-weights models up to ``max_params_b``."""
+
+    id: Slug
+    max_params_b: Decimal = Field(gt=0)
+    gpu: Slug
+    gpus_per_replica: int = Field(gt=0)
+    tokens_per_s: int = Field(gt=0)  # per replica, batched, input + output
+    source: str
+
+
+class OpsOverhead(Frozen):
+    """Engineering time to run inference, as a fraction of one engineer."""
+
+    engineer_monthly_usd: Decimal = Field(gt=0)
+    fte: dict[Literal["none", "some", "strong"], Decimal]
+    source: str
+
+
+class PracticalContext(Frozen):
+    default_hosted: int = Field(gt=0)
+    default_open_weights: int = Field(gt=0)
+    models: dict[Slug, int] = {}
+    source: str
+
+
+class Hosting(Frozen):
+    hours_per_month: Decimal = Field(gt=0)
+    utilisation: Decimal = Field(gt=0, le=1)
+    gpus: tuple[Gpu, ...]
+    size_classes: tuple[SizeClass, ...]
+    ops_overhead: OpsOverhead
+    practical_context: PracticalContext
+    price_max_age_days: int = Field(default=90, gt=0)
+
+
+# --------------------------------------------------------------------------- questions
+
+QuestionType = Literal["choice", "multi_choice", "bool", "int", "number", "money", "text", "text_list"]
+
+
+class Choice(Frozen):
+    value: str
+    label: str
+    help: str | None = None
+
+
+class Section(Frozen):
+    id: Slug
+    title: str
+    help: str | None = None
+
+
+class Question(Frozen):
+    id: Slug
+    section: Slug
+    prompt: str
+    help: str
+    type: QuestionType
+    choices: tuple[Choice, ...] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+    min_exclusive: bool = False
+    pattern: str | None = None
+    unit: str | None = None
+    required: bool = False
+    nullable: bool = False
+    default: Any = None
+    example: Any = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Question":
+        if self.type in ("choice", "multi_choice") and not self.choices:
+            raise ValueError(f"a {self.type} question needs choices")
+        if self.type not in ("choice", "multi_choice") and self.choices:
+            raise ValueError(f"a {self.type} question takes no choices")
+        if self.required and self.default is not None:
+            raise ValueError("a required question has no default")
+        return self
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+
+class QuestionBook(Frozen):
+    sections: tuple[Section, ...]
+    questions: tuple[Question, ...]
+
+
+# --------------------------------------------------------------------------- files
+
+class ModelsFile(Frozen):
+    providers: tuple[Provider, ...]
+    models: tuple[ModelSpec, ...]
