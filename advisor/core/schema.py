@@ -273,25 +273,25 @@ class Selector(Frozen):
 
 
 class TreeNode(Frozen):
-    """A decision (``when`` with ``yes``/``no``) or an outcome (``candidates``)."""
+    """A decision (``when`` with ``if_yes``/``if_no``) or an outcome (``candidates``)."""
 
     id: Slug
     question: str | None = None
     when: Condition | None = None
-    yes: Slug | None = None
-    no: Slug | None = None
+    if_yes: Slug | None = None
+    if_no: Slug | None = None
     label: str | None = None
     candidates: Selector | None = None
     rationale: str
 
     @model_validator(mode="after")
     def _kind(self) -> "TreeNode":
-        decision = (self.when, self.yes, self.no, self.question)
+        decision = (self.when, self.if_yes, self.if_no, self.question)
         if self.candidates is None:
             if any(x is None for x in decision):
-                raise ValueError("a decision node needs question, when, yes and no")
+                raise ValueError("a decision node needs question, when, if_yes and if_no")
         elif any(x is not None for x in decision):
-            raise ValueError("an outcome node has candidates and no question/when/yes/no")
+            raise ValueError("an outcome node has candidates and no question/when/if_yes/if_no")
         return self
 
     @property

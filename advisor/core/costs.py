@@ -1,0 +1,200 @@
+"""Money math, exact: Decimal dollars throughout, rounded only when rendered.
+
+- API cost per request from per-1M-token prices and a token mix;
+- per month and per year at a volume;
+- cost per success given a pass rate and a retry rate;
+- self-hosting: replicas and GPUs needed (rounded up), monthly GPU and
+  operations cost, and the monthly volume at which self-hosting breaks even
+  with an API price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from advisor.core.schema import Gpu, Hosting, ModelSpec, Price, SizeClass
+
+MILLION = Decimal(1_000_000)
+SECONDS_PER_HOUR = Decimal(3600)
+MONTHS_PER_YEAR = 12
+
+
+def ceil_int(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+@dataclass(frozen=True)
+class RequestCost:
+    input: Decimal
+    output: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.input + self.output
+
+
+def request_cost(price: Price, input_tokens: int, output_tokens: int) -> RequestCost | None:
+    """Cost of one request; ``None`` when either price is unknown."""
+    if price.input is None or price.output is None:
+        return None
+    return RequestCost(
+        input=price.input * input_tokens / MILLION,
+        output=price.output * output_tokens / MILLION,
+    )
+
+
+def per_month(per_request: Decimal | None, monthly_requests: int) -> Decimal | None:
+    return None if per_request is None else per_request * monthly_requests
+
+
+def per_year(monthly: Decimal | None) -> Decimal | None:
+    return None if monthly is None else monthly * MONTHS_PER_YEAR
+
+
+def cost_per_success(
+    per_request: Decimal | None, pass_rate: Decimal, retry_rate: Decimal = Decimal(0)
+) -> Decimal | None:
+    """Spend per successful task.
+
+    Each request costs ``per_request`` and is retried ``retry_rate`` times on
+    average (0.1 = one retry in ten), so an attempt costs
+    ``per_request * (1 + retry_rate)``; only ``pass_rate`` of them succeed.
+    ``None`` when nothing succeeds or the price is unknown.
+    """
+    if per_request is None or pass_rate <= 0:
+        return None
+    if pass_rate > 1 or retry_rate < 0:
+        raise ValueError("pass_rate must be in (0, 1] and retry_rate >= 0")
+    return per_request * (1 + retry_rate) / pass_rate
+
+
+# --------------------------------------------------------------------------- self-hosting
+
+@dataclass(frozen=True)
+class SelfHostPlan:
+    size_class: SizeClass
+    gpu: Gpu
+    gpus_per_replica: int
+    replicas: int
+    tokens_per_month: int
+    replica_capacity_tokens: Decimal  # tokens one replica serves a month at the utilisation
+    gpu_monthly: Decimal
+    ops_monthly: Decimal
+
+    @property
+    def gpus(self) -> int:
+        return self.replicas * self.gpus_per_replica
+
+    @property
+    def total_monthly(self) -> Decimal:
+        return self.gpu_monthly + self.ops_monthly
+
+    @property
+    def replica_monthly(self) -> Decimal:
+        return self.gpu_monthly / self.replicas
+
+
+def size_class_for(model: ModelSpec, hosting: Hosting) -> SizeClass | None:
+    if not model.open_weights or model.params_b is None:
+        return None
+    for sc in sorted(hosting.size_classes, key=lambda s: s.max_params_b):
+        if model.params_b <= sc.max_params_b:
+            return sc
+    return None
+
+
+def _gpus_per_replica(model: ModelSpec, sc: SizeClass, gpu: Gpu) -> int:
+    need = sc.gpus_per_replica
+    if model.vram_4bit_gb is not None:
+        need = max(need, ceil_int(model.vram_4bit_gb / gpu.vram_gb))
+    return need
+
+
+def replica_capacity(sc: SizeClass, hosting: Hosting) -> Decimal:
+    """Tokens one replica serves in a month at the assumed utilisation."""
+    return Decimal(sc.tokens_per_s) * hosting.utilisation * hosting.hours_per_month * SECONDS_PER_HOUR
+
+
+def ops_monthly(hosting: Hosting, experience: str) -> Decimal:
+    oh = hosting.ops_overhead
+    return oh.engineer_monthly_usd * oh.fte[experience]  # type: ignore[index]
+
+
+def self_host_plan(
+    model: ModelSpec,
+    hosting: Hosting,
+    monthly_requests: int,
+    tokens_per_request: int,
+    experience: str,
+) -> SelfHostPlan | None:
+    """GPUs and monthly cost to serve the volume; ``None`` if the model cannot be sized."""
+    sc = size_class_for(model, hosting)
+    if sc is None:
+        return None
+    gpu = next(g for g in hosting.gpus if g.id == sc.gpu)
+    per_replica = _gpus_per_replica(model, sc, gpu)
+    capacity = replica_capacity(sc, hosting)
+    tokens = monthly_requests * tokens_per_request
+    replicas = max(1, ceil_int(Decimal(tokens) / capacity))
+    gpu_monthly = replicas * per_replica * gpu.hourly_usd * hosting.hours_per_month
+    return SelfHostPlan(
+        size_class=sc,
+        gpu=gpu,
+        gpus_per_replica=per_replica,
+        replicas=replicas,
+        tokens_per_month=tokens,
+        replica_capacity_tokens=capacity,
+        gpu_monthly=gpu_monthly,
+        ops_monthly=ops_monthly(hosting, experience),
+    )
+
+
+def break_even_requests(
+    api_per_request: Decimal | None,
+    model: ModelSpec,
+    hosting: Hosting,
+    tokens_per_request: int,
+    experience: str,
+) -> int | None:
+    """Smallest monthly volume at which self-hosting costs no more than the API.
+
+    Self-hosting costs ``F + G * n`` a month (operations ``F``, ``G`` per
+    replica, ``n`` replicas for the volume); the API costs ``c * R``. Within
+    the volumes ``n`` replicas serve, the API reaches ``F + G * n`` at
+    ``R = ceil((F + G*n) / c)``. ``None`` when it never does (the API is
+    cheaper per token than a busy replica) or a figure is unknown.
+    """
+    if api_per_request is None or api_per_request <= 0:
+        return None
+    plan = self_host_plan(model, hosting, 1, tokens_per_request, experience)
+    if plan is None:
+        return None
+    c = api_per_request
+    fixed = plan.ops_monthly
+    replica = plan.replica_monthly
+    per_replica_requests = plan.replica_capacity_tokens / tokens_per_request  # requests a replica serves
+    margin = c * per_replica_requests - replica  # what each full replica saves
+    # replicas at which the break-even volume falls inside that replica count's range
+    n = 1
+    if margin <= 0:
+        # only the first replica's range can work (volume below one replica's capacity)
+        candidates = [1]
+    else:
+        n = max(1, ceil_int(fixed / margin) - 1)
+        candidates = [1, n, n + 1, n + 2]
+    for n in sorted(set(candidates)):
+        low = 1 if n == 1 else int((n - 1) * per_replica_requests) + 1
+        high = int(n * per_replica_requests)
+        need = ceil_int((fixed + replica * n) / c)
+        volume = max(need, low)
+        if volume <= high:
+            return volume
+    return None
+
+
+def self_host_monthly_at(
+    model: ModelSpec, hosting: Hosting, monthly_requests: int, tokens_per_request: int, experience: str
+) -> Decimal | None:
+    plan = self_host_plan(model, hosting, monthly_requests, tokens_per_request, experience)
+    return None if plan is None else plan.total_monthly

@@ -1,0 +1,372 @@
+"""Load the knowledge base: built-in YAML plus the user's overlays.
+
+``load_knowledge(overlays)`` reads the five built-in files, merges each overlay
+directory on top (lists of items with an ``id`` — or, for endpoints, a
+``provider`` — are merged item by item; everything else is replaced), then
+validates the result into frozen pydantic models. Every problem is reported
+with the file and line it came from, built-in or overlay.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from advisor.core.schema import (
+    DIMENSIONS,
+    DecisionTree,
+    Hosting,
+    ModelsFile,
+    ModelSpec,
+    Provider,
+    QuestionBook,
+    TaskBook,
+)
+from advisor.core.validation import problems_from_validation
+from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, load_yaml_file
+from advisor.errors import KnowledgeError, Location, Problem, display_path
+
+FILES: dict[str, type[BaseModel]] = {
+    "questions.yaml": QuestionBook,
+    "models.yaml": ModelsFile,
+    "decision_tree.yaml": DecisionTree,
+    "tasks.yaml": TaskBook,
+    "hosting.yaml": Hosting,
+}
+
+#: keys that identify an item in a list, tried in order, when merging overlays
+_ITEM_KEYS = ("id", "provider")
+
+
+def builtin_dir() -> Path:
+    """Where the built-in YAML is: inside the installed package, else the repo."""
+    here = Path(__file__).resolve().parent.parent  # advisor/
+    packaged = here / "knowledge"
+    if (packaged / "models.yaml").is_file():
+        return packaged
+    return here.parent / "knowledge"
+
+
+# --------------------------------------------------------------------------- merging
+
+def _item_key(item: Any) -> tuple[str, Any] | None:
+    if isinstance(item, dict):
+        for key in _ITEM_KEYS:
+            if key in item and isinstance(item[key], (str, int)):
+                return key, item[key]
+    return None
+
+
+def _merge(
+    base: Any, bmap: SourceMap, path: PathKey, over: Any, omap: SourceMap, opath: PathKey
+) -> Any:
+    """Merge ``over`` onto ``base`` at ``path``; keep ``bmap`` pointing at each value's origin."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        bmap.set(path, omap.file_of(opath), omap.line_of(opath) or 1)
+        for key, value in over.items():
+            if key in out:
+                out[key] = _merge(out[key], bmap, path + (key,), value, omap, opath + (key,))
+            else:
+                out[key] = value
+                bmap.drop_under(path + (key,))
+                bmap.copy_under(omap, opath + (key,), path + (key,))
+        return out
+    if (
+        isinstance(base, list)
+        and isinstance(over, list)
+        and over
+        and all(_item_key(x) for x in over)
+        and all(_item_key(x) for x in base)
+    ):
+        out_list = list(base)
+        index = {_item_key(x): i for i, x in enumerate(out_list)}
+        for j, item in enumerate(over):
+            key = _item_key(item)
+            if key in index:
+                i = index[key]
+                out_list[i] = _merge(out_list[i], bmap, path + (i,), item, omap, opath + (j,))
+            else:
+                i = len(out_list)
+                out_list.append(item)
+                index[key] = i
+                bmap.copy_under(omap, opath + (j,), path + (i,))
+        return out_list
+    bmap.drop_under(path)
+    bmap.copy_under(omap, opath, path)
+    return copy.deepcopy(over)
+
+
+# --------------------------------------------------------------------------- the knowledge base
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    questions: QuestionBook
+    providers: dict[str, Provider]
+    models: tuple[ModelSpec, ...]
+    tree: DecisionTree
+    tasks: TaskBook
+    hosting: Hosting
+    sources: tuple[str, ...] = ()
+    maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def model_by_id(self) -> dict[str, ModelSpec]:
+        return {m.id: m for m in self.models}
+
+    @cached_property
+    def node_by_id(self):
+        return {n.id: n for n in self.tree.nodes}
+
+    @cached_property
+    def task_by_id(self):
+        return {t.id: t for t in self.tasks.tasks}
+
+    @cached_property
+    def question_by_id(self):
+        return {q.id: q for q in self.questions.questions}
+
+    @cached_property
+    def answers_model(self):
+        from advisor.core.questions import build_answers_model
+
+        return build_answers_model(self.questions)
+
+
+def _validate(name: str, data: Any, smap: SourceMap) -> BaseModel:
+    schema = FILES[name]
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(problems_from_validation(exc, smap, schema)) from None
+
+
+def _read(path: Path, label: str) -> tuple[Any, SourceMap]:
+    try:
+        data, smap = load_yaml_file(path, label)
+    except YamlProblems as exc:
+        raise KnowledgeError(exc.problems) from None
+    if not isinstance(data, dict):
+        raise KnowledgeError([Problem("must be a mapping of keys to values", Location(label, 1))])
+    return data, smap
+
+
+def overlay_files(directory: str | Path) -> list[Path]:
+    d = Path(directory)
+    label = display_path(d)
+    if not d.exists():
+        raise KnowledgeError([Problem("no such directory", Location(label))])
+    if not d.is_dir():
+        raise KnowledgeError([Problem("is not a directory (--knowledge takes a folder of YAML files)", Location(label))])
+    found = [d / n for n in FILES if (d / n).is_file()]
+    stray = sorted(
+        p.name for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in FILES
+    )
+    if stray:
+        raise KnowledgeError(
+            [
+                Problem(
+                    f"unknown knowledge file; expected one of {', '.join(FILES)}",
+                    Location(display_path(d / s)),
+                )
+                for s in stray
+            ]
+        )
+    return found
+
+
+def load_knowledge(
+    overlays: Sequence[str | Path] = (), replace: dict[str, str | Path] | None = None
+) -> KnowledgeBase:
+    """The built-in knowledge with each overlay directory merged on top, validated.
+
+    ``replace`` swaps a built-in file for another whole file (tests use it to
+    run the engine on a small, stable catalogue).
+    """
+    base_dir = builtin_dir()
+    raw: dict[str, tuple[Any, SourceMap]] = {}
+    for name in FILES:
+        if replace and name in replace:
+            raw[name] = _read(Path(replace[name]), display_path(replace[name]))
+        else:
+            raw[name] = _read(base_dir / name, f"knowledge/{name}")
+    sources = [str(base_dir)]
+    for directory in overlays:
+        for path in overlay_files(directory):
+            label = display_path(path)
+            odata, omap = _read(path, label)
+            data, smap = raw[path.name]
+            raw[path.name] = (_merge(data, smap, (), odata, omap, ()), smap)
+            sources.append(label)
+
+    problems: list[Problem] = []
+    parsed: dict[str, Any] = {}
+    for name, (data, smap) in raw.items():
+        try:
+            parsed[name] = _validate(name, data, smap)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise KnowledgeError(problems)
+
+    models_file: ModelsFile = parsed["models.yaml"]
+    kb = KnowledgeBase(
+        questions=parsed["questions.yaml"],
+        providers={p.id: p for p in models_file.providers},
+        models=models_file.models,
+        tree=parsed["decision_tree.yaml"],
+        tasks=parsed["tasks.yaml"],
+        hosting=parsed["hosting.yaml"],
+        sources=tuple(sources),
+        maps={name: smap for name, (_, smap) in raw.items()},
+    )
+    cross = cross_check(kb)
+    if cross:
+        raise KnowledgeError(cross)
+    return kb
+
+
+# --------------------------------------------------------------------------- cross-file checks
+
+def _loc(kb: KnowledgeBase, name: str, path: PathKey) -> Location:
+    smap = kb.maps.get(name)
+    return smap.location(path) if smap else Location(f"knowledge/{name}")
+
+
+def _duplicates(items: Iterable[Any], attr: str) -> dict[Any, list[int]]:
+    seen: dict[Any, list[int]] = {}
+    for i, item in enumerate(items):
+        seen.setdefault(getattr(item, attr), []).append(i)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def cross_check(kb: KnowledgeBase) -> list[Problem]:
+    """References between files: providers, model ids, answers, tree links, tasks."""
+    from advisor.core.questions import ENGINE_QUESTIONS
+
+    out: list[Problem] = []
+    M, Q, T, K, H = "models.yaml", "questions.yaml", "decision_tree.yaml", "tasks.yaml", "hosting.yaml"
+
+    for mid, where in _duplicates(kb.models, "id").items():
+        out.append(Problem(f"model id '{mid}' is defined more than once", _loc(kb, M, ("models", where[1], "id"))))
+    for i, model in enumerate(kb.models):
+        for j, ep in enumerate(model.endpoints):
+            if ep.provider not in kb.providers:
+                out.append(
+                    Problem(
+                        f"unknown provider '{ep.provider}' (known: {', '.join(sorted(kb.providers))})",
+                        _loc(kb, M, ("models", i, "endpoints", j, "provider")),
+                    )
+                )
+
+    questions = kb.question_by_id
+    sections = {s.id for s in kb.questions.sections}
+    for qid, where in _duplicates(kb.questions.questions, "id").items():
+        out.append(Problem(f"question '{qid}' is defined more than once", _loc(kb, Q, ("questions", where[1], "id"))))
+    for i, q in enumerate(kb.questions.questions):
+        if q.section not in sections:
+            out.append(Problem(f"unknown section '{q.section}'", _loc(kb, Q, ("questions", i, "section"))))
+    for qid, qtype in ENGINE_QUESTIONS.items():
+        if qid not in questions:
+            out.append(Problem(f"the engine needs a question '{qid}' ({qtype})", _loc(kb, Q, ("questions",))))
+        elif questions[qid].type != qtype:
+            out.append(
+                Problem(
+                    f"question '{qid}' must have type {qtype}, not {questions[qid].type}",
+                    _loc(kb, Q, ("questions", kb.questions.questions.index(questions[qid]), "type")),
+                )
+            )
+
+    nodes = kb.node_by_id
+    if kb.tree.root not in nodes:
+        out.append(Problem(f"root '{kb.tree.root}' is not a node", _loc(kb, T, ("root",))))
+    for i, node in enumerate(kb.tree.nodes):
+        for branch in ("if_yes", "if_no"):
+            target = getattr(node, branch)
+            if target is not None and target not in nodes:
+                out.append(Problem(f"'{target}' is not a node", _loc(kb, T, ("nodes", i, branch))))
+        if node.when is not None:
+            for used in sorted(node.when.answers_used()):
+                if used not in questions:
+                    out.append(Problem(f"condition uses unknown answer '{used}'", _loc(kb, T, ("nodes", i, "when"))))
+        if node.candidates is not None:
+            for k, mid in enumerate(node.candidates.models):
+                if mid not in kb.model_by_id:
+                    out.append(Problem(f"unknown model '{mid}'", _loc(kb, T, ("nodes", i, "candidates", "models", k))))
+    out.extend(_tree_cycles(kb))
+
+    task_q = questions.get("task_type")
+    task_ids = {t.id for t in kb.tasks.tasks}
+    if task_q is not None:
+        for value in task_q.choice_values:
+            if value not in task_ids:
+                out.append(Problem(f"task type '{value}' has no profile in tasks.yaml", _loc(kb, K, ("tasks",))))
+    for i, task in enumerate(kb.tasks.tasks):
+        for attr in ("first_choice", "fallback"):
+            if getattr(task, attr) not in kb.model_by_id:
+                out.append(Problem(f"unknown model '{getattr(task, attr)}'", _loc(kb, K, ("tasks", i, attr))))
+    for key in kb.tasks.default_weights:
+        if key not in DIMENSIONS:
+            out.append(Problem(f"unknown dimension '{key}'", _loc(kb, K, ("default_weights", key))))
+
+    gpus = {g.id for g in kb.hosting.gpus}
+    for i, sc in enumerate(kb.hosting.size_classes):
+        if sc.gpu not in gpus:
+            out.append(Problem(f"unknown gpu '{sc.gpu}'", _loc(kb, H, ("size_classes", i, "gpu"))))
+    for mid in kb.hosting.practical_context.models:
+        if mid not in kb.model_by_id:
+            out.append(Problem(f"unknown model '{mid}'", _loc(kb, H, ("practical_context", "models", mid))))
+    return out
+
+
+def _tree_cycles(kb: KnowledgeBase) -> list[Problem]:
+    nodes = kb.node_by_id
+    problems: list[Problem] = []
+    for start in nodes:
+        seen: set[str] = set()
+        stack = [(start, ())]
+        while stack:
+            nid, trail = stack.pop()
+            if nid in trail:
+                idx = [n.id for n in kb.tree.nodes].index(start)
+                problems.append(
+                    Problem("the tree loops back on itself: " + " -> ".join(trail + (nid,)), _loc(kb, "decision_tree.yaml", ("nodes", idx)))
+                )
+                return problems
+            node = nodes.get(nid)
+            if node is None or nid in seen:
+                continue
+            seen.add(nid)
+            for nxt in (node.if_yes, node.if_no):
+                if nxt:
+                    stack.append((nxt, trail + (nid,)))
+    return problems
+
+
+def user_knowledge_dir() -> Path:
+    """Where ``advisor catalog import`` keeps the user's overlay.
+
+    ``ADVISOR_DATA_DIR`` wins; otherwise the platform's convention for user
+    data: ``%APPDATA%`` on Windows, ``~/Library/Application Support`` on macOS,
+    ``$XDG_DATA_HOME`` (default ``~/.local/share``) elsewhere.
+    """
+    env = os.environ.get("ADVISOR_DATA_DIR")
+    if env:
+        return Path(env).expanduser() / "knowledge"
+    import sys
+
+    home = Path.home()
+    if sys.platform.startswith("win"):
+        root = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        root = home / "Library" / "Application Support"
+    else:
+        root = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return root / "advisor" / "knowledge"

@@ -1,0 +1,180 @@
+"""What the engine returns: a frozen, JSON-ready record of the whole decision.
+
+Renderers (Markdown, HTML, JSON, Rich, Textual) only read these objects.
+Money is Decimal; ``None`` means unknown and is shown as "unknown".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["recommended", "alternative", "fallback", "also_consider"]
+Deployment = Literal["hosted", "self_host"]
+
+ROLE_LABELS: dict[str, str] = {
+    "recommended": "Recommended",
+    "alternative": "Cheaper/faster alternative",
+    "fallback": "Fallback (other provider)",
+    "also_consider": "Also consider",
+}
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OptionRef(Record):
+    """One way to run a model: through a provider's API, or on your own GPUs."""
+
+    key: str  # "<model>@<provider>" or "<model>@self-host"
+    model_id: str
+    model_name: str
+    deployment: Deployment
+    provider: str | None = None
+    provider_name: str | None = None
+    api_model_id: str | None = None
+
+    @property
+    def where(self) -> str:
+        if self.deployment == "self_host":
+            return "self-hosted"
+        return self.provider_name or self.provider or ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.model_name} ({self.where})"
+
+
+class Elimination(Record):
+    option: OptionRef
+    rule: str
+    message: str
+
+
+class EliminatedModel(Record):
+    model_id: str
+    model_name: str
+    reasons: tuple[Elimination, ...]
+
+
+class TreeStep(Record):
+    node: str
+    question: str
+    answer: str  # e.g. "data_privacy = standard"
+    decision: Literal["yes", "no"]
+    rationale: str
+
+
+class TreeOutcome(Record):
+    node: str
+    label: str
+    rationale: str
+    members: tuple[str, ...]  # model ids in the outcome's candidate set
+    surviving: tuple[str, ...]  # of those, the ones that passed the hard filters
+
+
+class SelfHostCost(Record):
+    gpu: str
+    gpus: int
+    replicas: int
+    gpus_per_replica: int
+    gpu_monthly: Decimal
+    ops_monthly: Decimal
+    total_monthly: Decimal
+    per_request: Decimal
+    assumptions: tuple[str, ...]
+
+
+class BreakEven(Record):
+    """Where self-hosting ``self_hosted`` costs the same as ``api`` per month."""
+
+    self_hosted: str  # model id
+    self_hosted_name: str
+    api: str  # option key
+    api_label: str
+    api_per_request: Decimal
+    monthly_requests: int | None  # None: never breaks even
+    note: str
+
+
+class Costs(Record):
+    input_tokens: int
+    output_tokens: int
+    per_request: Decimal | None
+    input_per_request: Decimal | None
+    output_per_request: Decimal | None
+    per_month: Decimal | None
+    per_year: Decimal | None
+    price_input_per_m: Decimal | None
+    price_output_per_m: Decimal | None
+    price_as_of: date | None
+    price_source: str | None
+    self_host: SelfHostCost | None = None
+    break_even: BreakEven | None = None
+
+
+class Score(Record):
+    total: float
+    quality: float
+    fit: float
+    cost: float
+    speed: float
+    tree_bonus: float
+    weights: dict[str, float]
+    rated: tuple[str, ...]
+    unrated: tuple[str, ...]
+
+
+class Candidate(Record):
+    role: Role
+    option: OptionRef
+    score: Score
+    reasons: tuple[str, ...]
+    costs: Costs
+    ratings: dict[str, str]
+    context_window: int
+    ttft_ms: int | None
+    tokens_per_s: int | None
+    open_weights: bool
+    license: str | None
+    structured_output: str
+    in_tree_outcome: bool
+
+
+class Warning_(Record):
+    code: str
+    message: str
+    model_id: str | None = None
+
+
+class Ranked(Record):
+    option: OptionRef
+    total: float
+    per_request: Decimal | None
+    per_month: Decimal | None
+
+
+class Shortlist(Record):
+    today: date
+    answers: dict[str, Any]
+    candidates: tuple[Candidate, ...]
+    tree_path: tuple[TreeStep, ...]
+    outcome: TreeOutcome
+    eliminated: tuple[EliminatedModel, ...]
+    eliminated_options: tuple[Elimination, ...]
+    ranking: tuple[Ranked, ...]
+    warnings: tuple[Warning_, ...]
+    models_considered: int
+    options_considered: int
+    options_surviving: int
+    break_even: BreakEven | None
+    knowledge_sources: tuple[str, ...]
+    token_note: str | None = None
+
+    @property
+    def recommended(self) -> Candidate | None:
+        return next((c for c in self.candidates if c.role == "recommended"), None)
