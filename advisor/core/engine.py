@@ -58,6 +58,8 @@ from advisor.core.schema import (
 
 NEUTRAL = 0.5  # what an unrated dimension, unknown price or unknown speed counts as
 TREE_BONUS = 0.15
+FIRST_CHOICE_BONUS = 0.08  # the guides' first choice for the task type (tasks.yaml)
+TASK_FALLBACK_BONUS = 0.04  # the guides' fallback for the task type
 PREFERRED_BONUS = 0.03
 LATENCY_CRITICAL_MS = 2000
 
@@ -430,6 +432,7 @@ def _score_all(kb: KnowledgeBase, answers: Any, survivors: list[Option], members
     cost_rel = _relative({o.ref.key: (float(o.cost_per_request) if o.cost_per_request is not None else None) for o in survivors})
     speed_rel = _relative({o.ref.key: _latency_ms(o, answers) for o in survivors})
     scores: dict[str, Score] = {}
+    task = kb.task_by_id.get(answers.task_type)
     weight_sum = sum(dims.values()) or 1
     for o in survivors:
         rated, unrated = [], []
@@ -447,6 +450,10 @@ def _score_all(kb: KnowledgeBase, answers: Any, survivors: list[Option], members
         quality = q / weight_sum
         fit = _fit(kb, answers, o)
         bonus = TREE_BONUS if o.ref.key in members else 0.0
+        if task is not None and o.model.id == task.first_choice:
+            bonus += FIRST_CHOICE_BONUS
+        elif task is not None and o.model.id == task.fallback:
+            bonus += TASK_FALLBACK_BONUS
         if o.provider and o.provider in answers.preferred_providers:
             bonus += PREFERRED_BONUS
         total = (

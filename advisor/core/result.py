@@ -17,8 +17,8 @@ Deployment = Literal["hosted", "self_host"]
 
 ROLE_LABELS: dict[str, str] = {
     "recommended": "Recommended",
-    "alternative": "Cheaper/faster alternative",
-    "fallback": "Fallback (other provider)",
+    "alternative": "Cheaper/faster",
+    "fallback": "Fallback",
     "also_consider": "Also consider",
 }
 

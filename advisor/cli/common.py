@@ -1,0 +1,74 @@
+"""Helpers every command shares: knowledge from flags, answers, errors on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from advisor.errors import AdvisorError, InputError, Location, Problem
+
+
+def knowledge_dirs(extra: Sequence[str] | None) -> list[str]:
+    """The user's catalog overlay (if any) then every ``--knowledge`` folder, in order."""
+    from advisor.core.knowledge import user_knowledge_dir
+
+    dirs: list[str] = []
+    user = user_knowledge_dir()
+    if user.is_dir():
+        dirs.append(str(user))
+    dirs.extend(extra or [])
+    return dirs
+
+
+def load_kb(extra: Sequence[str] | None):
+    from advisor.core.knowledge import load_knowledge
+
+    return load_knowledge(knowledge_dirs(extra))
+
+
+def parse_today(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(f"not a date (YYYY-MM-DD): {text!r}", Location("command line", None, "--today"))]) from None
+
+
+def print_problems(exc: AdvisorError) -> None:
+    for line in exc.lines():
+        print(f"advisor: {line}", file=sys.stderr)
+
+
+def run_guarded(fn: Callable[[], int]) -> int:
+    """Run a command: user errors -> one line each + their exit code; bugs -> exit 1, no traceback."""
+    try:
+        return fn()
+    except AdvisorError as exc:
+        print_problems(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("advisor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        print(f"advisor: internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+
+
+def refuse_overwrite(path: str | Path, force: bool, flag: str = "--force") -> None:
+    p = Path(path)
+    if p.exists() and not force:
+        from advisor.errors import display_path
+
+        raise InputError([Problem(f"already exists; not overwriting it (pass {flag} to replace it)", Location(display_path(p)))])

@@ -1,0 +1,100 @@
+"""`advisor --answers FILE`: the shortlist without a screen (and the way into the app)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from advisor.cli.common import load_kb, parse_today
+from advisor.errors import InputError, Location, Problem, display_path
+
+NO_ANSWERS = (
+    "no answers given and no terminal to ask on: run `advisor --answers FILE` "
+    "(`advisor init answers.yaml` writes a template to fill in), or run `advisor` in a terminal"
+)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def with_sample_prompt(kb, answers, path: str):
+    """Replace avg_input_tokens with the token count of a sample prompt file."""
+    from advisor.core.tokens import count_tokens
+    from advisor.core.yamlsrc import YamlProblems, read_text
+
+    try:
+        text = read_text(path)
+    except YamlProblems as exc:
+        raise InputError(exc.problems) from None
+    tokens = count_tokens(text)
+    if tokens == 0:
+        raise InputError([Problem("the sample prompt is empty (0 tokens)", Location(display_path(path), None, "--sample-prompt"))])
+    data = answers.model_dump()
+    data["avg_input_tokens"] = tokens
+    note = (
+        f"avg_input_tokens = {tokens:,}, counted from {display_path(path)} with tiktoken o200k_base: "
+        "exact for OpenAI models, approximate for the others"
+    )
+    return type(answers).model_validate(data), note
+
+
+def compute(args: argparse.Namespace, kb):
+    from advisor.core.engine import shortlist
+    from advisor.core.questions import load_answers
+
+    answers = load_answers(kb, args.answers)
+    note = None
+    if getattr(args, "sample_prompt", None):
+        answers, note = with_sample_prompt(kb, answers, args.sample_prompt)
+    result = shortlist(answers, kb, parse_today(args.today))
+    if note:
+        result = result.model_copy(update={"token_note": note})
+    return answers, result
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.tui or (args.answers is None and not args.plain and _interactive()):
+        from advisor.tui.launch import launch
+
+        return launch(args)
+    if args.plain:
+        if not _interactive():
+            raise InputError(NO_ANSWERS)
+        from advisor.prompts import run_prompts
+
+        return run_prompts(args)
+    if args.answers is None:
+        raise InputError(NO_ANSWERS)
+    if args.answers != "-" and Path(args.answers).suffix.lower() not in (".yaml", ".yml", ""):
+        pass  # any name is fine; the content decides
+    kb = load_kb(args.knowledge)
+    if args.report:
+        from advisor.render.report import format_for
+
+        format_for(args.report)  # fail fast on a bad extension, before any work
+    _, result = compute(args, kb)
+    if args.format == "json":
+        from advisor.render.jsonout import render_json
+
+        sys.stdout.write(render_json(result))
+    elif args.format == "markdown":
+        from advisor.render.markdown import render_markdown
+
+        sys.stdout.write(render_markdown(result))
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=False)
+        from advisor.render.console import render_console
+
+        render_console(result, console)
+        if result.token_note:
+            console.print(result.token_note, style="dim", markup=False)
+    if args.report:
+        from advisor.render.report import write_report
+
+        fmt = write_report(args.report, result)
+        print(f"advisor: wrote {fmt} report to {display_path(args.report)}", file=sys.stderr)
+    return 0

@@ -1,0 +1,119 @@
+"""One result per (model × case × repeat), appended to a JSONL file as it completes.
+
+Each line is a :class:`CaseResult` as JSON. Writing appends one line, flushes
+and fsyncs, so an interrupt or crash loses at most the line being written; a
+torn last line is ignored when the file is read back (resume).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results"]
+
+
+def result_key(model_key: str, case_id: str, repeat: int) -> str:
+    return f"{model_key}|{case_id}|{repeat}"
+
+
+class CheckOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    score: float
+    passed: bool
+    detail: str = ""
+
+
+class CaseResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    model_key: str
+    label: str
+    case_id: str
+    repeat: int
+    ok: bool  # the call succeeded (an answer was received)
+    passed: bool = False  # the answer reached the case threshold
+    score: float = 0.0
+    output: str = ""
+    error_kind: str | None = None
+    error: str | None = None
+    checks: list[CheckOutcome] = Field(default_factory=list)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_reported: bool = False  # False: counted locally with tiktoken (approximate)
+    ttft_ms: float | None = None
+    latency_ms: float | None = None
+    attempts: int = 1
+    cost_usd: Decimal | None = None  # None = unknown price (never $0)
+    judge_cost_usd: Decimal | None = None
+    wants_json: bool = False
+    json_valid: bool | None = None
+    schema_valid: bool | None = None
+    finished_at: str = ""
+
+    @property
+    def key(self) -> str:
+        return result_key(self.model_key, self.case_id, self.repeat)
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Output tokens per second of generation (after the first token)."""
+        if not self.output_tokens or self.latency_ms is None:
+            return None
+        gen_ms = self.latency_ms - (self.ttft_ms or 0.0)
+        if gen_ms <= 0:
+            gen_ms = self.latency_ms
+        if gen_ms <= 0:
+            return None
+        return self.output_tokens / (gen_ms / 1000.0)
+
+
+class ResultsWriter:
+    """Append CaseResults to a JSONL file, one durable line each."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a", encoding="utf-8")
+
+    def append(self, result: CaseResult) -> None:
+        line = result.model_dump_json() + "\n"
+        self._fh.write(line)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+    def __enter__(self) -> "ResultsWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def read_results(path: str | Path) -> list[CaseResult]:
+    """Results from a JSONL file; unreadable or torn lines are skipped. Last one wins per key."""
+    p = Path(path)
+    if not p.exists():
+        return []
+    by_key: dict[str, CaseResult] = {}
+    with open(p, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                r = CaseResult.model_validate(json.loads(line))
+            except (ValueError, TypeError):
+                continue
+            by_key[r.key] = r
+    return list(by_key.values())

@@ -1,0 +1,99 @@
+"""Google Gemini ``streamGenerateContent?alt=sse``.
+
+The key goes in the ``x-goog-api-key`` header, never in the URL, so it cannot
+leak into logs or error text that quote the URL. Each event is a
+GenerateContentResponse; ``usageMetadata`` carries the token counts
+(``thoughtsTokenCount`` is billed as output). The stream is complete when a
+candidate has a ``finishReason``. JSON answers use ``responseMimeType`` and,
+when supported, ``responseSchema`` (an OpenAPI subset, so keywords it does not
+know are dropped).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction
+from advisor.providers.http import ProviderCallError
+from advisor.providers.sse import ServerSentEvent
+
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
+_SCHEMA_KEYS = {"type", "properties", "required", "enum", "items", "description", "nullable", "format"}
+
+
+def gemini_schema(schema: Any) -> Any:
+    """The subset of a JSON Schema that Gemini's responseSchema accepts."""
+    if isinstance(schema, dict):
+        out = {}
+        for k, v in schema.items():
+            if k not in _SCHEMA_KEYS:
+                continue
+            if k == "properties" and isinstance(v, dict):
+                out[k] = {name: gemini_schema(sub) for name, sub in v.items()}
+            elif k == "items":
+                out[k] = gemini_schema(v)
+            else:
+                out[k] = v
+        return out
+    return schema
+
+
+class GeminiGenerate(WireFormat):
+    name = "gemini"
+
+    def build(self, endpoint: Endpoint, req: ChatRequest, key: str | None) -> tuple[str, dict[str, str], dict[str, Any]]:
+        base = (endpoint.base_url or DEFAULT_BASE_URL).rstrip("/")
+        model = endpoint.model_id if endpoint.model_id.startswith("models/") else f"models/{endpoint.model_id}"
+        url = f"{base}/{model}:streamGenerateContent?alt=sse"
+        headers = {"content-type": "application/json", "accept": "text/event-stream"}
+        if key:
+            headers["x-goog-api-key"] = key
+        config: dict[str, Any] = {"temperature": req.temperature, "maxOutputTokens": req.max_tokens}
+        system = req.system
+        if req.want_json:
+            config["responseMimeType"] = "application/json"
+            if req.json_schema is not None and endpoint.supports_json_schema:
+                config["responseSchema"] = gemini_schema(req.json_schema)
+            else:
+                system = f"{system}\n\n{json_instruction(req.json_schema)}" if system else json_instruction(req.json_schema)
+        body: dict[str, Any] = {
+            "contents": [
+                {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.content}]}
+                for m in req.messages
+            ],
+            "generationConfig": config,
+        }
+        if system:
+            body["systemInstruction"] = {"parts": [{"text": system}]}
+        return url, headers, body
+
+    def handle(self, event: ServerSentEvent, state: StreamState) -> None:
+        data = _loads(event)
+        if not isinstance(data, dict):
+            raise ProviderCallError("malformed", "event data is not a JSON object", billed=True)
+        if "error" in data:
+            err = data["error"]
+            msg = err.get("message") if isinstance(err, dict) else str(err)
+            raise ProviderCallError("provider_error", f"error event: {msg}", billed=True)
+        for cand in data.get("candidates") or []:
+            for part in (cand.get("content") or {}).get("parts") or []:
+                if isinstance(part.get("text"), str) and not part.get("thought"):
+                    state.parts.append(part["text"])
+            if cand.get("finishReason"):
+                state.finish_reason = cand["finishReason"]
+                state.done = True
+        usage = data.get("usageMetadata")
+        if isinstance(usage, dict):
+            if isinstance(usage.get("promptTokenCount"), int):
+                state.input_tokens = usage["promptTokenCount"]
+            out = 0
+            seen = False
+            for name in ("candidatesTokenCount", "thoughtsTokenCount"):
+                if isinstance(usage.get(name), int):
+                    out += usage[name]
+                    seen = True
+            if seen:
+                state.output_tokens = out
+        block = (data.get("promptFeedback") or {}).get("blockReason")
+        if block:
+            raise ProviderCallError("provider_error", f"prompt blocked: {block}", billed=True)

@@ -1,0 +1,70 @@
+"""The shortlist on a terminal, with Rich. All text is escaped before markup."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from advisor.core.result import Shortlist
+from advisor.render import fmt
+
+
+def shortlist_table(s: Shortlist) -> Table:
+    t = Table(title="Shortlist", title_justify="left", expand=True)
+    for name, justify in (("Role", "left"), ("Model", "left"), ("Where", "left"), ("Per request", "right"),
+                          ("Per month", "right"), ("TTFT", "right"), ("Key ratings", "left")):
+        t.add_column(name, justify=justify, overflow="fold")
+    for c in s.candidates:
+        t.add_row(
+            Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
+            Text(c.option.model_name), Text(c.option.where),
+            fmt.usd(c.costs.per_request), fmt.usd(c.costs.per_month), fmt.latency(c), Text(fmt.key_ratings(c)),
+        )
+    if not s.candidates:
+        t.add_row("—", "no model passed every hard filter", "", "", "", "", "")
+    return t
+
+
+def render_console(s: Shortlist, console: Console) -> None:
+    console.print(Text(fmt.title(s), style="bold"))
+    console.print(Text(f"{fmt.generated(s)}; {s.models_considered} models, {s.options_considered} ways to run them, "
+                       f"{s.options_surviving} passed the hard filters", style="dim"))
+    console.print(shortlist_table(s))
+    for c in s.candidates:
+        lines = [f"[bold]{escape(fmt.role(c))}[/]: {escape(c.option.label)}"
+                 + (f"  [dim]{escape(c.option.api_model_id)}[/]" if c.option.api_model_id else "")]
+        lines += [f"  • {escape(r)}" for r in c.reasons]
+        co = c.costs
+        lines.append(f"  cost: {fmt.usd(co.per_request)} a request · {fmt.usd(co.per_month)} a month · {fmt.usd(co.per_year)} a year")
+        if co.self_host:
+            sh = co.self_host
+            lines.append(f"  self-host: {sh.gpus} × {escape(sh.gpu)}, GPUs {fmt.usd(sh.gpu_monthly)} + ops {fmt.usd(sh.ops_monthly)} a month")
+        if co.break_even:
+            lines.append(f"  break-even: {escape(co.break_even.note)}")
+        console.print(Panel("\n".join(lines), expand=True, border_style="cyan" if c.role == "recommended" else "dim"))
+    path = Table(title="Decision tree path", title_justify="left", expand=True, show_lines=False)
+    path.add_column("Question", overflow="fold")
+    path.add_column("Answer", overflow="fold")
+    path.add_column("→", justify="center")
+    for step in s.tree_path:
+        path.add_row(Text(step.question), Text(step.answer), step.decision)
+    path.add_row(Text(f"Outcome: {s.outcome.label}", style="bold"), Text(s.outcome.rationale), "")
+    console.print(path)
+    if s.eliminated:
+        el = Table(title="Eliminated models", title_justify="left", expand=True)
+        el.add_column("Model", overflow="fold")
+        el.add_column("Rule")
+        el.add_column("Why", overflow="fold")
+        for e in s.eliminated:
+            first = e.reasons[0]
+            more = len({(r.rule, r.message) for r in e.reasons}) - 1
+            el.add_row(Text(f"{e.model_name} ({first.option.where})"), first.rule,
+                       Text(first.message + (f"  (+{more} more)" if more > 0 else "")))
+        console.print(el)
+    if s.break_even:
+        console.print(Text("Self-hosting break-even: " + s.break_even.note))
+    if s.warnings:
+        console.print(Group(*[Text("⚠ " + w.message, style="yellow") for w in s.warnings]))

@@ -1,0 +1,86 @@
+"""Shared formatting for every renderer: money, counts, ratings, labels.
+
+Money is rounded here and only here; the core keeps exact Decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from advisor.core.result import ROLE_LABELS, Candidate, Shortlist
+from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
+
+UNKNOWN = "unknown"
+
+
+def usd(value: Decimal | None) -> str:
+    """$1,234.57 for amounts >= $1; up to 6 decimals for fractions of a cent."""
+    if value is None:
+        return UNKNOWN
+    if value == 0:
+        return "$0.00"
+    if abs(value) >= 1:
+        return "$" + format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), ",f")
+    if abs(value) >= Decimal("0.01"):
+        return "$" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f").rstrip("0").rstrip(".")
+    q = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    if q == 0:
+        return "<$0.000001"
+    return "$" + format(q, "f").rstrip("0")
+
+
+def per_m(value: Decimal | None) -> str:
+    return UNKNOWN if value is None else f"${format(value.normalize(), 'f')}"
+
+
+def count(n: int | None) -> str:
+    return UNKNOWN if n is None else f"{n:,}"
+
+
+def role(c: Candidate) -> str:
+    return ROLE_LABELS[c.role]
+
+
+def dim(d: str) -> str:
+    return DIMENSION_LABELS[d]
+
+
+def ratings_line(c: Candidate, dims: tuple[str, ...] = DIMENSIONS) -> str:
+    return ", ".join(f"{dim(d)}: {c.ratings[d]}" for d in dims)
+
+
+def key_ratings(c: Candidate, limit: int = 3) -> str:
+    rated = [(d, c.ratings[d]) for d in DIMENSIONS if c.ratings[d] != "unrated"]
+    if not rated:
+        return "unrated"
+    return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
+
+
+def latency(c: Candidate) -> str:
+    if c.ttft_ms is None:
+        return UNKNOWN
+    return f"{c.ttft_ms:,} ms" + (f" · {c.tokens_per_s} tok/s" if c.tokens_per_s else "")
+
+
+def title(s: Shortlist) -> str:
+    task = s.answers.get("task_type", "")
+    return f"advisor shortlist — {task} at {s.answers.get('monthly_requests', 0):,} requests/month"
+
+
+def generated(s: Shortlist) -> str:
+    return f"as of {s.today.isoformat()}"
+
+
+def answer_value(value: object) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "none"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

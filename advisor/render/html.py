@@ -1,0 +1,135 @@
+"""The shortlist as one self-contained HTML file (inline CSS, no scripts, no network).
+
+Every piece of text that came from a user file, the knowledge base or a
+model is escaped with ``html.escape``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from advisor.core.result import Candidate, Shortlist
+from advisor.render import fmt
+
+CSS = """
+:root { --fg:#1d2330; --muted:#5b6475; --line:#d9dee7; --accent:#2456d6; --warn:#9a5b00; --bg:#fff; --soft:#f4f6fa; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg);
+       max-width: 1100px; margin: 2rem auto; padding: 0 1.25rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }
+h3 { margin-bottom: .4rem; } .muted { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size: .92rem; }
+th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: var(--soft); font-weight: 600; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.role { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .8rem; background: var(--soft); border: 1px solid var(--line); }
+.role.recommended { background: #e6eeff; border-color: #b7c9f5; color: #17369a; }
+.card { border: 1px solid var(--line); border-radius: .6rem; padding: .8rem 1.1rem; margin: 1rem 0; }
+.warn { color: var(--warn); } ul.warnings li { margin: .2rem 0; }
+ol.path li { margin: .35rem 0; } code { background: var(--soft); padding: 0 .25rem; border-radius: .25rem; }
+.bar { display:inline-block; height:.55rem; background: var(--accent); border-radius:.3rem; vertical-align: middle; }
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _candidate(c: Candidate) -> str:
+    co = c.costs
+    rows = [
+        f"<tr><td>Total</td><td class=num>{_e(fmt.usd(co.per_request))}</td><td class=num>{_e(fmt.usd(co.per_month))}</td>"
+        f"<td class=num>{_e(fmt.usd(co.per_year))}</td></tr>"
+    ]
+    if co.input_per_request is not None and co.self_host is None:
+        rows.append(f"<tr><td>Input ({co.input_tokens:,} tokens)</td><td class=num>{_e(fmt.usd(co.input_per_request))}</td><td></td><td></td></tr>")
+        rows.append(f"<tr><td>Output ({co.output_tokens:,} tokens)</td><td class=num>{_e(fmt.usd(co.output_per_request))}</td><td></td><td></td></tr>")
+    extra = []
+    if co.price_source:
+        extra.append(
+            f"<p class=muted>Price {_e(fmt.per_m(co.price_input_per_m))} in / {_e(fmt.per_m(co.price_output_per_m))} out per 1M tokens, "
+            f"as of {_e(co.price_as_of)} ({_e(co.price_source)}).</p>"
+        )
+    if co.self_host:
+        sh = co.self_host
+        extra.append(
+            f"<p>Self-hosting: {sh.gpus} × {_e(sh.gpu)} ({sh.replicas} replica(s) of {sh.gpus_per_replica} GPU(s)); GPUs "
+            f"{_e(fmt.usd(sh.gpu_monthly))}/month + operations {_e(fmt.usd(sh.ops_monthly))}/month = "
+            f"<strong>{_e(fmt.usd(sh.total_monthly))}/month</strong>.</p>"
+            "<ul class=muted>" + "".join(f"<li>{_e(a)}</li>" for a in sh.assumptions) + "</ul>"
+        )
+    if co.break_even:
+        extra.append(f"<p>Break-even: {_e(co.break_even.note)}.</p>")
+    ratings = "".join(f"<tr><td>{_e(fmt.dim(d))}</td><td>{_e(level)}</td></tr>" for d, level in c.ratings.items())
+    api = f" · <code>{_e(c.option.api_model_id)}</code>" if c.option.api_model_id else ""
+    return (
+        f"<div class=card><h3><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span> {_e(c.option.label)}</h3>"
+        f"<p class=muted>score {c.score.total:.3f} · quality {c.score.quality:.2f} · fit {c.score.fit:.2f} · "
+        f"cost {c.score.cost:.2f} · speed {c.score.speed:.2f} · tree bonus {c.score.tree_bonus:.2f}{api}</p>"
+        "<ul>" + "".join(f"<li>{_e(r)}</li>" for r in c.reasons) + "</ul>"
+        "<table><tr><th>Cost</th><th class=num>Per request</th><th class=num>Per month</th><th class=num>Per year</th></tr>"
+        + "".join(rows) + "</table>" + "".join(extra)
+        + "<details><summary>Capability ratings</summary><table>" + ratings + "</table></details></div>"
+    )
+
+
+def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
+    parts: list[str] = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<meta name=viewport content='width=device-width, initial-scale=1'>",
+        f"<title>{_e(fmt.title(s))}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(fmt.title(s))}</h1>",
+        f"<p class=muted>{_e(fmt.generated(s))}; {s.models_considered} models, {s.options_considered} ways to run them, "
+        f"{s.options_surviving} passed the hard filters.</p>",
+        "<h2>Shortlist</h2><table><tr><th>Role</th><th>Model</th><th>Where</th><th class=num>Per request</th>"
+        "<th class=num>Per month</th><th>TTFT</th><th>Key ratings</th></tr>",
+    ]
+    for c in s.candidates:
+        parts.append(
+            f"<tr><td><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span></td><td>{_e(c.option.model_name)}</td>"
+            f"<td>{_e(c.option.where)}</td><td class=num>{_e(fmt.usd(c.costs.per_request))}</td>"
+            f"<td class=num>{_e(fmt.usd(c.costs.per_month))}</td><td>{_e(fmt.latency(c))}</td><td>{_e(fmt.key_ratings(c))}</td></tr>"
+        )
+    if not s.candidates:
+        parts.append("<tr><td colspan=7>No model passed every hard filter.</td></tr>")
+    parts.append("</table>")
+    if s.warnings:
+        parts.append("<h2>Warnings</h2><ul class=warnings>")
+        parts += [f"<li class=warn>{_e(w.message)}</li>" for w in s.warnings]
+        parts.append("</ul>")
+    parts.append("<h2>Candidates</h2>")
+    parts += [_candidate(c) for c in s.candidates]
+    if s.break_even:
+        parts.append(f"<h2>Self-hosting break-even</h2><p>{_e(s.break_even.note)}.</p>")
+    parts.append("<h2>Decision tree path</h2><ol class=path>")
+    for step in s.tree_path:
+        parts.append(
+            f"<li><strong>{_e(step.question)}</strong> <code>{_e(step.answer)}</code> → <strong>{_e(step.decision)}</strong>. "
+            f"<span class=muted>{_e(step.rationale)}</span></li>"
+        )
+    parts.append(f"<li><strong>Outcome: {_e(s.outcome.label)}.</strong> <span class=muted>{_e(s.outcome.rationale)}</span></li></ol>")
+    parts.append("<h2>Eliminated models</h2>")
+    if not s.eliminated:
+        parts.append("<p>None.</p>")
+    else:
+        parts.append("<table><tr><th>Model</th><th>Where</th><th>Rule</th><th>Why</th></tr>")
+        for e in s.eliminated:
+            seen: set[tuple[str, str, str]] = set()
+            for r in e.reasons:
+                key = (r.option.where, r.rule, r.message)
+                if key in seen:
+                    continue
+                seen.add(key)
+                parts.append(
+                    f"<tr><td>{_e(e.model_name)}</td><td>{_e(r.option.where)}</td><td><code>{_e(r.rule)}</code></td><td>{_e(r.message)}</td></tr>"
+                )
+        parts.append("</table>")
+    parts.append("<h2>Your answers</h2><table><tr><th>Question</th><th>Answer</th></tr>")
+    parts += [f"<tr><td><code>{_e(k)}</code></td><td>{_e(fmt.answer_value(v))}</td></tr>" for k, v in s.answers.items()]
+    parts.append("</table>")
+    if evaluation is not None:
+        from advisor.eval.report import render_eval_html_section
+
+        parts.append(render_eval_html_section(evaluation))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,0 +1,21 @@
+"""The shortlist (and optional eval results) as JSON, for scripts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from advisor.core.result import Shortlist
+
+SCHEMA_VERSION = 1
+
+
+def report_dict(shortlist: Shortlist, evaluation: Any | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "shortlist": shortlist.model_dump(mode="json")}
+    if evaluation is not None:
+        data["evaluation"] = evaluation.model_dump(mode="json")
+    return data
+
+
+def render_json(shortlist: Shortlist, evaluation: Any | None = None) -> str:
+    return json.dumps(report_dict(shortlist, evaluation), indent=2, ensure_ascii=False) + "\n"

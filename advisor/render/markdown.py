@@ -1,0 +1,102 @@
+"""The shortlist as a Markdown report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.core.result import Candidate, Shortlist
+from advisor.render import fmt
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _candidate_section(c: Candidate) -> list[str]:
+    co = c.costs
+    out = [f"### {fmt.role(c)}: {c.option.label}", ""]
+    if c.option.api_model_id:
+        out.append(f"- API model id: `{c.option.api_model_id}`")
+    out.append(f"- Score {c.score.total:.3f} (quality {c.score.quality:.2f}, fit {c.score.fit:.2f}, "
+               f"cost {c.score.cost:.2f}, speed {c.score.speed:.2f}, tree bonus {c.score.tree_bonus:.2f})")
+    out.append("")
+    out.append("Why:")
+    out.extend(f"- {r}" for r in c.reasons)
+    out.append("")
+    out.append("| Cost | Per request | Per month | Per year |")
+    out.append("|---|---|---|---|")
+    out.append(f"| total | {fmt.usd(co.per_request)} | {fmt.usd(co.per_month)} | {fmt.usd(co.per_year)} |")
+    if co.input_per_request is not None and co.self_host is None:
+        out.append(f"| input ({co.input_tokens:,} tokens) | {fmt.usd(co.input_per_request)} | | |")
+        out.append(f"| output ({co.output_tokens:,} tokens) | {fmt.usd(co.output_per_request)} | | |")
+    out.append("")
+    if co.price_source:
+        out.append(
+            f"Price: {fmt.per_m(co.price_input_per_m)} in / {fmt.per_m(co.price_output_per_m)} out per 1M tokens "
+            f"(as of {co.price_as_of}, {_cell(co.price_source)})."
+        )
+    if co.self_host:
+        sh = co.self_host
+        out.append(
+            f"Self-hosting: {sh.gpus} × {sh.gpu} ({sh.replicas} replica(s) of {sh.gpus_per_replica} GPU(s)); "
+            f"GPUs {fmt.usd(sh.gpu_monthly)}/month + operations {fmt.usd(sh.ops_monthly)}/month "
+            f"= {fmt.usd(sh.total_monthly)}/month."
+        )
+        out.append("Assumptions: " + "; ".join(sh.assumptions) + ".")
+    if co.break_even:
+        out.append(f"Break-even: {co.break_even.note}.")
+    out.append("")
+    out.append("Ratings: " + fmt.ratings_line(c) + ".")
+    out.append("")
+    return out
+
+
+def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
+    out: list[str] = [f"# {fmt.title(s)}", "", f"_{fmt.generated(s)}; {s.models_considered} models, "
+                      f"{s.options_considered} ways to run them, {s.options_surviving} passed the hard filters._", ""]
+    out += ["## Shortlist", "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
+    for c in s.candidates:
+        out.append(
+            f"| {fmt.role(c)} | {_cell(c.option.model_name)} | {_cell(c.option.where)} | {fmt.usd(c.costs.per_request)} "
+            f"| {fmt.usd(c.costs.per_month)} | {fmt.latency(c)} | {_cell(fmt.key_ratings(c))} |"
+        )
+    if not s.candidates:
+        out.append("| — | no model passed every hard filter | | | | | |")
+    out.append("")
+    if s.warnings:
+        out += ["## Warnings", ""]
+        out += [f"- {_cell(w.message)}" for w in s.warnings]
+        out.append("")
+    out += ["## Candidates", ""]
+    for c in s.candidates:
+        out += _candidate_section(c)
+    if s.break_even:
+        out += ["## Self-hosting break-even", "", s.break_even.note + ".", ""]
+    out += ["## Decision tree path", ""]
+    for i, step in enumerate(s.tree_path, 1):
+        out.append(f"{i}. **{step.question}** {step.answer} → {step.decision}. {step.rationale}")
+    out.append(f"{len(s.tree_path) + 1}. **Outcome: {s.outcome.label}.** {s.outcome.rationale}")
+    out.append("")
+    out += ["## Eliminated models", ""]
+    if not s.eliminated:
+        out.append("None: every model has at least one way to run it that passes the filters.")
+    else:
+        out += ["| Model | Rule | Why |", "|---|---|---|"]
+        for e in s.eliminated:
+            seen: set[tuple[str, str]] = set()
+            for r in e.reasons:
+                if (r.rule, r.message) in seen:
+                    continue
+                seen.add((r.rule, r.message))
+                out.append(f"| {_cell(e.model_name)} ({_cell(r.option.where)}) | {r.rule} | {_cell(r.message)} |")
+    out.append("")
+    out += ["## Your answers", "", "| Question | Answer |", "|---|---|"]
+    for key, value in s.answers.items():
+        out.append(f"| {key} | {_cell(fmt.answer_value(value))} |")
+    out.append("")
+    if evaluation is not None:
+        from advisor.eval.report import render_eval_markdown
+
+        out.append(render_eval_markdown(evaluation))
+    return "\n".join(out).rstrip() + "\n"
