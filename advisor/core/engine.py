@@ -62,6 +62,7 @@ FIRST_CHOICE_BONUS = 0.08  # the guides' first choice for the task type (tasks.y
 TASK_FALLBACK_BONUS = 0.04  # the guides' fallback for the task type
 PREFERRED_BONUS = 0.03
 LATENCY_CRITICAL_MS = 2000
+REASONING_MIN_LATENCY_MS = 30000  # o1/o3-class models take 2-30 s before the first token
 
 
 # --------------------------------------------------------------------------- options
@@ -212,6 +213,14 @@ def _filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[
     if answers.fine_tuning and not (m.fine_tuning or m.open_weights):
         out.append(("fine_tuning", "cannot be fine-tuned"))
     target = answers.latency_target_ms
+    if m.reasoning and (answers.user_facing or (target is not None and target < REASONING_MIN_LATENCY_MS)):
+        why = "a person waits on the reply" if answers.user_facing else f"target {_int(target)} ms"
+        out.append(
+            (
+                "reasoning_latency",
+                f"a reasoning model thinks for seconds to minutes before its first token; {why}",
+            )
+        )
     if target is not None and opt.ttft is not None:
         if answers.user_facing:
             if opt.ttft > target:
@@ -629,7 +638,9 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
         faster = o.ttft is not None and rec.ttft is not None and o.ttft < rec.ttft
         return cheaper or faster
 
-    alt = next((o for o in ranked if o.model.id not in used_models and cheaper_or_faster(o)), None)
+    # prefer the tree's outcome for every role, then any survivor
+    pool = in_tree + [o for o in ranked if o.ref.key not in members]
+    alt = next((o for o in pool if o.model.id not in used_models and cheaper_or_faster(o)), None)
     if alt is not None:
         chosen.append(("alternative", alt))
         used_models.add(alt.model.id)
@@ -638,7 +649,7 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
         fb = next(
             (
                 o
-                for o in ranked
+                for o in pool
                 if (o.provider or "self-host") != where and o.ref.key not in {c.ref.key for _, c in chosen}
             ),
             None,
@@ -647,7 +658,7 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
             chosen.append(("fallback", fb))
             used_models.add(fb.model.id)
     if len(chosen) < 3:
-        extra = next((o for o in ranked if o.model.id not in used_models), None)
+        extra = next((o for o in pool if o.model.id not in used_models), None)
         if extra is not None and (len(chosen) < 2 or answers.availability != "high"):
             chosen.append(("also_consider", extra))
     return chosen[:3]
