@@ -78,10 +78,10 @@ class CaseResult(BaseModel):
 class ResultsWriter:
     """Append CaseResults to a JSONL file, one durable line each."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, append: bool = True):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a", encoding="utf-8")
+        self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
 
     def append(self, result: CaseResult) -> None:
         line = result.model_dump_json() + "\n"

@@ -1,0 +1,381 @@
+"""``advisor eval``: run a cases file against the shortlist (or a targets file), live.
+
+    advisor eval --cases FILE [--answers FILE] [--models k1,k2] [--target-file FILE]
+                 [--concurrency N] [--per-provider N] [--repeat N] [--timeout S]
+                 [--max-spend USD] [--dry-run] [--resume] [--results FILE.jsonl]
+                 [--report out.{md,html,json}] [--monthly-requests N] [--judge MODEL_KEY]
+
+Results go to stdout; diagnostics and the progress bar to stderr. Bad input is
+reported as one ``advisor: file:line: field: message`` line per problem with
+exit status 2. Ctrl-C stops cleanly (status 130): completed results stay in the
+results file and ``--resume`` picks up the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from advisor.core.validation import problems_from_validation
+from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
+from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
+from advisor.eval.target import Api, Target
+
+__all__ = ["main", "load_target_file", "write_atomic"]
+
+REPORT_EXTS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+class _ArgError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # never sys.exit from inside the parser
+        raise _ArgError(message)
+
+
+def _positive_int(name: str):
+    def conv(v: str) -> int:
+        try:
+            n = int(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number; got {v!r}") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be >= 1; got {v}")
+        return n
+    return conv
+
+
+def _positive_float(v: str) -> float:
+    try:
+        x = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--timeout must be a number of seconds; got {v!r}") from None
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"--timeout must be > 0; got {v}")
+    return x
+
+
+def _usd(v: str) -> Decimal:
+    try:
+        d = Decimal(v.lstrip("$"))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"--max-spend must be an amount in USD; got {v!r}") from None
+    if not d.is_finite() or d < 0:
+        raise argparse.ArgumentTypeError(f"--max-spend must be >= 0; got {v}")
+    return d
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="advisor eval", description="Run a live smoke eval of the shortlist.")
+    p.add_argument("--cases", required=True, help="cases file (YAML or JSONL)")
+    p.add_argument("--answers", help="answers file; the shortlist built from it gives the targets")
+    p.add_argument("--knowledge", action="append", default=[], help="extra knowledge directory (repeatable)")
+    p.add_argument("--models", help="comma-separated model keys to run (default: all targets)")
+    p.add_argument("--target-file", help="YAML list of targets (label, model_key, api, base_url, model_id, ...)")
+    p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
+    p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
+    p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt")
+    p.add_argument("--max-spend", type=_usd, help="USD cap that is never crossed")
+    p.add_argument("--dry-run", action="store_true", help="show planned requests and worst-case cost; call nothing")
+    p.add_argument("--resume", action="store_true", help="run only what the results file is missing")
+    p.add_argument("--results", default="eval-results.jsonl", help="results JSONL (appended as results complete)")
+    p.add_argument("--report", help="write the eval report (.md, .html or .json)")
+    p.add_argument("--monthly-requests", type=_positive_int("--monthly-requests"), help="volume for the monthly cost projection")
+    p.add_argument("--judge", help="model key of the llm_judge model (default: first target)")
+    return p
+
+
+# -- targets file -----------------------------------------------------------------
+
+class TargetSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1)
+    model_key: str = Field(min_length=1)
+    api: Api
+    base_url: str = Field(min_length=1)
+    model_id: str = Field(min_length=1)
+    key_env: str | None = None
+    input_price_per_m: Decimal | None = Field(None, ge=0)
+    output_price_per_m: Decimal | None = Field(None, ge=0)
+    tokenizer: str | None = None
+    supports_json_schema: bool = False
+    supports_json_mode: bool = False
+
+    def target(self) -> Target:
+        return Target(**self.model_dump())
+
+
+class _TargetList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    targets: list[TargetSpec] = Field(min_length=1)
+
+
+def load_target_file(path: str) -> list[Target]:
+    """Targets from a YAML file: a list of target mappings, or ``{targets: [...]}``."""
+    try:
+        data, smap = load_yaml_file(path)
+    except YamlProblems as exc:
+        raise InputError(exc.problems, title="bad target file") from None
+    if isinstance(data, list):
+        data = {"targets": data}
+        smap.lines = {("targets",) + k: v for k, v in smap.lines.items()}
+    if not isinstance(data, dict):
+        raise InputError([Problem("expected a list of targets", Location(smap.file, 1))], title="bad target file")
+    try:
+        doc = _TargetList.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, smap, _TargetList), title="bad target file") from None
+    seen: set[str] = set()
+    problems = []
+    for i, spec in enumerate(doc.targets):
+        if spec.model_key in seen:
+            problems.append(Problem(f"model_key {spec.model_key!r} given twice", smap.location(("targets", i, "model_key"))))
+        seen.add(spec.model_key)
+    if problems:
+        raise InputError(problems, title="bad target file")
+    return [s.target() for s in doc.targets]
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same directory + os.replace."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _html_page(section: str) -> str:
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>advisor eval</title>\n"
+        "<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
+        "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}</style></head><body>\n"
+        + section + "</body></html>\n"
+    )
+
+
+# -- main ---------------------------------------------------------------------------
+
+def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
+    shortlist = None
+    if args.target_file:
+        targets = load_target_file(args.target_file)
+    elif args.answers:
+        try:
+            from advisor.eval.targets_from_shortlist import targets_for_answers  # type: ignore[import-not-found]
+        except ImportError:
+            raise InputError(
+                "--answers needs the shortlist-to-targets glue, which this build does not have yet; "
+                "give --target-file instead"
+            ) from None
+        models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models)
+        return list(targets), shortlist
+    else:
+        raise InputError("give --answers (targets from the shortlist) or --target-file")
+    if args.models:
+        wanted = [m.strip() for m in args.models.split(",") if m.strip()]
+        known = {t.model_key: t for t in targets}
+        problems = [
+            Problem(f"no target with model key {m!r}{did_you_mean(m, known)}", Location("--models"))
+            for m in wanted if m not in known
+        ]
+        if problems:
+            raise InputError(problems)
+        targets = [known[m] for m in wanted]
+    return targets, shortlist
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(argv)
+    except AdvisorError as exc:
+        for line in exc.lines():
+            print(f"advisor: {line}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _main(argv: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except _ArgError as exc:
+        raise InputError(str(exc)) from None
+    report_kind = None
+    if args.report:
+        report_kind = REPORT_EXTS.get(Path(args.report).suffix.lower())
+        if report_kind is None:
+            raise InputError(Problem("must end in .md, .html or .json", Location("--report", field=None)))
+
+    from advisor.eval.cases import load_cases
+    from advisor.eval.runner import EvalRunner, RunConfig
+
+    cases = load_cases(args.cases)
+    targets, shortlist = _resolve_targets(args)
+    if not targets:
+        raise InputError("there are no targets to run")
+    results_path = Path(args.results)
+    if not args.dry_run and not args.resume and results_path.exists() and results_path.stat().st_size > 0:
+        raise InputError(Problem(
+            "already exists; pass --resume to continue it or choose another --results file",
+            Location(display_path(results_path)),
+        ))
+    judge_model = args.judge
+    if judge_model and judge_model not in {t.model_key for t in targets}:
+        raise InputError(Problem(f"no target with model key {judge_model!r}", Location("--judge")))
+    if judge_model is None and any(c.type == "llm_judge" for case in cases.cases for c in case.checks):
+        judge_model = targets[0].model_key
+    config = RunConfig(
+        concurrency=args.concurrency, per_provider=args.per_provider, timeout=args.timeout,
+        repeat=args.repeat, max_spend=args.max_spend, judge_model=judge_model,
+    )
+    runner = EvalRunner(targets, cases, config, results_path=results_path, resume=args.resume)
+
+    from rich.console import Console
+
+    out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    plan = runner.plan()
+    for t, why in plan.skipped_targets:
+        print(f"advisor: skipping {t.label} ({t.model_key}): {why}", file=sys.stderr)
+    if not plan.targets:
+        raise InputError("no target can run (see the lines above)")
+
+    if args.dry_run:
+        _print_dry_run(out, runner.dry_run())
+        return 0
+
+    summary = asyncio.run(_run(runner, err, plan))
+
+    from advisor.eval.report import build_report, render_eval_html_section, render_eval_markdown
+
+    report = build_report(
+        summary, cases_file=cases.path, n_cases=len(cases.cases), repeat=args.repeat,
+        candidate_order=[t.model_key for t in targets], monthly_requests=args.monthly_requests,
+    )
+    _print_summary(out, report)
+    if args.report:
+        if report_kind == "md":
+            text = render_eval_markdown(report)
+        elif report_kind == "html":
+            text = _html_page(render_eval_html_section(report))
+        else:
+            text = report.model_dump_json(indent=2) + "\n"
+        write_atomic(args.report, text)
+        print(f"advisor: wrote {display_path(args.report)}", file=sys.stderr)
+    if summary.cancelled:
+        print(
+            f"advisor: interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
+            "(run again with --resume to finish)",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
+
+
+async def _run(runner: Any, err: Any, plan: Any) -> Any:
+    from advisor.eval.runner import ResultReady, RunStarted
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, runner.cancel)
+        handler_set = True
+    except (NotImplementedError, RuntimeError, ValueError):
+        handler_set = False
+    progress = None
+    tasks: dict[str, Any] = {}
+    if err.is_terminal:
+        from rich.markup import escape
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err, transient=True)
+
+    def on_event(ev: Any) -> None:
+        if progress is None:
+            return
+        if isinstance(ev, RunStarted):
+            for t in ev.targets:
+                n = sum(1 for r in plan.requests if r.target.model_key == t.model_key)
+                tasks[t.model_key] = progress.add_task(escape(t.label), total=n)
+        elif isinstance(ev, ResultReady):
+            tid = tasks.get(ev.result.model_key)
+            if tid is not None:
+                progress.advance(tid)
+
+    try:
+        if progress is not None:
+            with progress:
+                return await runner.run(on_event=on_event)
+        return await runner.run(on_event=on_event)
+    finally:
+        if handler_set:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+def _print_dry_run(out: Any, dry: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from advisor.eval.rerank import fmt_usd
+
+    table = Table(title="Dry run: nothing will be called")
+    for h in ("Model", "Requests", "Input tokens", "Max output tokens", "Worst-case cost"):
+        table.add_column(h)
+    for m in dry.models:
+        table.add_row(
+            escape(m.label), str(m.requests), f"{m.input_tokens:,}" + ("" if m.tokens_exact else " (approx.)"),
+            f"{m.max_output_tokens:,}", fmt_usd(m.worst_case_cost_usd),
+        )
+    out.print(table)
+    line = f"{dry.requests} requests planned"
+    if dry.already_done:
+        line += f" ({dry.already_done} already in the results file)"
+    line += f"; worst case {fmt_usd(dry.worst_case_cost_usd)}"
+    if dry.max_spend_usd is not None:
+        line += f", cap {fmt_usd(dry.max_spend_usd)}"
+    out.print(escape(line + "."))
+
+
+def _print_summary(out: Any, report: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from advisor.eval.report import HEADERS, _rows
+
+    table = Table(title="Live eval")
+    for h in HEADERS:
+        table.add_column(h)
+    for row in _rows(report):
+        table.add_row(*(escape(c) for c in row))
+    out.print(table)
+    if report.rerank is not None:
+        out.print(escape(report.rerank.sentence))
+    for f in report.failures[:5]:
+        out.print(escape(f"  ✗ {f.label} · {f.case_id} #{f.repeat}: {f.reason}"))
+    for n in report.notes:
+        out.print(escape(f"  note: {n}"))

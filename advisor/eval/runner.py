@@ -1,0 +1,563 @@
+"""The live smoke eval: run every case against every target, bounded and resumable.
+
+Usage::
+
+    runner = EvalRunner(targets, cases, RunConfig(concurrency=8, per_provider=4,
+                        max_spend=Decimal("2.00")), results_path="results.jsonl",
+                        resume=True)
+    plan = runner.plan()               # what would run (after resume), skipped targets
+    dry = runner.dry_run()             # DryRun: requests, counted tokens, worst-case cost
+    summary = await runner.run(on_event=print)   # or:
+    async for event in runner.events(): ...
+
+Events (frozen dataclasses, in this order): :class:`RunStarted` once,
+:class:`RequestStarted` when a request gets its slot, :class:`ResultReady`
+for each finished request (with a :class:`Progress` snapshot), then
+:class:`RunFinished` once (also after ``cancel()`` or an interrupt). A UI can
+keep a per-model table from ``ResultReady.result`` and ``Progress.by_model``.
+
+Guarantees:
+
+* concurrency is bounded overall (``concurrency``) and per provider endpoint
+  (``per_provider``) with asyncio semaphores; temperature 0 by default;
+* ``max_spend`` is never crossed: before a request is sent, its worst case
+  (counted input + ``max_tokens`` output, priced) is reserved against the cap
+  together with everything already in flight; the difference is released when
+  the real usage is known. A request that cannot fit is not sent (it is
+  counted in ``RunSummary.not_run_budget`` and left for a later ``--resume``).
+  Targets with an unknown price cannot be bounded and are skipped when a cap
+  is set;
+* each result is appended to the JSONL results file as it completes (flush +
+  fsync); ``resume`` runs only the (model × case × repeat) keys not yet there;
+* ``cancel()`` (or cancelling the task running ``run``) stops cleanly: the
+  requests in flight are cancelled, completed results are kept;
+* API keys never reach results, events or errors: every stored string is
+  scrubbed of every key value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from advisor.core.tokens import count_for_model
+from advisor.eval.cases import Case, CasesFile, LlmJudgeCheck
+from advisor.eval.checks import JUDGE_SYSTEM, judge_prompt, parse_judge_reply, parse_json_answer, score_case, validate_schema
+from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_results, result_key
+from advisor.eval.target import Target
+from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, redact, stream_chat, wire_for
+from advisor.providers.base import json_instruction
+
+__all__ = [
+    "RunConfig",
+    "EvalRunner",
+    "PlannedRequest",
+    "Plan",
+    "DryRun",
+    "DryRunModel",
+    "RunSummary",
+    "RunStarted",
+    "RequestStarted",
+    "Progress",
+    "ResultReady",
+    "RunFinished",
+    "EvalEvent",
+    "SpendBudget",
+]
+
+APPROX_MARGIN = 1.25  # input counted with a foreign tokenizer: reserve 25% more
+FRAMING_TOKENS = 8  # per message role/framing overhead, generous
+JUDGE_MAX_TOKENS = 200
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    concurrency: int = 4
+    per_provider: int = 2
+    timeout: float = 60.0  # seconds for one attempt, head to end of stream
+    repeat: int = 1
+    temperature: float = 0.0
+    max_spend: Decimal | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    judge_model: str | None = None  # model_key of the default llm_judge model
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    target: Target
+    case: Case
+    repeat: int
+    input_tokens: int  # counted (approximate when the target's tokenizer is unknown)
+    exact: bool
+
+    @property
+    def key(self) -> str:
+        return result_key(self.target.model_key, self.case.id, self.repeat)
+
+    @property
+    def worst_case_cost(self) -> Decimal | None:
+        return self.target.cost(self.input_tokens, self.case.max_tokens)
+
+
+@dataclass(frozen=True)
+class Plan:
+    requests: list[PlannedRequest]
+    already_done: int
+    skipped_targets: list[tuple[Target, str]]  # (target, reason)
+    targets: list[Target]
+
+
+class DryRunModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    model_key: str
+    label: str
+    requests: int
+    input_tokens: int
+    max_output_tokens: int
+    tokens_exact: bool
+    worst_case_cost_usd: Decimal | None  # None = unknown price
+
+
+class DryRun(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    requests: int
+    already_done: int
+    models: list[DryRunModel]
+    skipped: list[str]
+    worst_case_cost_usd: Decimal | None
+    max_spend_usd: Decimal | None
+    planned: list[str] = Field(default_factory=list)  # result keys, in run order
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    results: list[CaseResult]  # everything in the results file for this plan (resumed + new)
+    new_results: int
+    cancelled: bool
+    not_run_budget: int
+    spent_usd: Decimal  # priced spend of this run (new results only)
+    max_spend_usd: Decimal | None
+    skipped_targets: list[tuple[Target, str]]
+    targets: list[Target]
+
+
+# -- events --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunStarted:
+    total: int  # requests this run will try
+    already_done: int  # found in the results file (resume)
+    targets: list[Target]
+    skipped_targets: list[tuple[Target, str]]
+
+
+@dataclass(frozen=True)
+class RequestStarted:
+    model_key: str
+    case_id: str
+    repeat: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    spent_usd: Decimal
+    by_model: dict[str, tuple[int, int]]  # model_key -> (done, total)
+
+
+@dataclass(frozen=True)
+class ResultReady:
+    result: CaseResult
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    summary: RunSummary
+
+
+EvalEvent = RunStarted | RequestStarted | ResultReady | RunFinished
+EventCallback = Callable[[EvalEvent], Any]
+
+
+# -- spend ---------------------------------------------------------------------
+
+class SpendBudget:
+    """Reserve-then-settle accounting that never lets spent + reserved exceed the cap."""
+
+    def __init__(self, cap: Decimal | None):
+        self.cap = cap
+        self.spent = Decimal(0)
+        self.reserved = Decimal(0)
+        self.in_flight = 0
+        self._changed = asyncio.Condition()
+
+    def fits(self, amount: Decimal) -> bool:
+        return self.cap is None or self.spent + self.reserved + amount <= self.cap
+
+    async def reserve(self, amount: Decimal) -> bool:
+        """Wait until ``amount`` fits; False when it never can (nothing left in flight)."""
+        async with self._changed:
+            while not self.fits(amount):
+                if self.in_flight == 0:
+                    return False
+                await self._changed.wait()
+            self.reserved += amount
+            self.in_flight += 1
+            return True
+
+    def try_reserve(self, amount: Decimal) -> bool:
+        """Reserve now or fail now (never waits; used for judge calls inside a request)."""
+        if not self.fits(amount):
+            return False
+        self.reserved += amount
+        self.in_flight += 1
+        return True
+
+    async def settle(self, reserved: Decimal, actual: Decimal) -> None:
+        async with self._changed:
+            self.reserved -= reserved
+            self.in_flight -= 1
+            self.spent += actual
+            self._changed.notify_all()
+
+
+# -- the runner ------------------------------------------------------------------
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _prompt_text(case: Case, target: Target) -> str:
+    parts = [case.system or ""]
+    parts.extend(content for _, content in case.chat_messages())
+    if case.wants_json:
+        parts.append(json_instruction(case.json_schema))
+    return "\n".join(parts)
+
+
+def count_input(target: Target, case: Case) -> tuple[int, bool]:
+    """Tokens of a case's prompt for a target (+ framing); exactness."""
+    tc = count_for_model(_prompt_text(case, target), target.tokenizer)
+    n_msgs = len(case.chat_messages()) + (1 if case.system else 0)
+    tokens = tc.tokens + FRAMING_TOKENS * (n_msgs + 1)
+    if not tc.exact:
+        tokens = math.ceil(tokens * APPROX_MARGIN)
+    return tokens, tc.exact
+
+
+class EvalRunner:
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        cases: CasesFile | Sequence[Case],
+        config: RunConfig | None = None,
+        *,
+        results_path: str | Path | None = None,
+        resume: bool = False,
+        env: Mapping[str, str] | None = None,
+        judge_targets: Sequence[Target] = (),
+        client: httpx.AsyncClient | None = None,
+    ):
+        self.targets = list(targets)
+        self.cases = list(cases.cases if isinstance(cases, CasesFile) else cases)
+        self.config = config or RunConfig()
+        self.results_path = Path(results_path) if results_path else None
+        self.resume = resume
+        self.env = os.environ if env is None else env
+        self.judge_targets = list(judge_targets)
+        self._client = client
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._cancelled = False
+
+    # -- keys ------------------------------------------------------------------
+    def _key(self, target: Target) -> str | None:
+        return self.env.get(target.key_env) if target.key_env else None
+
+    def _secrets(self) -> list[str]:
+        out = []
+        for t in self.targets + self.judge_targets:
+            k = self._key(t)
+            if k:
+                out.append(k)
+        return out
+
+    # -- planning ----------------------------------------------------------------
+    def _done_keys(self) -> tuple[set[str], list[CaseResult]]:
+        if not (self.resume and self.results_path):
+            return set(), []
+        prior = read_results(self.results_path)
+        return {r.key for r in prior}, prior
+
+    def plan(self) -> Plan:
+        skipped: list[tuple[Target, str]] = []
+        runnable: list[Target] = []
+        for t in self.targets:
+            if t.key_env and not self._key(t):
+                skipped.append((t, f"${t.key_env} is not set"))
+            elif self.config.max_spend is not None and not t.priced:
+                skipped.append((t, "its price is unknown, so --max-spend cannot bound it (give prices in a target file)"))
+            else:
+                runnable.append(t)
+        done, _ = self._done_keys()
+        counts: dict[tuple[str, str], tuple[int, bool]] = {}
+        requests: list[PlannedRequest] = []
+        already = 0
+        for rep in range(self.config.repeat):
+            for case in self.cases:
+                for t in runnable:
+                    if result_key(t.model_key, case.id, rep) in done:
+                        already += 1
+                        continue
+                    ck = (t.model_key, case.id)
+                    if ck not in counts:
+                        counts[ck] = count_input(t, case)
+                    n, exact = counts[ck]
+                    requests.append(PlannedRequest(t, case, rep, n, exact))
+        return Plan(requests, already, skipped, runnable)
+
+    def dry_run(self) -> DryRun:
+        plan = self.plan()
+        models = []
+        total: Decimal | None = Decimal(0)
+        for t in plan.targets:
+            rs = [r for r in plan.requests if r.target.model_key == t.model_key]
+            inp = sum(r.input_tokens for r in rs)
+            out = sum(r.case.max_tokens for r in rs)
+            cost = t.cost(inp, out)
+            if cost is None:
+                total = None
+            elif total is not None:
+                total += cost
+            models.append(DryRunModel(
+                model_key=t.model_key, label=t.label, requests=len(rs), input_tokens=inp,
+                max_output_tokens=out, tokens_exact=all(r.exact for r in rs), worst_case_cost_usd=cost,
+            ))
+        return DryRun(
+            requests=len(plan.requests),
+            already_done=plan.already_done,
+            models=models,
+            skipped=[f"{t.label} ({t.model_key}): {why}" for t, why in plan.skipped_targets],
+            worst_case_cost_usd=total,
+            max_spend_usd=self.config.max_spend,
+            planned=[r.key for r in plan.requests],
+        )
+
+    # -- running -------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop: cancel requests in flight, keep completed results, finish the run."""
+        self._cancelled = True
+        for task in self._tasks:
+            task.cancel()
+
+    async def events(self) -> AsyncIterator[EvalEvent]:
+        """The run as an async iterator of events (ends after RunFinished)."""
+        queue: asyncio.Queue[EvalEvent | None] = asyncio.Queue()
+        task = asyncio.create_task(self.run(on_event=queue.put_nowait))
+        task.add_done_callback(lambda _t: queue.put_nowait(None))
+        try:
+            while True:
+                ev = await queue.get()
+                if ev is None:
+                    break
+                yield ev
+            task.result()
+        finally:
+            if not task.done():
+                self.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    async def run(self, on_event: EventCallback | None = None) -> RunSummary:
+        emit = on_event or (lambda _e: None)
+        plan = self.plan()
+        done_keys, prior = self._done_keys()
+        planned_keys = {result_key(t.model_key, c.id, rep) for t in plan.targets for c in self.cases for rep in range(self.config.repeat)}
+        prior = [r for r in prior if r.key in planned_keys]
+        cfg = self.config
+        budget = SpendBudget(cfg.max_spend)
+        global_sem = asyncio.Semaphore(max(1, cfg.concurrency))
+        provider_sems: dict[str, asyncio.Semaphore] = {}
+        secrets = self._secrets()
+        by_model_total: dict[str, int] = {}
+        for r in plan.requests:
+            by_model_total[r.target.model_key] = by_model_total.get(r.target.model_key, 0) + 1
+        by_model_done = {k: 0 for k in by_model_total}
+        new_results: list[CaseResult] = []
+        not_run = 0
+        total = len(plan.requests)
+        emit(RunStarted(total, plan.already_done, plan.targets, plan.skipped_targets))
+
+        writer = ResultsWriter(self.results_path, append=self.resume) if self.results_path else None
+        own_client = self._client is None
+        client = self._client or make_client(max_connections=max(8, cfg.concurrency * 2))
+
+        async def one(req: PlannedRequest) -> None:
+            nonlocal not_run
+            sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
+            async with sem, global_sem:
+                reserve = req.worst_case_cost or Decimal(0)
+                if not await budget.reserve(reserve):
+                    not_run += 1
+                    return
+                actual = Decimal(0)
+                settled = False
+                try:
+                    emit(RequestStarted(req.target.model_key, req.case.id, req.repeat))
+                    result, actual = await self._execute(client, req, reserve, budget, secrets)
+                    await budget.settle(reserve, actual)
+                    settled = True
+                finally:
+                    if not settled:
+                        # cancelled mid-request: the tokens may be billed; count the worst case
+                        await asyncio.shield(budget.settle(reserve, reserve))
+                if writer is not None:
+                    writer.append(result)
+                new_results.append(result)
+                by_model_done[req.target.model_key] += 1
+                progress = Progress(
+                    len(new_results), total, budget.spent,
+                    {k: (by_model_done[k], by_model_total[k]) for k in by_model_total},
+                )
+                emit(ResultReady(result, progress))
+
+        try:
+            self._tasks = [asyncio.create_task(one(r)) for r in plan.requests]
+            if self._cancelled:
+                for t in self._tasks:
+                    t.cancel()
+            try:
+                outcomes = await asyncio.gather(*self._tasks, return_exceptions=True)
+            except asyncio.CancelledError:
+                self._cancelled = True
+                for t in self._tasks:
+                    t.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+                raise
+            for o in outcomes:
+                if isinstance(o, asyncio.CancelledError):
+                    self._cancelled = True
+                elif isinstance(o, BaseException):
+                    raise o
+        finally:
+            if writer is not None:
+                writer.close()
+            if own_client:
+                await asyncio.shield(client.aclose())
+            summary = RunSummary(
+                results=prior + new_results,
+                new_results=len(new_results),
+                cancelled=self._cancelled,
+                not_run_budget=not_run,
+                spent_usd=budget.spent,
+                max_spend_usd=cfg.max_spend,
+                skipped_targets=plan.skipped_targets,
+                targets=plan.targets,
+            )
+            emit(RunFinished(summary))
+        return summary
+
+    async def _execute(
+        self, client: httpx.AsyncClient, req: PlannedRequest, reserved: Decimal, budget: SpendBudget, secrets: list[str]
+    ) -> tuple[CaseResult, Decimal]:
+        t, case, cfg = req.target, req.case, self.config
+        chat = ChatRequest(
+            messages=tuple(Message(role, content) for role, content in case.chat_messages()),
+            max_tokens=case.max_tokens,
+            system=case.system,
+            temperature=cfg.temperature,
+            want_json=case.wants_json,
+            json_schema=case.json_schema,
+        )
+        base: dict[str, Any] = {
+            "model_key": t.model_key, "label": t.label, "case_id": case.id, "repeat": req.repeat,
+            "wants_json": case.wants_json,
+        }
+        try:
+            resp = await stream_chat(client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout)
+        except ProviderCallError as exc:
+            cost: Decimal | None
+            if not t.priced:
+                cost = None
+            else:
+                cost = reserved if exc.billed else Decimal(0)
+            r = CaseResult(
+                **base, ok=False, error_kind=exc.kind, error=redact(exc.message, secrets),
+                attempts=exc.attempts, cost_usd=cost, finished_at=_now(),
+            )
+            return r, cost or Decimal(0)
+        text = redact(resp.text, secrets)
+        reported = resp.input_tokens is not None and resp.output_tokens is not None
+        in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
+        out_tok = resp.output_tokens if resp.output_tokens is not None else count_for_model(resp.text, t.tokenizer).tokens
+        cost = t.cost(in_tok, out_tok)
+        judge_cost: Decimal | None = None
+
+        async def judge(check: LlmJudgeCheck, c: Case, answer: str) -> tuple[float, str]:
+            nonlocal judge_cost
+            jt = self._judge_target(check)
+            if jt is None:
+                raise RuntimeError(f"judge model {check.model or cfg.judge_model or '(none)'} is not among the targets")
+            jreq = ChatRequest(
+                messages=(Message("user", judge_prompt(check, c, answer)),), max_tokens=JUDGE_MAX_TOKENS,
+                system=JUDGE_SYSTEM, temperature=0.0, want_json=True,
+            )
+            jin = count_for_model(JUDGE_SYSTEM + judge_prompt(check, c, answer), jt.tokenizer).tokens + 3 * FRAMING_TOKENS
+            jin = math.ceil(jin * APPROX_MARGIN)
+            worst = jt.cost(jin, JUDGE_MAX_TOKENS) or Decimal(0)
+            if not budget.try_reserve(worst):
+                raise RuntimeError("not judged: the spend cap leaves no room")
+            spent = Decimal(0)
+            try:
+                jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
+                spent = jt.cost(jr.input_tokens or jin, jr.output_tokens or JUDGE_MAX_TOKENS) or Decimal(0)
+                if jt.priced:
+                    judge_cost = (judge_cost or Decimal(0)) + spent
+                return parse_judge_reply(jr.text)
+            except ProviderCallError as exc:
+                spent = worst if exc.billed else Decimal(0)
+                raise RuntimeError(redact(str(exc), secrets)) from None
+            finally:
+                await budget.settle(worst, spent)
+
+        score, passed, checks = await score_case(case, resp.text, judge)
+        json_valid = schema_valid = None
+        if case.wants_json:
+            ok, value, _ = parse_json_answer(resp.text)
+            json_valid = ok
+            if case.json_schema is not None:
+                schema_valid = ok and not validate_schema(value, case.json_schema)
+        r = CaseResult(
+            **base, ok=True, passed=passed, score=score, output=text,
+            checks=[CheckOutcome(name=c.name, score=c.score, passed=c.passed, detail=redact(c.detail, secrets)) for c in checks],
+            input_tokens=in_tok, output_tokens=out_tok, tokens_reported=reported,
+            ttft_ms=None if resp.ttft_s is None else resp.ttft_s * 1000.0,
+            latency_ms=resp.latency_s * 1000.0, attempts=resp.attempts, cost_usd=cost,
+            judge_cost_usd=judge_cost, json_valid=json_valid, schema_valid=schema_valid, finished_at=_now(),
+        )
+        # judge spend was settled on its own reservation; this request settles its own cost
+        return r, cost or Decimal(0)
+
+    def _judge_target(self, check: LlmJudgeCheck) -> Target | None:
+        want = check.model or self.config.judge_model
+        pool = self.judge_targets + self.targets
+        if want is None:
+            return self.judge_targets[0] if self.judge_targets else None
+        for t in pool:
+            if t.model_key == want:
+                if t.key_env and not self._key(t):
+                    return None
+                return t
+        return None

@@ -1,0 +1,255 @@
+"""A loopback HTTP server that speaks the three providers' streaming wire formats.
+
+Used by tests/providers, tests/eval and bench/bench_eval.py. It listens on
+127.0.0.1 (port 0 = any free port), answers
+
+* ``.../chat/completions``            OpenAI Chat Completions SSE (``data: [DONE]``,
+                                      final usage chunk with empty ``choices``)
+* ``.../v1/messages``                 Anthropic Messages SSE (message_start,
+                                      content_block_start/delta/stop, message_delta, message_stop)
+* ``...:streamGenerateContent?alt=sse`` Gemini SSE (usageMetadata, finishReason)
+
+with a settable first-token delay and total latency, and injected faults
+consumed one per request from ``server.faults`` (a list):
+
+* ``{"status": 429, "headers": {"retry-after": "1"}, "body": "..."}``
+* ``{"drop": True}``        close the connection without answering
+* ``{"truncate": True}``    send the first chunk, then close mid-stream
+* ``{"malformed": True}``   send an event whose data is not JSON
+* ``None``                  answer normally
+
+``server.responder(api, body) -> str`` chooses the answer text;
+``server.requests`` records (path, headers, body) of every request.
+Run as a script (``python fake_llm_server.py --latency 0.1``) it prints its
+port on stdout and serves until killed (for the benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def _prompt_text(api: str, body: dict[str, Any]) -> str:
+    if api == "gemini":
+        return " ".join(p.get("text", "") for c in body.get("contents", []) for p in c.get("parts", []))
+    return " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") != "system")
+
+
+class FakeLLMServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    allow_reuse_address = True
+
+    def __init__(self, port: int = 0):
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.lock = threading.Lock()
+        self.faults: list[dict[str, Any] | None] = []
+        self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+        self.first_token_delay = 0.0
+        self.latency = 0.0  # total time for the body, first-token delay included
+        self.chunks = 4
+        self.input_tokens = 12
+        self.output_tokens: int | None = None  # None: number of words of the answer
+        self.send_usage = True
+        self.responder: Callable[[str, dict[str, Any]], str] = lambda api, body: "Hello from the fake server."
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> "FakeLLMServer":
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def __enter__(self) -> "FakeLLMServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # quiet on client resets
+        pass
+
+    def next_fault(self) -> dict[str, Any] | None:
+        with self.lock:
+            return self.faults.pop(0) if self.faults else None
+
+    def count(self, needle: str = "") -> int:
+        with self.lock:
+            return sum(1 for path, _, _ in self.requests if needle in path)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: FakeLLMServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    # -- helpers -----------------------------------------------------------
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _end_chunks(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _plain(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
+        raw = body.encode()
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+        self.wfile.flush()
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("content-length", "0"))
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        srv = self.server
+        with srv.lock:
+            srv.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        if self.path.endswith("/chat/completions"):
+            api = "openai"
+        elif self.path.endswith("/messages"):
+            api = "anthropic"
+        elif ":streamGenerateContent" in self.path:
+            api = "gemini"
+        else:
+            self._plain(404, json.dumps({"error": {"message": f"no route {self.path}"}}))
+            return
+        fault = srv.next_fault() or {}
+        if fault.get("drop"):
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if "status" in fault:
+            self._plain(
+                fault["status"],
+                fault.get("body", json.dumps({"error": {"message": f"injected {fault['status']}"}})),
+                fault.get("headers"),
+            )
+            return
+        text = srv.responder(api, body)
+        self._stream(api, text, body, fault)
+
+    def _pieces(self, text: str) -> list[str]:
+        n = max(1, min(self.server.chunks, len(text) or 1))
+        size = -(-len(text) // n) if text else 1
+        return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+    def _stream(self, api: str, text: str, body: dict[str, Any], fault: dict[str, Any]) -> None:
+        srv = self.server
+        out_tokens = srv.output_tokens if srv.output_tokens is not None else max(1, len(text.split()))
+        in_tokens = srv.input_tokens
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        events: list[bytes] = []
+        pieces = self._pieces(text)
+
+        def data(obj: Any, event: str | None = None) -> bytes:
+            head = f"event: {event}\n" if event else ""
+            return f"{head}data: {json.dumps(obj)}\n\n".encode()
+
+        if api == "openai":
+            content = [
+                data({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]})
+                for p in pieces
+            ]
+            tail = [data({"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})]
+            if srv.send_usage and (body.get("stream_options") or {}).get("include_usage"):
+                tail.append(data({"id": "c1", "choices": [], "usage": {"prompt_tokens": in_tokens, "completion_tokens": out_tokens, "total_tokens": in_tokens + out_tokens}}))
+            tail.append(b"data: [DONE]\n\n")
+            head: list[bytes] = [b": keep-alive comment\n\n"]
+        elif api == "anthropic":
+            head = [
+                data({"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [], "usage": {"input_tokens": in_tokens, "output_tokens": 1}}}, "message_start"),
+                data({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}, "content_block_start"),
+                data({"type": "ping"}, "ping"),
+            ]
+            content = [data({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}, "content_block_delta") for p in pieces]
+            tail = [
+                data({"type": "content_block_stop", "index": 0}, "content_block_stop"),
+                data({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": out_tokens}}, "message_delta"),
+                data({"type": "message_stop"}, "message_stop"),
+            ]
+        else:
+            head = []
+            content = [data({"candidates": [{"content": {"role": "model", "parts": [{"text": p}]}, "index": 0}], "usageMetadata": {"promptTokenCount": in_tokens}}) for p in pieces[:-1]]
+            content.append(
+                data({"candidates": [{"content": {"role": "model", "parts": [{"text": pieces[-1]}]}, "finishReason": "STOP", "index": 0}],
+                      "usageMetadata": {"promptTokenCount": in_tokens, "candidatesTokenCount": out_tokens, "totalTokenCount": in_tokens + out_tokens}})
+            )
+            tail = []
+        if fault.get("malformed"):
+            content.insert(1 if len(content) > 1 else 0, b"data: {not json\n\n")
+        try:
+            for ev in head:
+                self._chunk(ev)
+            if srv.first_token_delay:
+                time.sleep(srv.first_token_delay)
+            rest = max(0.0, srv.latency - srv.first_token_delay)
+            gap = rest / max(1, len(content))
+            for i, ev in enumerate(content):
+                if i and gap:
+                    time.sleep(gap)
+                self._chunk(ev)
+                if fault.get("truncate"):
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+            if gap:
+                time.sleep(gap)
+            for ev in tail:
+                self._chunk(ev)
+            self._end_chunks()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--latency", type=float, default=0.1)
+    ap.add_argument("--first-token-delay", type=float, default=0.0)
+    ap.add_argument("--chunks", type=int, default=4)
+    args = ap.parse_args()
+    srv = FakeLLMServer()
+    srv.latency = args.latency
+    srv.first_token_delay = args.first_token_delay
+    srv.chunks = args.chunks
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever(poll_interval=0.05)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
