@@ -17,8 +17,8 @@ A YAML file is either a list of cases or a mapping::
 
 A JSONL file has one case object per line (no defaults). Each case has ``id``,
 ``system`` (optional), ``input`` *or* ``messages``, ``expected`` (optional),
-``max_tokens`` (default 512), ``checks`` and ``threshold`` (the score, 0–1,
-needed to pass; default 1.0). A case without checks and with ``expected``
+``max_tokens`` (default 512), ``checks`` and ``threshold`` (the weighted
+score, 0–1, needed to pass; without it every check must pass). A case without checks and with ``expected``
 gets an ``equals`` check. Every mistake is reported as ``file:line: field:
 message``; all problems of a file are reported together.
 """
@@ -142,7 +142,7 @@ class Case(_Strict):
     expected: Any = None
     max_tokens: int = Field(512, gt=0, le=200_000)
     checks: list[CheckSpec] = Field(default_factory=list)
-    threshold: float = Field(1.0, ge=0, le=1)
+    threshold: float | None = Field(None, ge=0, le=1)  # None: every check must pass
     tags: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -210,6 +210,23 @@ class CasesFile(BaseModel):
         return [c.id for c in self.cases]
 
 
+_CHECK_TAGS = {"equals", "contains", "regex", "valid_json", "json_schema", "fields", "max_length", "llm_judge"}
+
+
+class _CleanErrors:
+    """A ValidationError look-alike without the discriminator tags in error paths."""
+
+    def __init__(self, exc: ValidationError):
+        self._errors = []
+        for err in exc.errors(include_url=False):
+            loc = list(err.get("loc", ()))
+            loc = [p for i, p in enumerate(loc) if not (p in _CHECK_TAGS and i > 0 and isinstance(loc[i - 1], int))]
+            self._errors.append({**err, "loc": tuple(loc)})
+
+    def errors(self, include_url: bool = False) -> list[dict[str, Any]]:
+        return self._errors
+
+
 def _validate_cases(raw_cases: list[Any], smap: SourceMap, prefix: tuple[Any, ...], defaults: dict[str, Any]) -> tuple[list[Case], list[Problem]]:
     cases: list[Case] = []
     problems: list[Problem] = []
@@ -219,17 +236,19 @@ def _validate_cases(raw_cases: list[Any], smap: SourceMap, prefix: tuple[Any, ..
         if not isinstance(raw, dict):
             problems.append(Problem("each case must be a mapping", smap.location(path)))
             continue
+        raw_id = raw.get("id")
+        if isinstance(raw_id, str):
+            line = smap.line_of(path + ("id",)) or 0
+            if raw_id in seen:
+                problems.append(Problem(f"case id {raw_id!r} given twice (first on line {seen[raw_id]})", smap.location(path + ("id",))))
+                continue
+            seen[raw_id] = line
         merged = {**{k: v for k, v in defaults.items() if v is not None}, **raw}
         try:
             case = Case.model_validate(merged)
         except ValidationError as exc:
-            problems.extend(problems_from_validation(exc, smap, Case, prefix=path))
+            problems.extend(problems_from_validation(_CleanErrors(exc), smap, Case, prefix=path))  # type: ignore[arg-type]
             continue
-        line = smap.line_of(path + ("id",)) or 0
-        if case.id in seen:
-            problems.append(Problem(f"case id {case.id!r} given twice (first on line {seen[case.id]})", smap.location(path + ("id",))))
-            continue
-        seen[case.id] = line
         cases.append(case)
     return cases, problems
 

@@ -90,36 +90,44 @@ def parse_json_answer(text: str) -> tuple[bool, Any, bool]:
 
 # -- JSON Schema subset -------------------------------------------------------
 
-def schema_problems(schema: Any, path: str = "schema") -> list[str]:
+def schema_problems(schema: Any, path: str = "") -> list[str]:
     """Problems with a schema itself (unknown keywords or types), for located errors."""
     out: list[str] = []
+
+    def at(sub: str) -> str:
+        return f"{path}.{sub}" if path else sub
+
+    def say(where: str, msg: str) -> None:
+        out.append(f"{where}: {msg}" if where else msg)
+
     if not isinstance(schema, dict):
-        return [f"{path}: must be an object"]
+        say(path, "must be an object")
+        return out
     for k in schema:
         if k not in _KEYWORDS:
-            out.append(f"{path}: unsupported keyword {k!r} (supported: type, properties, required, enum, items, additionalProperties)")
+            say(path, f"unsupported keyword {k!r} (supported: type, properties, required, enum, items, additionalProperties)")
     t = schema.get("type")
     types = t if isinstance(t, list) else [t] if t is not None else []
     for one in types:
         if one not in _TYPES:
-            out.append(f"{path}.type: unknown type {one!r}")
+            say(at("type"), f"unknown type {one!r}")
     if "properties" in schema:
         if not isinstance(schema["properties"], dict):
-            out.append(f"{path}.properties: must be an object")
+            say(at("properties"), "must be an object")
         else:
             for name, sub in schema["properties"].items():
-                out.extend(schema_problems(sub, f"{path}.properties.{name}"))
+                out.extend(schema_problems(sub, at(f"properties.{name}")))
     if "items" in schema:
-        out.extend(schema_problems(schema["items"], f"{path}.items"))
+        out.extend(schema_problems(schema["items"], at("items")))
     if "required" in schema and not (isinstance(schema["required"], list) and all(isinstance(x, str) for x in schema["required"])):
-        out.append(f"{path}.required: must be a list of names")
+        say(at("required"), "must be a list of names")
     if "enum" in schema and not isinstance(schema["enum"], list):
-        out.append(f"{path}.enum: must be a list")
+        say(at("enum"), "must be a list")
     ap = schema.get("additionalProperties")
     if isinstance(ap, dict):
-        out.extend(schema_problems(ap, f"{path}.additionalProperties"))
+        out.extend(schema_problems(ap, at("additionalProperties")))
     elif ap is not None and not isinstance(ap, bool):
-        out.append(f"{path}.additionalProperties: must be true, false or a schema")
+        say(at("additionalProperties"), "must be true, false or a schema")
     return out
 
 
@@ -319,6 +327,8 @@ async def score_case(case: Case, answer: str, judge: Judge | None = None) -> tup
         return 1.0, True, results
     total = sum(weights)
     score = sum(r.score * w for r, w in zip(results, weights)) / total
+    if case.threshold is None:
+        return score, all(r.passed for r in results), results
     return score, score >= case.threshold - 1e-9, results
 
 

@@ -59,6 +59,8 @@ class FakeLLMServer(ThreadingHTTPServer):
         self.output_tokens: int | None = None  # None: number of words of the answer
         self.send_usage = True
         self.responder: Callable[[str, dict[str, Any]], str] = lambda api, body: "Hello from the fake server."
+        self.active = 0
+        self.max_active = 0
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------
@@ -152,7 +154,14 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         text = srv.responder(api, body)
-        self._stream(api, text, body, fault)
+        with srv.lock:
+            srv.active += 1
+            srv.max_active = max(srv.max_active, srv.active)
+        try:
+            self._stream(api, text, body, fault)
+        finally:
+            with srv.lock:
+                srv.active -= 1
 
     def _pieces(self, text: str) -> list[str]:
         n = max(1, min(self.server.chunks, len(text) or 1))
