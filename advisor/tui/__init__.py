@@ -1,0 +1,1 @@
+"""The guided Textual app: checklist, live shortlist, results (``advisor`` on a terminal)."""

@@ -1,0 +1,105 @@
+"""The results: shortlist table, eliminated models, cost chart and decision path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from advisor.core.result import Shortlist
+from advisor.render import fmt
+from advisor.tui.screens.detail import CandidateDetailScreen
+from advisor.tui.widgets.cost_chart import CostChart
+
+
+def summary_text(s: Shortlist) -> Text:
+    t = Text(fmt.title(s), style="bold")
+    t.append(f"\n{fmt.generated(s)}; {s.models_considered} models, {s.options_considered} ways to run them, "
+             f"{s.options_surviving} passed the hard filters · tree outcome: {s.outcome.label}", style="dim")
+    return t
+
+
+def path_text(s: Shortlist) -> Text:
+    t = Text()
+    for step in s.tree_path:
+        t.append(f"• {step.question}\n", style="bold")
+        t.append(f"  {step.answer} → {step.decision}: {step.rationale}\n")
+    t.append(f"Outcome: {s.outcome.label}\n", style="bold cyan")
+    t.append(f"  {s.outcome.rationale}\n")
+    if s.break_even:
+        t.append(f"\nSelf-hosting break-even: {s.break_even.note}\n")
+    if s.warnings:
+        t.append("\nWarnings\n", style="bold")
+        for w in s.warnings:
+            t.append(f"⚠ {w.message}\n", style="yellow")
+    return t
+
+
+class ResultsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Checklist", id="back-to-checklist"),
+        Binding("ctrl+d", "detail", "Details", id="candidate-detail"),
+    ]
+
+    def __init__(self, shortlist: Shortlist, kb: Any) -> None:
+        super().__init__(id="results")
+        self.shortlist = shortlist
+        self.kb = kb
+
+    def compose(self) -> ComposeResult:
+        s = self.shortlist
+        yield Header()
+        yield Static(summary_text(s), id="results-summary")
+        with TabbedContent(id="results-tabs"):
+            with TabPane("Shortlist", id="tab-shortlist"):
+                yield DataTable(id="shortlist-table", cursor_type="row", zebra_stripes=True)
+                yield Static(Text("Enter or a click on a row opens its details.", style="dim"), id="shortlist-hint")
+            with TabPane("Eliminated", id="tab-eliminated"):
+                yield DataTable(id="eliminated-table", cursor_type="row")
+            with TabPane("Cost vs volume", id="tab-chart"):
+                with VerticalScroll():
+                    yield CostChart(s, self.kb, id="cost-chart")
+            with TabPane("Decision path", id="tab-path"):
+                with VerticalScroll():
+                    yield Static(path_text(s), id="path-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "advisor — results"
+        s = self.shortlist
+        table = self.query_one("#shortlist-table", DataTable)
+        table.add_columns("Role", "Model", "Provider", "Per month", "Per request", "Key ratings")
+        for i, c in enumerate(s.candidates):
+            table.add_row(
+                Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
+                Text(c.option.model_name), Text(c.option.where),
+                Text(fmt.usd(c.costs.per_month), justify="right"), Text(fmt.usd(c.costs.per_request), justify="right"),
+                Text(fmt.key_ratings(c)), key=str(i),
+            )
+        el = self.query_one("#eliminated-table", DataTable)
+        el.add_columns("Model", "Rule", "Why")
+        for e in s.eliminated:
+            first = e.reasons[0]
+            more = len({(r.rule, r.message) for r in e.reasons}) - 1
+            el.add_row(Text(f"{e.model_name} ({first.option.where})"), Text(first.rule),
+                       Text(first.message + (f"  (+{more} more)" if more > 0 else "")))
+        table.focus()
+
+    def action_detail(self) -> None:
+        table = self.query_one("#shortlist-table", DataTable)
+        if self.shortlist.candidates and table.cursor_row is not None:
+            self._open(table.cursor_row)
+
+    def _open(self, index: int) -> None:
+        if 0 <= index < len(self.shortlist.candidates):
+            self.app.push_screen(CandidateDetailScreen(self.shortlist.candidates[index], self.shortlist))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "shortlist-table":
+            event.stop()
+            self._open(event.cursor_row)

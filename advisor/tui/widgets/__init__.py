@@ -1,0 +1,1 @@
+"""Widgets: each renders one thing from attributes set by its screen."""
