@@ -1,0 +1,88 @@
+"""Shared fixtures: the small stable test catalogue, an answers factory, a fixed today.
+
+Engine tests run on ``tests/fixtures/kb/models.yaml`` (swapped in with
+``load_knowledge(replace=...)``) so edits to knowledge/models.yaml never break
+them. Every test gets its own ADVISOR_DATA_DIR so a user's catalog overlay
+(``advisor catalog import``) cannot leak into the results.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_MODELS = REPO / "tests" / "fixtures" / "kb" / "models.yaml"
+TODAY = date(2026, 11, 24)
+
+#: the smallest answers the engine accepts (the two required questions)
+BASE_ANSWERS: dict[str, Any] = {"task_type": "summarization", "monthly_requests": 100_000}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    data = tmp_path_factory.mktemp("advisor-data")
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture(scope="session")
+def fixture_kb():
+    from advisor.core.knowledge import load_knowledge
+
+    return load_knowledge(replace={"models.yaml": FIXTURE_MODELS})
+
+
+@pytest.fixture(scope="session")
+def kb(fixture_kb):
+    return fixture_kb
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture
+def answers(fixture_kb):
+    """``answers(**overrides)`` -> a validated Answers built on BASE_ANSWERS."""
+    from advisor.core.questions import answers_from_mapping
+
+    def make(**overrides: Any):
+        data = dict(BASE_ANSWERS)
+        data.update(overrides)
+        return answers_from_mapping(fixture_kb, data)
+
+    return make
+
+
+@pytest.fixture
+def run(fixture_kb, answers):
+    """``run(**overrides)`` -> the Shortlist for those answers on the fixture kb."""
+    from advisor.core.engine import shortlist
+
+    def go(**overrides: Any):
+        return shortlist(answers(**overrides), fixture_kb, TODAY)
+
+    return go
+
+
+@pytest.fixture
+def shortlist_for():
+    """``shortlist_for(kb, **overrides)`` -> the Shortlist on any knowledge base."""
+    from advisor.core.engine import shortlist
+    from advisor.core.questions import answers_from_mapping
+
+    def go(kb, today: date = TODAY, **overrides: Any):
+        data = dict(BASE_ANSWERS)
+        data.update(overrides)
+        return shortlist(answers_from_mapping(kb, data), kb, today)
+
+    return go
+
+
+def fixture_models_path() -> Path:
+    return FIXTURE_MODELS
