@@ -67,7 +67,13 @@ def fmt_usd(v: Decimal | None) -> str:
         return f"${v:,.2f}"
     if abs(v) >= Decimal("0.01"):
         return f"${v:.4f}"
-    return f"${v:.6f}"
+    if 0 < abs(v) < Decimal("0.000001"):
+        return "<$0.000001"
+    text = f"{v:.6f}".rstrip("0")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    if decimals < 4:
+        text = f"{v:.4f}"
+    return f"${text}"
 
 
 def monthly_projection(stats: ModelStats, target: Target | None, monthly_requests: int) -> Decimal | None:
