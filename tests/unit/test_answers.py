@@ -1,0 +1,181 @@
+"""Answers files: each mistake is one line naming file:line: field."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from advisor.core.questions import answers_from_mapping, load_answers, parse_answers
+from advisor.errors import InputError
+
+
+def _lines(kb, text: str) -> list[str]:
+    with pytest.raises(InputError) as info:
+        parse_answers(kb, text, "answers.yaml")
+    return info.value.lines()
+
+
+OK = "task_type: chat\nmonthly_requests: 5000\n"
+
+
+def test_minimal_answers_get_the_defaults(kb):
+    a, _ = parse_answers(kb, OK, "answers.yaml")
+    assert (a.task_type, a.monthly_requests) == ("chat", 5000)
+    assert (a.avg_input_tokens, a.avg_output_tokens, a.context_tokens) == (1000, 300, 8000)
+    assert a.quality_floor is None and a.latency_target_ms is None
+    assert a.languages == ("en",) and a.compliance == ()
+
+
+def test_unknown_key_did_you_mean(kb):
+    assert _lines(kb, OK + "avg_input_token: 5\n") == [
+        "answers.yaml:3: avg_input_token: unknown key (did you mean 'avg_input_tokens'?)"
+    ]
+
+
+def test_unknown_key_no_suggestion(kb):
+    assert _lines(kb, OK + "colour: blue\n") == ["answers.yaml:3: colour: unknown key"]
+
+
+def test_wrong_type(kb):
+    lines = _lines(kb, "task_type: chat\nmonthly_requests: lots\n")
+    assert len(lines) == 1
+    assert lines[0].startswith("answers.yaml:2: monthly_requests: input should be a valid integer")
+    assert lines[0].endswith("; got 'lots'")
+
+
+def test_bool_is_not_a_number(kb):
+    assert _lines(kb, "task_type: chat\nmonthly_requests: true\n") == [
+        "answers.yaml:2: monthly_requests: must be a number, not true/false"
+    ]
+
+
+def test_wrong_bool(kb):
+    assert _lines(kb, OK + "user_facing: maybe\n") == ["answers.yaml:3: user_facing: input should be a valid boolean; got 'maybe'"]
+
+
+def test_bad_choice(kb):
+    lines = _lines(kb, OK + "data_privacy: secret\n")
+    assert lines == ["answers.yaml:3: data_privacy: must be one of 'standard', 'strict' or 'air_gapped'; got 'secret'"]
+
+
+def test_bad_item_in_a_list(kb):
+    assert _lines(kb, OK + "compliance: [soc2, hipa]\n") == [
+        "answers.yaml:3: compliance[1]: must be one of 'gdpr_eu_residency', 'hipaa' or 'soc2'; got 'hipa'"
+    ]
+
+
+def test_negative_volume(kb):
+    assert _lines(kb, "task_type: chat\nmonthly_requests: -5\n") == ["answers.yaml:2: monthly_requests: must be >= 1; got -5"]
+
+
+def test_zero_tokens(kb):
+    assert _lines(kb, OK + "avg_output_tokens: 0\n") == ["answers.yaml:3: avg_output_tokens: must be >= 1; got 0"]
+
+
+def test_latency_target_zero(kb):
+    assert _lines(kb, OK + "latency_target_ms: 0\n") == ["answers.yaml:3: latency_target_ms: must be >= 1; got 0"]
+
+
+def test_budget_zero_is_not_a_budget(kb):
+    assert _lines(kb, OK + "budget_per_request_usd: 0\n") == ["answers.yaml:3: budget_per_request_usd: must be > 0; got 0"]
+
+
+def test_quality_floor_above_one(kb):
+    assert _lines(kb, OK + "quality_floor: 1.5\n") == ["answers.yaml:3: quality_floor: must be <= 1; got 1.5"]
+
+
+def test_missing_required_answer(kb):
+    assert _lines(kb, "# my answers\ntask_type: chat\n") == ["answers.yaml:2: monthly_requests: is required and has no default"]
+
+
+def test_several_problems_one_line_each(kb):
+    lines = _lines(kb, "task_type: chat\nmonthly_requests: 0\navg_input_tokens: -1\ncolour: red\n")
+    assert lines == [
+        "answers.yaml:2: monthly_requests: must be >= 1; got 0",
+        "answers.yaml:3: avg_input_tokens: must be >= 1; got -1",
+        "answers.yaml:4: colour: unknown key",
+    ]
+
+
+def test_empty_file(kb):
+    assert _lines(kb, "") == ["answers.yaml:1: the file is empty"]
+
+
+def test_not_a_mapping(kb):
+    assert _lines(kb, "- chat\n") == [
+        "answers.yaml:1: must be a mapping of question ids to answers (see `advisor init`)"
+    ]
+
+
+def test_malformed_yaml(kb):
+    lines = _lines(kb, "task_type: chat\nmonthly_requests: [1, 2\n")
+    assert len(lines) == 1
+    assert lines[0].startswith("answers.yaml:")
+    assert "malformed YAML" in lines[0]
+
+
+def test_malformed_yaml_line_number(kb):
+    lines = _lines(kb, "task_type: chat\nmonthly_requests: 5\nbad: a: b\n")
+    assert len(lines) == 1 and lines[0].startswith("answers.yaml:3: malformed YAML: ")
+
+
+def test_duplicate_key(kb):
+    assert _lines(kb, "task_type: chat\nmonthly_requests: 5\ntask_type: code\n") == [
+        "answers.yaml:3: task_type: key given twice (first on line 1); the second would silently win"
+    ]
+
+
+def test_load_answers_from_a_file(kb, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text("task_type: chat\nmonthly_requests: 0\n")
+    with pytest.raises(InputError) as info:
+        load_answers(kb, "a.yaml")
+    assert info.value.lines() == ["a.yaml:2: monthly_requests: must be >= 1; got 0"]
+
+
+def test_load_answers_a_directory(kb, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("dir.yaml").mkdir()
+    with pytest.raises(InputError) as info:
+        load_answers(kb, "dir.yaml")
+    assert info.value.lines() == ["dir.yaml: is a directory, not a file"]
+
+
+def test_load_answers_missing_file(kb, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        load_answers(kb, "nope.yaml")
+    assert info.value.lines() == ["nope.yaml: no such file"]
+
+
+def test_stdin(kb, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("task_type: code\nmonthly_requests: 42\n"))
+    a = load_answers(kb, "-")
+    assert (a.task_type, a.monthly_requests) == ("code", 42)
+
+
+def test_stdin_errors_name_stdin(kb, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("task_type: code\nmonthly_requests: -1\n"))
+    with pytest.raises(InputError) as info:
+        load_answers(kb, "-")
+    assert info.value.lines() == ["<stdin>:2: monthly_requests: must be >= 1; got -1"]
+
+
+def test_answers_are_frozen(answers):
+    a = answers()
+    with pytest.raises(Exception):
+        a.monthly_requests = 1  # type: ignore[misc]
+
+
+def test_money_answers_are_decimal(answers):
+    a = answers(budget_per_request_usd=0.01)
+    assert isinstance(a.budget_per_request_usd, Decimal)
+
+
+def test_answers_from_mapping_unknown_key(kb):
+    with pytest.raises(InputError) as info:
+        answers_from_mapping(kb, {"task_type": "chat", "monthly_requests": 1, "tool_usage": True})
+    assert info.value.lines() == ["answers: tool_usage: unknown key (did you mean 'tool_use'?)"]

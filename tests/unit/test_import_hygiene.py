@@ -1,0 +1,68 @@
+"""The core is headless: importing it (or the --answers path) pulls in no UI library."""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import advisor.core
+
+REPO = Path(__file__).resolve().parents[2]
+CORE_MODULES = sorted(f"advisor.core.{m.name}" for m in pkgutil.iter_modules(advisor.core.__path__))
+UI = ("textual", "questionary")
+
+
+def _loaded_after(code: str, env_extra: dict[str, str] | None = None) -> set[str]:
+    env = {**os.environ, **(env_extra or {})}
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_core_modules_are_found():
+    assert {"advisor.core.engine", "advisor.core.knowledge", "advisor.core.costs"} <= set(CORE_MODULES)
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_module_imports_no_ui(module):
+    loaded = _loaded_after(f"import {module}")
+    assert not loaded & {"textual", "questionary", "rich"}, module
+
+
+def test_answers_path_imports_no_textual_or_questionary(tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("task_type: chat\nmonthly_requests: 1000\n")
+    code = (
+        "import io, contextlib\n"
+        "import advisor.cli.shortlist_cmd\n"
+        "from advisor.__main__ import main\n"
+        "buf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n"
+        f"    rc = main(['--answers', {str(answers)!r}, '--today', '2026-11-24'])\n"
+        "assert rc == 0, rc\n"
+        "assert 'Shortlist' in buf.getvalue()\n"
+    )
+    loaded = _loaded_after(code, {"ADVISOR_DATA_DIR": str(tmp_path / "data")})
+    assert "advisor" in loaded
+    assert not loaded & set(UI)
+
+
+def test_engine_run_in_process_stays_headless(tmp_path):
+    code = (
+        "from datetime import date\n"
+        "from advisor.core.knowledge import load_knowledge\n"
+        "from advisor.core.questions import answers_from_mapping\n"
+        "from advisor.core.engine import shortlist\n"
+        "kb = load_knowledge()\n"
+        "s = shortlist(answers_from_mapping(kb, {'task_type': 'chat', 'monthly_requests': 10}), kb, date(2026, 11, 24))\n"
+        "assert s.candidates\n"
+    )
+    loaded = _loaded_after(code)
+    assert not loaded & {"textual", "questionary", "rich"}
