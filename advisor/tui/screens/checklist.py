@@ -51,6 +51,8 @@ class ChecklistScreen(Screen):
     def on_mount(self) -> None:
         self.title = "advisor — checklist"
         self._fit(self.app.size.width)
+        first = self.query(QuestionField).first()
+        first.children[2].focus()  # the first question's control (after prompt and help)
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)

@@ -57,13 +57,13 @@ class ResultsScreen(Screen):
         yield Static(summary_text(s), id="results-summary")
         with TabbedContent(id="results-tabs"):
             with TabPane("Shortlist", id="tab-shortlist"):
-                yield DataTable(id="shortlist-table", cursor_type="row", zebra_stripes=True)
-                yield Static(Text("Enter or a click on a row opens its details.", style="dim"), id="shortlist-hint")
+                with VerticalScroll(id="shortlist-scroll"):
+                    yield DataTable(id="shortlist-table", cursor_type="row", zebra_stripes=True)
+                    yield Static(Text("Enter or a click on a row opens its details.", style="dim"), id="shortlist-hint")
+                    yield Static(Text("Monthly cost against volume", style="bold"), classes="chart-title")
+                    yield CostChart(s, self.kb, id="cost-chart")
             with TabPane("Eliminated", id="tab-eliminated"):
                 yield DataTable(id="eliminated-table", cursor_type="row")
-            with TabPane("Cost vs volume", id="tab-chart"):
-                with VerticalScroll():
-                    yield CostChart(s, self.kb, id="cost-chart")
             with TabPane("Decision path", id="tab-path"):
                 with VerticalScroll():
                     yield Static(path_text(s), id="path-text")
@@ -79,7 +79,7 @@ class ResultsScreen(Screen):
                 Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
                 Text(c.option.model_name), Text(c.option.where),
                 Text(fmt.usd(c.costs.per_month), justify="right"), Text(fmt.usd(c.costs.per_request), justify="right"),
-                Text(fmt.key_ratings(c)), key=str(i),
+                Text(fmt.key_ratings(c, limit=2)), key=str(i),
             )
         el = self.query_one("#eliminated-table", DataTable)
         el.add_columns("Model", "Rule", "Why")
