@@ -76,8 +76,10 @@ def _merge(
                 out[key] = _merge(out[key], bmap, path + (key,), value, omap, opath + (key,))
             else:
                 out[key] = value
-                bmap.drop_under(path + (key,))
-                bmap.copy_under(omap, opath + (key,), path + (key,))
+                if _has_children(value):
+                    bmap.copy_under(omap, opath + (key,), path + (key,))
+                else:  # a scalar: its own line only (a full scan per key is quadratic)
+                    bmap.set(path + (key,), omap.file_of(opath + (key,)), omap.line_of(opath + (key,)) or 1)
         return out
     if (
         isinstance(base, list)
@@ -88,6 +90,7 @@ def _merge(
     ):
         out_list = list(base)
         index = {_item_key(x): i for i, x in enumerate(out_list)}
+        appended: dict[int, int] = {}  # overlay index -> index in the merged list
         for j, item in enumerate(over):
             key = _item_key(item)
             if key in index:
@@ -97,11 +100,26 @@ def _merge(
                 i = len(out_list)
                 out_list.append(item)
                 index[key] = i
-                bmap.copy_under(omap, opath + (j,), path + (i,))
+                appended[j] = i
+        if appended:
+            # one pass over the overlay's lines for all new items (a copy_under per
+            # item is quadratic: minutes for a catalogue of thousands of models)
+            n = len(opath)
+            for okey, line in list(omap.lines.items()):
+                if len(okey) > n and okey[:n] == opath and okey[n] in appended:
+                    bmap.set(path + (appended[okey[n]],) + okey[n + 1 :], omap.file_of(okey), line)
         return out_list
-    bmap.drop_under(path)
-    bmap.copy_under(omap, opath, path)
+    if _has_children(base) or _has_children(over):
+        # Entries left from a replaced container's old items are harmless: every
+        # path the new value has is overwritten here, and no error can name the others.
+        bmap.copy_under(omap, opath, path)
+    else:  # scalar over scalar: its own line only
+        bmap.set(path, omap.file_of(opath), omap.line_of(opath) or 1)
     return copy.deepcopy(over)
+
+
+def _has_children(value: Any) -> bool:
+    return isinstance(value, (dict, list)) and bool(value)
 
 
 # --------------------------------------------------------------------------- the knowledge base

@@ -1,0 +1,90 @@
+"""Read a catalogue from a file or a URL into JSON, with errors that name the file."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import InputError, Location, Problem, display_path
+
+DEFAULT_URLS = {
+    "models-dev": "https://models.dev/api.json",
+    "litellm": "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+}
+
+_VERSION = re.compile(r"(\d+\.\d+\.\d+)")
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass
+class Raw:
+    data: Any
+    label: str  # the file or URL as the user would recognise it
+    as_of: date
+    version: str | None  # a version or date found in the name, if any
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def _fetch(url: str, timeout: float) -> bytes:
+    import httpx
+
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+            resp = client.get(url, headers={"Accept": "application/json"})
+    except httpx.HTTPError as exc:
+        raise InputError([Problem(f"cannot fetch: {type(exc).__name__}: {exc}", Location(url))]) from None
+    if resp.status_code != 200:
+        raise InputError([Problem(f"cannot fetch: HTTP {resp.status_code}", Location(url))])
+    return resp.content
+
+
+def _version_in(name: str) -> str | None:
+    m = _VERSION.search(name) or _ISO_DATE.search(name)
+    return m.group(1) if m else None
+
+
+def read_raw(kind: str, where: str | None, as_of: date | None, today: date, timeout: float = 60.0) -> Raw:
+    """The parsed JSON of a catalogue file or URL (default: the public one for ``kind``)."""
+    target = where or DEFAULT_URLS[kind]
+    if is_url(target):
+        body = _fetch(target, timeout)
+        label = target
+        stamp = as_of or today
+        version = _version_in(target.rsplit("/", 1)[-1]) or ("main" if "/main/" in target else None)
+    else:
+        p = Path(target)
+        label = display_path(p)
+        if p.is_dir():
+            raise InputError([Problem("is a directory, not a catalogue file", Location(label))])
+        try:
+            body = p.read_bytes()
+            mtime = p.stat().st_mtime
+        except FileNotFoundError:
+            raise InputError([Problem("no such file", Location(label))]) from None
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read: {exc.strerror or exc}", Location(label))]) from None
+        stamp = as_of or datetime.fromtimestamp(mtime).date()
+        version = _version_in(p.name)
+    if not body.strip():
+        raise InputError([Problem("the file is empty", Location(label))])
+    try:
+        data = json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(f"not UTF-8 text (byte {exc.start})", Location(label))]) from None
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(f"malformed JSON: {exc.msg} (column {exc.colno})", Location(label, exc.lineno))]) from None
+    if not isinstance(data, dict) or not data:
+        raise InputError([Problem("expected a JSON object with one entry per " + ("provider" if kind == "models-dev" else "model"), Location(label, 1))])
+    return Raw(data=data, label=label, as_of=stamp, version=version)
+
+
+def bad(label: str, where: str, message: str) -> InputError:
+    """An error about one entry/field of a catalogue file."""
+    return InputError([Problem(message, Location(label, None, where))])
