@@ -235,6 +235,8 @@ def _filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[
                         f"{_int(answers.avg_output_tokens)} tokens at {opt.tps} tok/s) > target {_int(target)} ms",
                     )
                 )
+        elif opt.ttft > target:  # output speed unknown, but the first token alone is already late
+            out.append(("latency", f"typical time to first token {_int(opt.ttft)} ms alone > target {_int(target)} ms"))
     per = opt.cost_per_request
     if answers.budget_per_request_usd is not None and per is not None and per > answers.budget_per_request_usd:
         out.append(
