@@ -283,3 +283,20 @@ def test_unknown_price_never_fails_a_budget_and_is_never_zero(run):
     card = card[: card.index("</div>")]
     assert "<tr><td>Total</td><td class=num>unknown</td><td class=num>unknown</td><td class=num>unknown</td></tr>" in card
     assert "$0" not in card
+
+
+def test_latency_with_unknown_output_speed_still_counts_the_first_token(tmp_path, shortlist_for):
+    # TTFT known (5,000 ms), output speed unknown: the whole response takes at
+    # least 5,000 ms, so a 3,000 ms target is missed whatever the speed is
+    over = tmp_path / "over"
+    over.mkdir()
+    (over / "models.yaml").write_text(
+        "models:\n  - id: slow-starter\n    name: Slow Starter\n    family: s\n    vendor: s\n    tier: mid\n"
+        "    context_window: 128000\n    ttft_ms: {value: 5000, source: test}\n"
+        "    endpoints:\n      - {provider: openai, model_id: s, price: {input: 1, output: 1, as_of: 2026-11-01, source: t}}\n"
+    )
+    kb = load_knowledge([over], replace={"models.yaml": FIXTURE_MODELS})
+    s = shortlist_for(kb, latency_target_ms=3000)
+    assert ("latency", "typical time to first token 5,000 ms alone > target 3,000 ms") in _elims(s, "slow-starter@openai")
+    # a target it can meet is not a failure
+    assert _elims(shortlist_for(kb, latency_target_ms=6000), "slow-starter@openai") == []
