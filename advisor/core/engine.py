@@ -118,42 +118,59 @@ class Option:
         return None
 
 
-def _options(kb: KnowledgeBase, answers: Any) -> list[Option]:
-    tokens = answers.avg_input_tokens + answers.avg_output_tokens
-    out: list[Option] = []
+def option_refs(kb: KnowledgeBase) -> tuple[tuple[ModelSpec, Endpoint | None, OptionRef], ...]:
+    """Every way to run every model, in a stable order. Depends on the knowledge
+    only, so it is computed once per knowledge base."""
+    cached = kb.__dict__.get("_option_refs")
+    if cached is not None:
+        return cached
+    out: list[tuple[ModelSpec, Endpoint | None, OptionRef]] = []
     for model in sorted(kb.models, key=lambda m: m.id):
         for ep in sorted(model.endpoints, key=lambda e: (e.provider, e.model_id)):
-            prov = kb.providers[ep.provider]
-            ref = OptionRef(
+            # built from validated knowledge, so construct without re-validating
+            ref = OptionRef.trusted(
                 key=f"{model.id}@{ep.provider}",
                 model_id=model.id,
                 model_name=model.name,
                 deployment="hosted",
                 provider=ep.provider,
-                provider_name=prov.name,
+                provider_name=kb.providers[ep.provider].name,
                 api_model_id=ep.model_id,
             )
-            opt = Option(model, ep, ref)
-            opt.per_request = money.request_cost(ep.price, answers.avg_input_tokens, answers.avg_output_tokens)
-            opt.monthly = money.per_month(opt.cost_per_request, answers.monthly_requests)
-            out.append(opt)
+            out.append((model, ep, ref))
         if model.open_weights:
-            ref = OptionRef(
+            ref = OptionRef.trusted(
                 key=f"{model.id}@self-host",
                 model_id=model.id,
                 model_name=model.name,
                 deployment="self_host",
+                provider=None,
+                provider_name=None,
+                api_model_id=None,
             )
-            opt = Option(model, None, ref)
-            opt.plan = money.self_host_plan(
-                model, kb.hosting, answers.monthly_requests, tokens, answers.gpu_ops_experience
-            )
+            out.append((model, None, ref))
+    result = tuple(out)
+    kb.__dict__["_option_refs"] = result  # KnowledgeBase is frozen; this is a cache
+    return result
+
+
+def _options(kb: KnowledgeBase, answers: Any) -> list[Option]:
+    tokens = answers.avg_input_tokens + answers.avg_output_tokens
+    n_in, n_out, volume = answers.avg_input_tokens, answers.avg_output_tokens, answers.monthly_requests
+    out: list[Option] = []
+    for model, ep, ref in option_refs(kb):
+        opt = Option(model, ep, ref)
+        if ep is not None:
+            opt.per_request = money.request_cost(ep.price, n_in, n_out)
+            opt.monthly = money.per_month(opt.cost_per_request, volume)
+        else:
+            opt.plan = money.self_host_plan(model, kb.hosting, volume, tokens, answers.gpu_ops_experience)
             if opt.plan is not None:
                 opt.monthly = opt.plan.total_monthly
-                per = opt.plan.total_monthly / answers.monthly_requests
-                share_in = Decimal(answers.avg_input_tokens) / tokens
+                per = opt.plan.total_monthly / volume
+                share_in = Decimal(n_in) / tokens
                 opt.per_request = money.RequestCost(input=per * share_in, output=per - per * share_in)
-            out.append(opt)
+        out.append(opt)
     return out
 
 
@@ -677,19 +694,23 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
     dropped: list[Elimination] = []
     for opt in options:
         for rule, message in _filters(kb, answers, opt, today):
-            opt.eliminations.append(Elimination(option=opt.ref, rule=rule, message=message))
+            opt.eliminations.append(Elimination.trusted(option=opt.ref, rule=rule, message=message))
         if opt.eliminations:
             dropped.extend(opt.eliminations)
         else:
             survivors.append(opt)
 
     surviving_models = {o.model.id for o in survivors}
+    by_model: dict[str, list[Elimination]] = {}
+    for o in options:
+        by_model.setdefault(o.model.id, []).extend(o.eliminations)
     eliminated: list[EliminatedModel] = []
     for model in sorted(kb.models, key=lambda m: m.id):
         if model.id in surviving_models:
             continue
-        reasons = tuple(e for o in options if o.model.id == model.id for e in o.eliminations)
-        eliminated.append(EliminatedModel(model_id=model.id, model_name=model.name, reasons=reasons))
+        eliminated.append(
+            EliminatedModel.trusted(model_id=model.id, model_name=model.name, reasons=tuple(by_model.get(model.id, ())))
+        )
 
     steps, leaf = walk_tree(kb, answers)
     sel = leaf.candidates

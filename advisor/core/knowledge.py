@@ -10,6 +10,7 @@ with the file and line it came from, built-in or overlay.
 from __future__ import annotations
 
 import copy
+import gc
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -248,6 +249,11 @@ def load_knowledge(
     cross = cross_check(kb)
     if cross:
         raise KnowledgeError(cross)
+    # The knowledge lives as long as the process and is never freed: move it
+    # out of the garbage collector's sight, so collections triggered by the
+    # engine's allocations stop re-scanning thousands of models (about a third
+    # of the shortlist time over a 5,000-model catalogue, see bench/).
+    gc.freeze()
     return kb
 
 

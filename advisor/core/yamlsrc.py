@@ -75,12 +75,24 @@ class SourceMap:
             del self.lines[key]
             self.files.pop(key, None)
 
+    def _children_index(self) -> dict[PathKey, list[PathKey]]:
+        index = self.__dict__.get("_index")
+        if index is None or self.__dict__.get("_index_size") != len(self.lines):
+            index = {}
+            for key in self.lines:
+                for i in range(len(key)):
+                    index.setdefault(key[:i], []).append(key)
+            self.__dict__["_index"] = index
+            self.__dict__["_index_size"] = len(self.lines)
+        return index
+
     def copy_under(self, other: "SourceMap", src: PathKey, dst: PathKey) -> None:
         """Copy ``other``'s entries at and below ``src`` to ``dst`` here."""
         n = len(src)
-        for key, line in other.lines.items():
-            if key[:n] == src:
-                self.set(dst + key[n:], other.file_of(key), line)
+        if src in other.lines:
+            self.set(dst, other.file_of(src), other.lines[src])
+        for key in other._children_index().get(src, ()):
+            self.set(dst + key[n:], other.file_of(key), other.lines[key])
 
 
 def dotted(path: Iterable[str | int]) -> str:
