@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -401,6 +402,8 @@ class EvalRunner:
         emit(RunStarted(total, plan.already_done, plan.targets, plan.skipped_targets))
 
         writer = ResultsWriter(self.results_path, append=self.resume) if self.results_path else None
+        loop = asyncio.get_running_loop()
+        write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eval-results")
         own_client = self._client is None
         client = self._client or make_client(max_connections=max(8, cfg.concurrency * 2))
 
@@ -424,7 +427,9 @@ class EvalRunner:
                         # cancelled mid-request: the tokens may be billed; count the worst case
                         await asyncio.shield(budget.settle(reserve, reserve))
                 if writer is not None:
-                    writer.append(result)
+                    # append + fsync off the event loop (one writer thread keeps order);
+                    # the result is durable before its event is emitted
+                    await loop.run_in_executor(write_pool, writer.append, result)
                 new_results.append(result)
                 by_model_done[req.target.model_key] += 1
                 progress = Progress(
@@ -452,6 +457,7 @@ class EvalRunner:
                 elif isinstance(o, BaseException):
                     raise o
         finally:
+            write_pool.shutdown(wait=True)
             if writer is not None:
                 writer.close()
             if own_client:

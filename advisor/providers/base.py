@@ -155,11 +155,13 @@ async def stream_chat(
 
     try:
         async with asyncio.timeout_at(deadline):
+            # Read to the end of the body even after the final event: closing a
+            # response early makes httpx drop the connection instead of reusing it.
             async for chunk in response.aiter_bytes():
-                feed(splitter.feed(chunk))
-                if state.done:
-                    break
-            feed(splitter.flush())
+                if not state.done:
+                    feed(splitter.feed(chunk))
+            if not state.done:
+                feed(splitter.flush())
     except TimeoutError:
         raise ProviderCallError(
             "timeout", f"stream not finished within {timeout:g}s", attempts=attempts, billed=True
