@@ -11,13 +11,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from advisor.core.schema import Gpu, Hosting, ModelSpec, Price, SizeClass
 
 MILLION = Decimal(1_000_000)
 SECONDS_PER_HOUR = Decimal(3600)
 MONTHS_PER_YEAR = 12
+
+
+def format_usd(value: Decimal | None) -> str:
+    """Dollars for people: $1,234.57 from $1 up, 4 decimals from a cent, else up
+    to 6; never "$0" for an amount that is not zero, "unknown" for ``None``."""
+    if value is None:
+        return "unknown"
+    if value == 0:
+        return "$0.00"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1:
+        return f"{sign}$" + format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), ",f")
+    if value >= Decimal("0.01"):
+        text = format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f")
+    else:
+        q = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        if q == 0:
+            return f"{sign}<$0.000001" if not sign else "-<$0.000001"
+        text = format(q, "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0").ljust(2, "0")  # at least cents: $0.50, $0.022, $0.00035
+    return f"{sign}${whole}.{frac}"
 
 
 def ceil_int(value: Decimal) -> int:

@@ -177,11 +177,7 @@ def _options(kb: KnowledgeBase, answers: Any) -> list[Option]:
 # --------------------------------------------------------------------------- hard filters
 
 def _usd(value: Decimal | None, places: int = 4) -> str:
-    if value is None:
-        return "unknown"
-    if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value:.6f}".rstrip("0")
-    return f"${value:,.{2 if abs(value) >= 1 else places}f}"
+    return money.format_usd(value)
 
 
 def _int(n: int | Decimal) -> str:

@@ -6,8 +6,9 @@ Money is rounded here and only here; the core keeps exact Decimals.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from advisor.core.costs import format_usd
 from advisor.core.result import ROLE_LABELS, Candidate, Shortlist
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
 
@@ -16,18 +17,7 @@ UNKNOWN = "unknown"
 
 def usd(value: Decimal | None) -> str:
     """$1,234.57 for amounts >= $1; up to 6 decimals for fractions of a cent."""
-    if value is None:
-        return UNKNOWN
-    if value == 0:
-        return "$0.00"
-    if abs(value) >= 1:
-        return "$" + format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), ",f")
-    if abs(value) >= Decimal("0.01"):
-        return "$" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f").rstrip("0").rstrip(".")
-    q = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-    if q == 0:
-        return "<$0.000001"
-    return "$" + format(q, "f").rstrip("0")
+    return format_usd(value)
 
 
 def per_m(value: Decimal | None) -> str:

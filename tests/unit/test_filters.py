@@ -228,7 +228,7 @@ def test_budget_per_request(run):
     # o3 at 1,000 in / 300 out: 1000*10/1e6 + 300*40/1e6 = 0.01 + 0.012 = $0.022 > $0.01
     s = run(budget_per_request_usd=Decimal("0.01"))
     msg = dict(_elims(s, "o3@openai"))["budget_per_request"]
-    assert msg == "$0.0220 a request > budget $0.0100"
+    assert msg == "$0.022 a request > budget $0.01"
     # GPT-4o: 0.0025 + 0.003 = $0.0055 <= $0.01
     assert "budget_per_request" not in _rules(s, "gpt-4o@openai")
 
