@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.cli.common import parse_today, print_problems
+from advisor.core.schema import DIMENSIONS
 from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
 
 
@@ -259,7 +260,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         "reasoning": m.reasoning,
         "released": m.released.isoformat() if m.released else None,
         "deprecated": m.deprecated.isoformat() if m.deprecated else None,
-        "ratings": {d: m.ratings.level(d) for d in m.ratings.model_fields if d != "source"},
+        "ratings": {d: m.ratings.level(d) for d in DIMENSIONS},
         "notes": m.notes,
         "endpoints": rows,
     }
