@@ -259,15 +259,15 @@ def _main(argv: list[str]) -> int:
 
     out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    if args.dry_run:  # plans every target, keys or not: nothing is called
+        _print_dry_run(out, runner.dry_run())
+        return 0
+
     plan = runner.plan()
     for t, why in plan.skipped_targets:
         print(f"advisor: skipping {t.label} ({t.model_key}): {why}", file=sys.stderr)
     if not plan.targets:
         raise InputError("no target can run (see the lines above)")
-
-    if args.dry_run:
-        _print_dry_run(out, runner.dry_run())
-        return 0
 
     summary = asyncio.run(_run(runner, err, plan))
 

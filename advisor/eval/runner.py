@@ -303,11 +303,12 @@ class EvalRunner:
         prior = read_results(self.results_path)
         return {r.key for r in prior}, prior
 
-    def plan(self) -> Plan:
+    def plan(self, require_keys: bool = True) -> Plan:
+        """What would run. ``require_keys=False`` (dry runs) plans targets whose key is missing too."""
         skipped: list[tuple[Target, str]] = []
         runnable: list[Target] = []
         for t in self.targets:
-            if t.key_env and not self._key(t):
+            if require_keys and t.key_env and not self._key(t):
                 skipped.append((t, f"${t.key_env} is not set"))
             elif self.config.max_spend is not None and not t.priced:
                 skipped.append((t, "its price is unknown, so --max-spend cannot bound it (give prices in a target file)"))
@@ -331,7 +332,7 @@ class EvalRunner:
         return Plan(requests, already, skipped, runnable)
 
     def dry_run(self) -> DryRun:
-        plan = self.plan()
+        plan = self.plan(require_keys=False)
         models = []
         total: Decimal | None = Decimal(0)
         for t in plan.targets:

@@ -1,0 +1,95 @@
+"""Glue from the shortlist to the eval: each candidate becomes a :class:`Target`.
+
+A hosted candidate is called where it is hosted. A self-hosted candidate has
+no server to call yet, so it is measured through the cheapest hosted endpoint
+serving the same open weights (labelled as such); when none exists it is left
+out with a reason. The order is the shortlist's, which is the "before" order
+the re-ranking compares against.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from advisor.core.knowledge import KnowledgeBase
+from advisor.core.result import Candidate, Shortlist
+from advisor.core.schema import Endpoint, ModelSpec
+from advisor.errors import InputError, Location, Problem
+from advisor.eval.target import Target
+
+
+def _target(kb: KnowledgeBase, model: ModelSpec, ep: Endpoint, label: str, key: str) -> Target:
+    prov = kb.providers[ep.provider]
+    mode = ep.structured_output or model.structured_output
+    return Target(
+        label=label,
+        model_key=key,
+        api=prov.api,
+        base_url=prov.base_url,
+        model_id=ep.model_id,
+        key_env=prov.key_env,
+        input_price_per_m=ep.price.input,
+        output_price_per_m=ep.price.output,
+        tokenizer=model.tokenizer,
+        supports_json_schema=mode == "schema",
+        supports_json_mode=mode in ("schema", "json_mode"),
+    )
+
+
+def target_for(kb: KnowledgeBase, c: Candidate) -> tuple[Target | None, str | None]:
+    """The target for one candidate, or ``None`` and why not."""
+    model = kb.model_by_id[c.option.model_id]
+    if c.option.deployment == "hosted":
+        ep = next(e for e in model.endpoints if e.provider == c.option.provider and e.model_id == c.option.api_model_id)
+        return _target(kb, model, ep, c.option.label, c.option.key), None
+    priced = [e for e in model.endpoints if e.price.known]
+    if not priced:
+        return None, f"{c.option.label}: no hosted endpoint serves these weights; point --target-file at your own server"
+    ep = min(priced, key=lambda e: (e.price.input + e.price.output, e.provider))  # type: ignore[operator]
+    prov = kb.providers[ep.provider]
+    label = f"{model.name} (self-host, measured via {prov.name})"
+    return _target(kb, model, ep, label, c.option.key), None
+
+
+def targets_for_shortlist(kb: KnowledgeBase, shortlist: Shortlist) -> tuple[list[Target], list[str]]:
+    targets: list[Target] = []
+    notes: list[str] = []
+    for c in shortlist.candidates:
+        t, why = target_for(kb, c)
+        if t is not None:
+            targets.append(t)
+        elif why:
+            notes.append(why)
+    return targets, notes
+
+
+def targets_for_answers(
+    answers_path: str, knowledge_dirs: list[str], models: list[str] | None = None, today: date | None = None
+) -> tuple[list[Target], Any]:
+    """Load knowledge and answers, shortlist, and return (targets, shortlist)."""
+    import sys
+
+    from advisor.cli.common import knowledge_dirs as with_user_overlay
+    from advisor.core.engine import shortlist as make_shortlist
+    from advisor.core.knowledge import load_knowledge
+    from advisor.core.questions import load_answers
+
+    kb = load_knowledge(with_user_overlay(knowledge_dirs))
+    answers = load_answers(kb, answers_path)
+    result = make_shortlist(answers, kb, today or date.today())
+    targets, notes = targets_for_shortlist(kb, result)
+    for note in notes:
+        print(f"advisor: skipping {note}", file=sys.stderr)
+    if models:
+        known = {t.model_key: t for t in targets}
+        missing = [m for m in models if m not in known]
+        if missing:
+            raise InputError(
+                [
+                    Problem(f"{m!r} is not on the shortlist (shortlisted: {', '.join(known) or 'none'})", Location("command line", None, "--models"))
+                    for m in missing
+                ]
+            )
+        targets = [known[m] for m in models]
+    return targets, result
