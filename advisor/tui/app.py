@@ -149,9 +149,7 @@ class AdvisorApp(App[int]):
         )
         checklist = getattr(self, "checklist", None)
         if checklist is not None and checklist.is_mounted:
-            checklist.show(self.view)
-        elif checklist is not None:
-            self.call_after_refresh(lambda: checklist.show(self.view))
+            checklist.show(self.view)  # (an unmounted checklist takes app.view when it mounts)
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ actions

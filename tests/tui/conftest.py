@@ -98,3 +98,16 @@ def app_for(fixture_kb, today):
         return make_app(fixture_kb, answers, today=today, **kw)
 
     return make
+
+
+async def until(pilot, condition, tries: int = 50) -> None:  # noqa: ANN001
+    """Pause until ``condition()`` holds (screens are pushed a frame or two after start)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never held")
+
+
+async def on_screen(pilot, name: str) -> None:  # noqa: ANN001
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == name)

@@ -20,7 +20,7 @@ from advisor.tui.screens.results import ResultsScreen
 from advisor.tui.screens.welcome import WelcomeScreen
 from advisor.tui.widgets.live_panel import panel_text
 
-from .conftest import FULL_ANSWERS, answer, settle
+from .conftest import FULL_ANSWERS, answer, on_screen, settle
 
 REPO = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
@@ -33,7 +33,8 @@ def keys_of(s):
 async def test_fresh_checklist_answered_by_keys(app_for, fixture_kb, today):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        assert isinstance(app.screen, WelcomeScreen)
+        await on_screen(pilot, "WelcomeScreen")
+        await on_screen(pilot, "WelcomeScreen")
         await pilot.press("enter")  # "Start a fresh checklist" has the focus
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
@@ -77,7 +78,8 @@ async def test_fresh_checklist_answered_by_keys(app_for, fixture_kb, today):
 async def test_last_change_names_the_rule(app_for, fixture_kb, today):
     app = app_for(FULL_ANSWERS)
     async with app.run_test(size=SIZE) as pilot:
-        assert isinstance(app.screen, ResultsScreen)  # pre-filled: straight to the results
+        await on_screen(pilot, "ResultsScreen")
+        await on_screen(pilot, "ResultsScreen")  # pre-filled: straight to the results
         await pilot.press("escape")
         await pilot.pause()
         await answer(pilot, "data_privacy", "strict")
@@ -93,6 +95,7 @@ async def test_last_change_names_the_rule(app_for, fixture_kb, today):
 async def test_inline_validation_messages(app_for):
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "WelcomeScreen")
         await pilot.press("ctrl+n")
         await settle(pilot)
         await answer(pilot, "monthly_requests", "lots")
@@ -120,7 +123,10 @@ async def test_open_change_save_reads_back_with_cli(tmp_path, today):
     saved = tmp_path / "out.yaml"
     app = make_app(kb, today=today)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o", *str(original), "enter")
+        await on_screen(pilot, "WelcomeScreen")
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = str(original)  # typing a long tmp path is slow
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
         assert app.answers_path == str(original)
@@ -154,6 +160,7 @@ async def test_overwrite_needs_confirmation(app_for, tmp_path):
     target.write_text("keep me\n")
     app = app_for(FULL_ANSWERS)
     async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "ResultsScreen")
         for reply, expect in (("n", "keep me\n"), ("y", None)):
             await pilot.press("ctrl+s")
             await pilot.pause()
@@ -184,6 +191,7 @@ async def test_export_report_by_extension(app_for, tmp_path):
 async def test_quit_with_unsaved_answers_asks(app_for):
     app = app_for(FULL_ANSWERS)
     async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "ResultsScreen")
         await pilot.press("escape")
         await answer(pilot, "fine_tuning", True)
         await pilot.press("ctrl+q")
@@ -202,6 +210,7 @@ async def test_quit_with_unsaved_answers_asks(app_for):
 async def test_quit_without_changes_does_not_ask(app_for):
     app = app_for(FULL_ANSWERS)
     async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "ResultsScreen")
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_value == 0
@@ -210,6 +219,7 @@ async def test_quit_without_changes_does_not_ask(app_for):
 async def test_narrow_terminal_puts_panel_under_form(app_for):
     app = app_for(FULL_ANSWERS)
     async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "ResultsScreen")
         await pilot.press("escape")
         await pilot.pause()
         screen = app.screen
@@ -233,6 +243,7 @@ async def test_every_binding_has_an_id_and_is_in_the_palette(app_for):
             assert isinstance(b, Binding) and b.id, f"{cls.__name__}: {b}"
     app = app_for(FULL_ANSWERS)
     async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "ResultsScreen")
         await pilot.press("escape")
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -251,7 +262,10 @@ async def test_bad_answers_file_shows_located_error(app_for, tmp_path):
     bad.write_text("task_type: nonsense\nmonthly_requests: 10\n")
     app = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o", *str(bad), "enter")
+        await on_screen(pilot, "WelcomeScreen")
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = str(bad)
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         msg = str(app.screen.query_one("#open-error").render())

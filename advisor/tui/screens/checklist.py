@@ -51,6 +51,9 @@ class ChecklistScreen(Screen):
     def on_mount(self) -> None:
         self.title = "advisor — checklist"
         self._fit(self.app.size.width)
+        view = getattr(self.app, "view", None)
+        if isinstance(view, PanelView):
+            self.show(view)
         first = self.query(QuestionField).first()
         first.children[2].focus()  # the first question's control (after prompt and help)
 

@@ -73,7 +73,8 @@ class ResultsScreen(Screen):
         self.title = "advisor — results"
         s = self.shortlist
         table = self.query_one("#shortlist-table", DataTable)
-        table.add_columns("Role", "Model", "Provider", "Per month", "Per request", "Key ratings")
+        table.add_columns("Role", "Model", "Provider", "Per month", "Per request")
+        table.add_column("Key ratings", width=30)
         for i, c in enumerate(s.candidates):
             table.add_row(
                 Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),

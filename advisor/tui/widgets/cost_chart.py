@@ -120,7 +120,8 @@ def plot(series: list[Series], width: int, height: int, break_even: int | None =
         label = compact(10**e)
         start = min(max(0, col - len(label) // 2), w - len(label))
         ticks[start : start + len(label)] = list(label)
-    out.append(" " * (axis_w + 1) + "".join(ticks) + "  requests/month (log)\n", style="dim")
+    out.append(" " * (axis_w + 1) + "".join(ticks) + "\n", style="dim")
+    out.append(" " * (axis_w + 1) + "x: requests a month · y: cost a month (both log scale)\n", style="dim")
     for si, s in enumerate(series):
         out.append(f"  {GLYPHS[si % len(GLYPHS)]} ", style=COLOURS[si % len(COLOURS)])
         out.append(f"{s.label} — {'API, linear' if s.kind == 'api' else 'self-hosted, steps per GPU replica'}\n")
@@ -152,10 +153,10 @@ class CostChart(Widget):
         return be.monthly_requests if be is not None else None
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
-        return self._plot_height() + 3 + len(self._series)
+        return self._plot_height() + 4 + len(self._series)
 
     def _plot_height(self) -> int:
-        return 12
+        return 14
 
     def render(self) -> Text:
         return plot(self._series, self.size.width or 80, self._plot_height(), self._break_even())
