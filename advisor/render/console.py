@@ -12,19 +12,30 @@ from advisor.core.result import Shortlist
 from advisor.render import fmt
 
 
-def shortlist_table(s: Shortlist) -> Table:
+def shortlist_table(s: Shortlist, width: int = 120) -> Table:
+    """The shortlist as a table; key ratings only where there is room for them."""
+    wide = width >= 110
     t = Table(title="Shortlist", title_justify="left", expand=True)
-    for name, justify in (("Role", "left"), ("Model", "left"), ("Where", "left"), ("Per request", "right"),
-                          ("Per month", "right"), ("TTFT", "right"), ("Key ratings", "left")):
-        t.add_column(name, justify=justify, overflow="fold")
+    t.add_column("Role", no_wrap=True)
+    t.add_column("Model", ratio=3, overflow="fold")
+    t.add_column("Where", ratio=2, overflow="fold")
+    t.add_column("Per request", justify="right", no_wrap=True)
+    t.add_column("Per month", justify="right", no_wrap=True)
+    t.add_column("TTFT", justify="right", no_wrap=not wide)
+    if wide:
+        t.add_column("Key ratings", ratio=3, overflow="fold")
     for c in s.candidates:
-        t.add_row(
+        row = [
             Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
             Text(c.option.model_name), Text(c.option.where),
-            fmt.usd(c.costs.per_request), fmt.usd(c.costs.per_month), fmt.latency(c), Text(fmt.key_ratings(c)),
-        )
+            fmt.usd(c.costs.per_request), fmt.usd(c.costs.per_month),
+            fmt.latency(c) if wide else (f"{c.ttft_ms:,} ms" if c.ttft_ms else fmt.UNKNOWN),
+        ]
+        if wide:
+            row.append(Text(fmt.key_ratings(c)))
+        t.add_row(*row)
     if not s.candidates:
-        t.add_row("—", "no model passed every hard filter", "", "", "", "", "")
+        t.add_row("—", "no model passed every hard filter", *[""] * (5 if wide else 4))
     return t
 
 
@@ -32,7 +43,7 @@ def render_console(s: Shortlist, console: Console) -> None:
     console.print(Text(fmt.title(s), style="bold"))
     console.print(Text(f"{fmt.generated(s)}; {s.models_considered} models, {s.options_considered} ways to run them, "
                        f"{s.options_surviving} passed the hard filters", style="dim"))
-    console.print(shortlist_table(s))
+    console.print(shortlist_table(s, console.width))
     for c in s.candidates:
         lines = [f"[bold]{escape(fmt.role(c))}[/]: {escape(c.option.label)}"
                  + (f"  [dim]{escape(c.option.api_model_id)}[/]" if c.option.api_model_id else "")]
