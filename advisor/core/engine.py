@@ -21,6 +21,7 @@ Pure and deterministic: no I/O, no clock (``today`` is an argument), no UI.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -56,7 +57,7 @@ from advisor.core.schema import (
     Selector,
 )
 
-NEUTRAL = 0.5  # what an unrated dimension, unknown price or unknown speed counts as
+NEUTRAL = 0.5  # what an unrated dimension counts as (the middle of the rating scale)
 TREE_BONUS = 0.15
 FIRST_CHOICE_BONUS = 0.08  # the guides' first choice for the task type (tasks.yaml)
 TASK_FALLBACK_BONUS = 0.04  # the guides' fallback for the task type
@@ -426,19 +427,28 @@ def _fit(kb: KnowledgeBase, answers: Any, opt: Option) -> float:
 
 
 def _relative(values: dict[str, float | None]) -> dict[str, float]:
-    """Lower is better, on a log scale across the survivors; unknown -> neutral."""
+    """Lower is better, on a log scale across the survivors (1 = best, 0 = worst).
+
+    An unknown value counts as the median of the known ones: typical of the
+    survivors, so it neither wins nor loses against them. (A fixed midpoint
+    would rank every unknown above the slowest or dearest known option.)
+    """
     known = [v for v in values.values() if v is not None and v > 0]
     if not known:
         return {k: NEUTRAL for k in values}
     lo, hi = min(known), max(known)
     out: dict[str, float] = {}
     for key, v in values.items():
-        if v is None or v <= 0:
-            out[key] = NEUTRAL if v is None else 1.0
-        elif hi == lo:
+        if v is None:
+            continue
+        if v <= 0 or hi == lo:
             out[key] = 1.0
         else:
             out[key] = 1.0 - math.log(v / lo) / math.log(hi / lo)
+    typical = statistics.median(out.values())
+    for key, v in values.items():
+        if v is None:
+            out[key] = typical
     return out
 
 
@@ -620,7 +630,7 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
     if opt.cost_per_request is not None:
         out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly, 2)} a month at your volume")
     else:
-        out.append("price unknown: cost neither helps nor hurts its rank; check it before committing")
+        out.append("price unknown: counted as typical of the other options, neither for nor against; check it before committing")
     if opt.ttft is not None:
         out.append(f"typical time to first token {_int(opt.ttft)} ms" + (f", {opt.tps} tok/s" if opt.tps else ""))
     if rec is not None and role == "alternative":

@@ -21,7 +21,8 @@ def usd(value: Decimal | None) -> str:
 
 
 def per_m(value: Decimal | None) -> str:
-    return UNKNOWN if value is None else f"${format(value.normalize(), 'f')}"
+    """A per-1M-token price: $0.60, $2.50, $0.075."""
+    return format_usd(value)
 
 
 def count(n: int | None) -> str:
