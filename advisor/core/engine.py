@@ -682,11 +682,13 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
         if fb is not None:
             chosen.append(("fallback", fb))
             used_models.add(fb.model.id)
-    if len(chosen) < 3:
+    while len(chosen) < 3:  # two or three candidates, as many as survive
         extra = next((o for o in pool if o.model.id not in used_models), None)
-        if extra is not None and (len(chosen) < 2 or answers.availability != "high"):
-            chosen.append(("also_consider", extra))
-    return chosen[:3]
+        if extra is None:
+            break
+        chosen.append(("also_consider", extra))
+        used_models.add(extra.model.id)
+    return chosen
 
 
 def _age_days(as_of: date, today: date) -> int:
