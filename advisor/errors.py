@@ -8,7 +8,7 @@ with the error's ``exit_code`` (2 for bad input). Nothing here imports a UI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from advisor.catalog.entries import Entry, Parsed, clean
+from advisor.catalog.entries import Entry, Parsed
 from advisor.catalog.providers import guess_vendor, slug
 from advisor.core.schema import Endpoint, ModelSpec, Provider
 

@@ -10,14 +10,13 @@ decimals (never exponent notation), so loading gives back the same value.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from advisor.catalog.entries import fmt_decimal
+from advisor.fileio import atomic_write
 
 
 def _scalar(v: Any) -> str:
@@ -92,22 +91,5 @@ def dump(data: Any, header: str | None = None) -> str:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder and ``os.replace``."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """The overlay folder is created on first import."""
+    atomic_write(path, text, make_parents=True)

@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.common import parse_today, print_problems
+from advisor.cli.common import parse_today, run_guarded
 from advisor.core.schema import DIMENSIONS
-from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
+from advisor.errors import InputError, Location, Problem, display_path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -412,10 +412,4 @@ def main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed usage
         return int(exc.code or 0)
-    try:
-        return COMMANDS[args.command](args)
-    except AdvisorError as exc:
-        print_problems(exc)
-        return exc.exit_code
-    except BrokenPipeError:
-        return 0
+    return run_guarded(lambda: COMMANDS[args.command](args))

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
-import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -29,8 +27,9 @@ from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
 from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
 from advisor.eval.target import Api, Target
+from advisor.fileio import atomic_write
 
-__all__ = ["main", "load_target_file", "write_atomic"]
+__all__ = ["main", "load_target_file"]
 
 REPORT_EXTS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
@@ -147,25 +146,6 @@ def load_target_file(path: str) -> list[Target]:
     if problems:
         raise InputError(problems, title="bad target file")
     return [s.target() for s in doc.targets]
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same directory + os.replace."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _html_page(section: str) -> str:
@@ -285,7 +265,7 @@ def _main(argv: list[str]) -> int:
             text = _html_page(render_eval_html_section(report))
         else:
             text = report.model_dump_json(indent=2) + "\n"
-        write_atomic(args.report, text)
+        atomic_write(args.report, text, make_parents=True)
         print(f"advisor: wrote {display_path(args.report)}", file=sys.stderr)
     if summary.cancelled:
         print(

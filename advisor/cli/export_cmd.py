@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.common import knowledge_dirs, parse_today, print_problems, refuse_overwrite
-from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
+from advisor.cli.common import knowledge_dirs, parse_today, refuse_overwrite, run_guarded
+from advisor.errors import InputError, Location, Problem, display_path
 
 #: our provider id -> LiteLLM's provider prefix (others: openai/ with api_base)
 LITELLM_PREFIX = {
@@ -84,12 +83,12 @@ def _endpoint(kb, cand) -> tuple[Any, Any]:
 
 
 def _write(path: str, text: str, force: bool) -> None:
-    from advisor.catalog.yamlout import write_atomic
+    from advisor.fileio import atomic_write
 
     refuse_overwrite(path, force)
     if Path(path).is_dir():
         raise InputError([Problem("is a directory", Location(display_path(path), None, "--out"))])
-    write_atomic(path, text)
+    atomic_write(path, text)
 
 
 # --------------------------------------------------------------------------- promptfoo
@@ -309,10 +308,4 @@ def main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    try:
-        return COMMANDS[args.command](args)
-    except AdvisorError as exc:
-        print_problems(exc)
-        return exc.exit_code
-    except BrokenPipeError:
-        return 0
+    return run_guarded(lambda: COMMANDS[args.command](args))

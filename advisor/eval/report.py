@@ -14,10 +14,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.eval.rerank import Rerank, fmt_usd, rerank
 from advisor.eval.stats import P95_MIN_SAMPLES, ModelStats, model_stats
+
+if TYPE_CHECKING:  # the runner pulls in httpx; renderers don't need it
+    from advisor.eval.runner import RunSummary
 
 __all__ = ["EvalReport", "FailureExample", "build_report", "render_eval_markdown", "render_eval_html_section"]
 
@@ -56,7 +61,7 @@ class EvalReport(BaseModel):
 
 
 def build_report(
-    summary: "RunSummary",  # noqa: F821 - avoid importing the runner (and httpx) for renderers
+    summary: RunSummary,
     *,
     cases_file: str,
     n_cases: int,

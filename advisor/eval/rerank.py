@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from advisor.core.costs import format_usd as fmt_usd  # the one money formatter
+
 from advisor.eval.stats import ModelStats
 from advisor.eval.target import Target
 
@@ -54,26 +56,6 @@ class Rerank(BaseModel):
     changed: bool
     sentence: str
     monthly_requests: int | None = None
-
-
-def fmt_usd(v: Decimal | None) -> str:
-    if v is None:
-        return "unknown"
-    if v == 0:
-        return "$0"
-    if abs(v) >= 100:
-        return f"${v:,.0f}"
-    if abs(v) >= 1:
-        return f"${v:,.2f}"
-    if abs(v) >= Decimal("0.01"):
-        return f"${v:.4f}"
-    if 0 < abs(v) < Decimal("0.000001"):
-        return "<$0.000001"
-    text = f"{v:.6f}".rstrip("0")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    if decimals < 4:
-        text = f"{v:.4f}"
-    return f"${text}"
 
 
 def monthly_projection(stats: ModelStats, target: Target | None, monthly_requests: int) -> Decimal | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from advisor.core.result import Shortlist
 from advisor.errors import InputError, Location, Problem, display_path
+from advisor.fileio import atomic_write
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
 
@@ -34,27 +33,6 @@ def render(shortlist: Shortlist, fmt: str, evaluation: Any | None = None) -> str
     from advisor.render.jsonout import render_json
 
     return render_json(shortlist, evaluation)
-
-
-def atomic_write(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and a rename."""
-    target = Path(path)
-    label = display_path(target)
-    if target.is_dir():
-        raise InputError([Problem("is a directory", Location(label))])
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError([Problem(f"folder {display_path(folder)} does not exist", Location(label))])
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError([Problem(f"cannot write: {exc.strerror or exc}", Location(label))]) from None
 
 
 def write_report(path: str | Path, shortlist: Shortlist, evaluation: Any | None = None) -> str:

@@ -21,7 +21,7 @@ def test_cheaper_statistically_tied_model_moves_up_and_the_sentence_says_why():
     s = {"a": stats("a", 9, 10, "0.004"), "b": stats("b", 8, 10, "0.001")}
     rr = rerank(["a", "b"], s)
     assert [r.model_key for r in rr.order] == ["b", "a"] and rr.changed
-    assert rr.sentence.startswith("B moves from #2 to #1, ahead of A: B passed 8/10 (80%, 95% CI 49%–94%) at $0.0010 per success")
+    assert rr.sentence.startswith("B moves from #2 to #1, ahead of A: B passed 8/10 (80%, 95% CI 49%–94%) at $0.001 per success")
     assert "within each other's 95% intervals" in rr.sentence
 
 

@@ -1,0 +1,56 @@
+"""Writing the user's files safely: all or nothing, never half a file.
+
+Every file advisor writes (reports, answers, templates, catalog overlays,
+exported configs) goes through :func:`atomic_write`: a temp file in the same
+folder, fsync, then ``os.replace``. A crash or Ctrl-C leaves either the old
+file or the new one, never a truncated mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from advisor.errors import InputError, Location, Problem, display_path
+
+
+def atomic_write(path: str | Path, text: str, make_parents: bool = False) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically.
+
+    Without ``make_parents`` a missing folder is an input error (a typo in a
+    path should not create directories). OS errors become one-line InputErrors.
+    """
+    target = Path(path)
+    label = display_path(target)
+    if target.is_dir():
+        raise InputError([Problem("is a directory", Location(label))])
+    folder = target.parent
+    if make_parents:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError([Problem(f"cannot create its folder: {exc.strerror or exc}", Location(label))]) from None
+    elif not folder.is_dir():
+        raise InputError([Problem(f"folder {display_path(folder)} does not exist", Location(label))])
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError([Problem(f"cannot write: {exc.strerror or exc}", Location(label))]) from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise InputError([Problem(f"cannot write: {exc.strerror or exc}", Location(label))]) from None
+        raise
