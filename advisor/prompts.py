@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from advisor.core.questions import format_value
 from advisor.core.schema import Question
 
 
@@ -26,20 +27,6 @@ def _ask(prompt: Any) -> Any:
     except KeyboardInterrupt:
         raise Cancelled from None
     return value
-
-
-def value_text(value: Any) -> str:
-    from decimal import Decimal
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 def ask_question(kb: Any, q: Question, questionary: Any) -> Any:
@@ -70,7 +57,7 @@ def ask_question(kb: Any, q: Question, questionary: Any) -> Any:
             return str(exc)
         return check_value(kb, q.id, value) or True
 
-    default = value_text(q.default) if q.default not in (None, []) else ""
+    default = format_value(q.default) if q.default not in (None, []) else ""
     text = _ask(questionary.text(message, default=default, validate=validate))
     return parse_value(q, text or "")
 

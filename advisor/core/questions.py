@@ -206,6 +206,19 @@ def parse_value(q: Question, text: str) -> Any:
     return raw
 
 
+def format_value(value: Any) -> str:
+    """An answer as the text a person would type for it (``parse_value``'s inverse)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
 def check_value(kb, qid: str, value: Any) -> str | None:
     """Validate one answer on its own; the error message or ``None``."""
     model = kb.answers_model

@@ -8,7 +8,6 @@ The field parses and checks what is typed with the core's ``parse_value`` /
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
@@ -17,23 +16,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Select, SelectionList, Static, Switch
 
-from advisor.core.questions import check_value, parse_value
+from advisor.core.questions import check_value, format_value, parse_value
 from advisor.core.schema import Question
 
 _UNSET = object()
-
-
-def value_text(value: Any) -> str:
-    """An answer as the text a person would type for it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 class QuestionField(Vertical):
@@ -81,10 +67,10 @@ class QuestionField(Vertical):
     def _default_text(self) -> str:
         q = self.question
         if q.required:
-            return "required" + (f" — e.g. {value_text(q.example)}" if q.example is not None else "")
+            return "required" + (f" — e.g. {format_value(q.example)}" if q.example is not None else "")
         if q.default is None or q.default == []:
             return "optional — empty means not given"
-        return f"default: {value_text(q.default)}"
+        return f"default: {format_value(q.default)}"
 
     def compose(self) -> ComposeResult:
         q = self.question
@@ -109,9 +95,9 @@ class QuestionField(Vertical):
                                       compact=True)
         if q.type == "bool":
             return Switch(value=bool(self.value), id=cid)
-        placeholder = value_text(q.default) if q.default not in (None, []) else (
-            f"e.g. {value_text(q.example)}" if q.example is not None else "")
-        return Input(value=value_text(self.value) if self.given else "", placeholder=placeholder, id=cid,
+        placeholder = format_value(q.default) if q.default not in (None, []) else (
+            f"e.g. {format_value(q.example)}" if q.example is not None else "")
+        return Input(value=format_value(self.value) if self.given else "", placeholder=placeholder, id=cid,
                      compact=True, select_on_focus=False)
 
     # ------------------------------------------------------------------ events
