@@ -30,7 +30,7 @@ from advisor.core.schema import (
     QuestionBook,
     TaskBook,
 )
-from advisor.core.validation import problems_from_validation
+from advisor.core.validation import problems_from_validation, readable_path
 from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, load_yaml_file
 from advisor.errors import KnowledgeError, Location, Problem, display_path
 
@@ -135,6 +135,7 @@ class KnowledgeBase:
     hosting: Hosting
     sources: tuple[str, ...] = ()
     maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged YAML, for error paths
 
     @cached_property
     def model_by_id(self) -> dict[str, ModelSpec]:
@@ -164,7 +165,7 @@ def _validate(name: str, data: Any, smap: SourceMap) -> BaseModel:
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        raise KnowledgeError(problems_from_validation(exc, smap, schema)) from None
+        raise KnowledgeError(problems_from_validation(exc, smap, schema, data=data)) from None
 
 
 def _read(path: Path, label: str) -> tuple[Any, SourceMap]:
@@ -245,6 +246,7 @@ def load_knowledge(
         hosting=parsed["hosting.yaml"],
         sources=tuple(sources),
         maps={name: smap for name, (_, smap) in raw.items()},
+        raw={name: data for name, (data, _) in raw.items()},
     )
     cross = cross_check(kb)
     if cross:
@@ -261,7 +263,10 @@ def load_knowledge(
 
 def _loc(kb: KnowledgeBase, name: str, path: PathKey) -> Location:
     smap = kb.maps.get(name)
-    return smap.location(path) if smap else Location(f"knowledge/{name}")
+    if smap is None:
+        return Location(f"knowledge/{name}")
+    where = smap.location(path)
+    return Location(where.file, where.line, readable_path(path, kb.raw.get(name)) or None)
 
 
 def _duplicates(items: Iterable[Any], attr: str) -> dict[Any, list[int]]:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from advisor.core.yamlsrc import SourceMap, did_you_mean
-from advisor.errors import Problem
+from advisor.errors import Location, Problem
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -97,11 +97,35 @@ def _clean_loc(loc: Sequence[Any]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+def readable_path(loc: Sequence[str | int], data: Any) -> str:
+    """A dotted path that names list items by their id where they have one:
+    ``models[gpt-4o].endpoints[openai].price.input`` rather than indexes into
+    a list merged from several files, which no file shows."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            label = str(part)
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(item, dict):
+                for key in ("id", "provider"):
+                    if isinstance(item.get(key), (str, int)):
+                        label = str(item[key])
+                        break
+            out += f"[{label}]"
+            node = item
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
 def problems_from_validation(
     exc: ValidationError,
     smap: SourceMap,
     root: type[BaseModel] | None = None,
     prefix: Sequence[str | int] = (),
+    data: Any = None,
 ) -> list[Problem]:
     """One Problem per pydantic error, located through ``smap``.
 
@@ -125,7 +149,10 @@ def problems_from_validation(
             message = _message(err)
         else:
             message = _message(err)
-        problem = Problem(message, smap.location(loc))
+        where = smap.location(loc)
+        if data is not None:
+            where = Location(where.file, where.line, readable_path(loc, data) or None)
+        problem = Problem(message, where)
         if str(problem) in seen:
             continue
         seen.add(str(problem))

@@ -44,13 +44,13 @@ def _overlay(files: dict[str, str], name: str = "over") -> list[str]:
 
 def test_unknown_key_with_did_you_mean(here):
     lines = _overlay({"models.yaml": "models:\n  - id: gpt-4o\n    contex_window: 5\n"})
-    # gpt-4o is the first model of the fixture catalogue: models[0]
-    assert lines == ["over/models.yaml:3: models[0].contex_window: unknown key (did you mean 'context_window'?)"]
+    # list items are named by their id, not by an index into the merged list
+    assert lines == ["over/models.yaml:3: models[gpt-4o].contex_window: unknown key (did you mean 'context_window'?)"]
 
 
 def test_unknown_key_without_a_close_match(here):
     lines = _overlay({"models.yaml": "models:\n  - id: gpt-4o\n    zzz: 5\n"})
-    assert lines == ["over/models.yaml:3: models[0].zzz: unknown key"]
+    assert lines == ["over/models.yaml:3: models[gpt-4o].zzz: unknown key"]
 
 
 def test_wrong_type(here):
@@ -60,7 +60,7 @@ def test_wrong_type(here):
         "    open_weights: true\n    context_window: lots\n"
     )
     assert len(lines) == 1
-    assert lines[0].startswith("models.yaml:10: models[0].context_window: input should be a valid integer")
+    assert lines[0].startswith("models.yaml:10: models[m].context_window: input should be a valid integer")
     assert lines[0].endswith("; got 'lots'")
 
 
@@ -70,7 +70,7 @@ def test_bad_choice_names_the_choices(here):
         "  - id: m\n    name: M\n    family: f\n    vendor: v\n    tier: huge\n"
         "    open_weights: true\n    context_window: 1000\n"
     )
-    assert lines == ["models.yaml:8: models[0].tier: must be one of 'frontier', 'mid' or 'small'; got 'huge'"]
+    assert lines == ["models.yaml:8: models[m].tier: must be one of 'frontier', 'mid' or 'small'; got 'huge'"]
 
 
 def test_model_level_rule(here):
@@ -79,7 +79,7 @@ def test_model_level_rule(here):
         "providers:\n" + PROVIDER + "models:\n"
         "  - id: m\n    name: M\n    family: f\n    vendor: v\n    tier: mid\n    context_window: 1000\n"
     )
-    assert lines == ["models.yaml:4: models[0]: a closed-weights model needs at least one endpoint"]
+    assert lines == ["models.yaml:4: models[m]: a closed-weights model needs at least one endpoint"]
 
 
 def test_several_problems_one_line_each(here):
@@ -89,8 +89,8 @@ def test_several_problems_one_line_each(here):
         "    open_weights: true\n    context_window: 0\n    params_b: -1\n"
     )
     assert lines == [
-        "models.yaml:10: models[0].context_window: must be > 0; got 0",
-        "models.yaml:11: models[0].params_b: must be > 0; got -1",
+        "models.yaml:10: models[m].context_window: must be > 0; got 0",
+        "models.yaml:11: models[m].params_b: must be > 0; got -1",
     ]
 
 
@@ -179,21 +179,19 @@ def test_unknown_provider(here):
         }
     )
     assert lines == [
-        "over/models.yaml:9: models[13].endpoints[0].provider: "
+        "over/models.yaml:9: models[private].endpoints[acme].provider: "
         "unknown provider 'acme' (known: anthropic, google, mistral, openai, together)"
     ]
 
 
 def test_tree_node_pointing_to_a_missing_node(here, fixture_kb):
-    index = [n.id for n in fixture_kb.tree.nodes].index("cost_primary")
     lines = _overlay({"decision_tree.yaml": "nodes:\n  - id: cost_primary\n    if_no: nowhere\n"})
-    assert lines == [f"over/decision_tree.yaml:3: nodes[{index}].if_no: 'nowhere' is not a node"]
+    assert lines == ["over/decision_tree.yaml:3: nodes[cost_primary].if_no: 'nowhere' is not a node"]
 
 
 def test_unknown_model_in_a_tree_selector(here, fixture_kb):
-    index = [n.id for n in fixture_kb.tree.nodes].index("safe_default")
     lines = _overlay({"decision_tree.yaml": "nodes:\n  - id: safe_default\n    candidates: {models: [gpt-9]}\n"})
-    assert lines == [f"over/decision_tree.yaml:3: nodes[{index}].candidates.models[0]: unknown model 'gpt-9'"]
+    assert lines == ["over/decision_tree.yaml:3: nodes[safe_default].candidates.models[0]: unknown model 'gpt-9'"]
 
 
 def test_tree_loop(here, fixture_kb):
@@ -204,9 +202,8 @@ def test_tree_loop(here, fixture_kb):
 
 
 def test_task_pointing_to_unknown_model(here, fixture_kb):
-    index = [t.id for t in fixture_kb.tasks.tasks].index("batch")
     lines = _overlay({"tasks.yaml": "tasks:\n  - id: batch\n    first_choice: llama-9\n"})
-    assert lines == [f"over/tasks.yaml:3: tasks[{index}].first_choice: unknown model 'llama-9'"]
+    assert lines == ["over/tasks.yaml:3: tasks[batch].first_choice: unknown model 'llama-9'"]
 
 
 def test_error_in_builtin_file_names_it(here):
