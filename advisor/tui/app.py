@@ -26,7 +26,7 @@ from advisor.errors import AdvisorError
 from advisor.tui.messages import AnswersOpened, ShortlistFailed, ShortlistReady, StartFresh
 from advisor.tui.screens.checklist import ChecklistScreen
 from advisor.tui.screens.modals import ConfirmModal, PathModal
-from advisor.tui.screens.results import ResultsScreen
+from advisor.tui.screens.results import ResultsScreen, TargetsFactory
 from advisor.tui.screens.welcome import WelcomeScreen
 from advisor.tui.state import FormState, compute, describe_changes
 from advisor.tui.widgets.live_panel import PanelView
@@ -44,9 +44,12 @@ class AdvisorApp(App[int]):
     ]
 
     def __init__(self, kb: Any, *, values: Mapping[str, Any] | None = None, answers_path: str | None = None,
-                 today: date) -> None:
+                 today: date, targets_factory: TargetsFactory | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.kb = kb
+        self.targets_factory = targets_factory  # None: targets_for_shortlist (the bake-off's targets)
+        self.env = env  # None: os.environ (API keys for the bake-off)
         self.today = today
         self.form = FormState(kb, dict(values or {}))
         self.answers_path = answers_path
@@ -65,9 +68,12 @@ class AdvisorApp(App[int]):
             self.shortlist = self._compute_now()
             self._publish()
             if self.shortlist is not None:
-                self.push_screen(ResultsScreen(self.shortlist, self.kb))
+                self.push_screen(self._results_screen(self.shortlist))
         else:
             self.push_screen(WelcomeScreen(self.kb))
+
+    def _results_screen(self, shortlist: Shortlist) -> ResultsScreen:
+        return ResultsScreen(shortlist, self.kb, targets_factory=self.targets_factory, env=self.env)
 
     def _open_checklist(self) -> None:
         self.checklist = ChecklistScreen(self.kb, self.form.values)
@@ -166,7 +172,7 @@ class AdvisorApp(App[int]):
             return
         if isinstance(self.screen, ResultsScreen):
             return
-        self.push_screen(ResultsScreen(self.shortlist, self.kb))
+        self.push_screen(self._results_screen(self.shortlist))
 
     def action_save_answers(self) -> None:
         self.save_answers_flow()
@@ -186,7 +192,7 @@ class AdvisorApp(App[int]):
                                                     yes="Quit", no="Stay")):
             self.exit(0)
 
-    async def _ask_path(self, title: str, default: str, hint: str = "") -> Path | None:
+    async def ask_path(self, title: str, default: str, hint: str = "") -> Path | None:
         raw = await self.push_screen_wait(PathModal(title, default, hint))
         if not raw:
             return None
@@ -212,7 +218,7 @@ class AdvisorApp(App[int]):
                                                                               [self.form.prompt(q) for q in self.form.errors])
             self.notify("Cannot save yet; answer or fix: " + "; ".join(todo), severity="warning", markup=False)
             return
-        path = await self._ask_path("Save answers to (YAML)", self.answers_path or "answers.yaml",
+        path = await self.ask_path("Save answers to (YAML)", self.answers_path or "answers.yaml",
                                     "`advisor --answers FILE` reads it back.")
         if path is None:
             return
@@ -233,7 +239,7 @@ class AdvisorApp(App[int]):
         if self.shortlist is None:
             self.notify("No shortlist yet: answer the required questions first.", severity="warning")
             return
-        path = await self._ask_path("Export the report to", "shortlist.md",
+        path = await self.ask_path("Export the report to", "shortlist.md",
                                     "The extension picks the format: .md, .html or .json.")
         if path is None:
             return
@@ -259,10 +265,13 @@ class AdvisorApp(App[int]):
                                 partial(self.run_action, b.action, active.node))
 
 
-def make_app(kb: Any, answers: Any = None, answers_path: str | None = None, today: date | None = None) -> AdvisorApp:
+def make_app(kb: Any, answers: Any = None, answers_path: str | None = None, today: date | None = None, *,
+             targets_factory: TargetsFactory | None = None, env: Mapping[str, str] | None = None) -> AdvisorApp:
     """The app for ``kb``; pre-filled (straight to the results) when ``answers`` are given.
 
     ``answers`` is an ``Answers`` model or a mapping of question ids to parsed values.
+    ``targets_factory(kb, shortlist) -> (targets, notes)`` and ``env`` (the API keys)
+    feed the bake-off; they default to ``targets_for_shortlist`` and ``os.environ``.
     """
     values: dict[str, Any] | None = None
     if answers is not None:
@@ -270,4 +279,5 @@ def make_app(kb: Any, answers: Any = None, answers_path: str | None = None, toda
             values = dict(answers)
         else:
             values = {name: getattr(answers, name) for name in type(answers).model_fields}
-    return AdvisorApp(kb, values=values, answers_path=answers_path, today=today or date.today())
+    return AdvisorApp(kb, values=values, answers_path=answers_path, today=today or date.today(),
+                      targets_factory=targets_factory, env=env)

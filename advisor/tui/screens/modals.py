@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,12 +13,18 @@ from textual.widgets import Button, Input, Static
 
 
 class PathModal(ModalScreen[str | None]):
-    """Ask for a file path; dismiss with the path, or ``None`` when cancelled."""
+    """Ask for a file path; dismiss with the path, or ``None`` when cancelled.
+
+    ``check(path)`` (optional) returns an error to show under the input, keeping
+    the dialog open, or ``None`` to accept the path.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="path-cancel")]
 
-    def __init__(self, title: str, default: str, hint: str = "") -> None:
+    def __init__(self, title: str, default: str, hint: str = "",
+                 check: Callable[[str], str | None] | None = None) -> None:
         super().__init__(classes="dialog")
+        self.check = check
         self.title_text = title
         self.default = default
         self.hint = hint
@@ -37,6 +45,11 @@ class PathModal(ModalScreen[str | None]):
         if not path:
             self.query_one("#path-error", Static).update(Text("⚠ type a file path"))
             return
+        if self.check is not None:
+            error = self.check(path)
+            if error:
+                self.query_one("#path-error", Static).update(Text(f"⚠ {error}"))
+                return
         self.dismiss(path)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,9 +14,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from advisor.core.result import Shortlist
+from advisor.errors import AdvisorError
 from advisor.render import fmt
 from advisor.tui.screens.detail import CandidateDetailScreen
 from advisor.tui.widgets.cost_chart import CostChart
+
+
+#: (kb, shortlist) -> (targets, notes on candidates that cannot be measured)
+TargetsFactory: TypeAlias = Callable[[Any, Shortlist], tuple[list[Any], list[str]]]
 
 
 def summary_text(s: Shortlist) -> Text:
@@ -44,12 +51,17 @@ class ResultsScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Checklist", id="back-to-checklist"),
         Binding("ctrl+d", "detail", "Details", id="candidate-detail"),
+        Binding("ctrl+b", "bake_off", "Bake-off", id="bake-off",
+                tooltip="Run a cases file against the shortlist and re-rank it on measured results"),
     ]
 
-    def __init__(self, shortlist: Shortlist, kb: Any) -> None:
+    def __init__(self, shortlist: Shortlist, kb: Any, *, targets_factory: TargetsFactory | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
         super().__init__(id="results")
         self.shortlist = shortlist
         self.kb = kb
+        self.targets_factory = targets_factory
+        self.env = env
 
     def compose(self) -> ComposeResult:
         s = self.shortlist
@@ -104,3 +116,46 @@ class ResultsScreen(Screen):
         if event.data_table.id == "shortlist-table":
             event.stop()
             self._open(event.cursor_row)
+
+    # -- the bake-off: ask for a cases file, then run the shortlist on it ------------------
+    def action_bake_off(self) -> None:
+        self.bake_off_flow()
+
+    @work(exclusive=True, group="dialog")
+    async def bake_off_flow(self) -> None:
+        import os
+        from pathlib import Path
+
+        from advisor.eval.cases import load_cases
+        from advisor.tui.screens.eval import EvalScreen, default_results_path
+        from advisor.tui.screens.modals import PathModal
+
+        loaded: dict[str, Any] = {}
+
+        def check(raw: str) -> str | None:
+            try:
+                loaded["cases"] = load_cases(Path(raw).expanduser())
+            except AdvisorError as exc:
+                lines = exc.lines()
+                return "\n".join(lines[:6]) + (f"\n(+{len(lines) - 6} more)" if len(lines) > 6 else "")
+            except OSError as exc:
+                return f"{raw}: {exc.strerror or exc}"
+            return None
+
+        raw = await self.app.push_screen_wait(PathModal(
+            "Bake-off: run which cases file?", "cases.yaml",
+            "Each case runs against every shortlisted model; a YAML or JSONL cases file.", check=check))
+        if not raw or "cases" not in loaded:
+            return
+        if self.targets_factory is None:
+            from advisor.eval.targets_from_shortlist import targets_for_shortlist as factory
+        else:
+            factory = self.targets_factory
+        try:
+            targets, notes = factory(self.kb, self.shortlist)
+        except AdvisorError as exc:
+            self.notify("; ".join(exc.lines()), title="No bake-off", severity="error", markup=False)
+            return
+        env = os.environ if self.env is None else self.env
+        self.app.push_screen(EvalScreen(self.shortlist, targets, loaded["cases"], notes=notes, env=env,
+                                        results_path=default_results_path()))

@@ -1,0 +1,232 @@
+"""The bake-off screen: from the results to a live eval against a loopback server, cancel, skipped keys.
+
+The targets point at the fake OpenAI-compatible server from tests/providers;
+the key is a canary that must never show on screen or in the results file.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from advisor.eval.cases import parse_cases
+from advisor.eval.results import read_results
+from advisor.eval.target import Target
+from advisor.tui.screens.eval import EvalScreen
+from advisor.tui.screens.modals import PathModal
+
+from .conftest import FULL_ANSWERS, on_screen, until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
+
+from fake_llm_server import FakeLLMServer  # noqa: E402
+
+CANARY = "sk-canary-tui-9f3b2"
+KEY_ENV = "ADVISOR_TUI_TEST_KEY"
+SIZE = (110, 44)
+
+CASES = """\
+- {id: greet, input: 'Say hello', expected: 'Hello from the fake server.'}
+- {id: shout, input: 'Shout hello', expected: 'HELLO'}
+- {id: wave, input: 'Wave hello', checks: [{type: contains, value: Hello}]}
+"""
+
+
+@pytest.fixture
+def fake():
+    srv = FakeLLMServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def fake_targets(fake, key_env=KEY_ENV):
+    """A factory like targets_for_shortlist, pointing two 'models' at the loopback server."""
+
+    def factory(kb, shortlist):
+        base = fake.base + "/v1"
+        ts = [
+            Target("Pricey model", "pricey@fake", "openai", base, "pricey", key_env, Decimal("10"), Decimal("30"), "o200k_base"),
+            Target("Cheap model", "cheap@fake", "openai", base, "cheap", key_env, Decimal("0.1"), Decimal("0.4"), "o200k_base"),
+        ]
+        return ts, []
+
+    return factory
+
+
+def screen_text(app) -> str:
+    """Everything the screen shows as plain text (statics and table cells)."""
+    parts = []
+    for w in app.screen.query(Static):
+        parts.append(str(w.render()))
+    for t in app.screen.query(DataTable):
+        for row in t.ordered_rows:
+            parts.append(" ".join(str(c) for c in t.get_row(row.key)))
+    return "\n".join(parts)
+
+
+async def open_bake_off(pilot, cases_path: str) -> None:
+    await on_screen(pilot, "ResultsScreen")
+    await pilot.press("ctrl+b")
+    await until(pilot, lambda: isinstance(pilot.app.screen, PathModal))
+    inp = pilot.app.screen.query_one("#path-input", Input)
+    inp.value = cases_path
+    await pilot.press("enter")
+
+
+async def finished(pilot) -> None:
+    await until(pilot, lambda: isinstance(pilot.app.screen, EvalScreen) and pilot.app.screen.state in ("finished", "cancelled", "failed"), tries=400)
+    await pilot.pause()
+
+
+@pytest.fixture
+def cases_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "cases.yaml"
+    p.write_text(CASES)
+    return p
+
+
+async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_path):
+    fake.input_tokens, fake.output_tokens = 20, 5
+    app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_bake_off(pilot, "cases.yaml")
+        await on_screen(pilot, "EvalScreen")
+        await finished(pilot)
+        screen = app.screen
+        assert screen.state == "finished"
+        bars = list(screen.query(ProgressBar))
+        assert len(bars) == 2 and all(b.progress == b.total == 3 for b in bars)
+        table = screen.query_one("#eval-table", DataTable)
+        assert table.row_count == 6
+        rows = {(str(table.get_row(k)[0]), str(table.get_row(k)[1])) for k in table.rows}
+        assert rows == {(m, c) for m in ("Pricey model", "Cheap model") for c in ("greet", "shout", "wave")}
+        rerank = screen.query_one("#eval-rerank", DataTable)
+        order = [str(rerank.get_row(r.key)[2]) for r in rerank.ordered_rows]
+        # both pass the same cases; the cheap one is cheaper per success, so it moves up
+        assert order == ["Cheap model", "Pricey model"]
+        text = screen_text(app)
+        assert screen.report.rerank.sentence in text and "Re-ranked shortlist" in text
+        assert "Finished: 6/6" in text
+        assert CANARY not in text
+        # results file in the cwd, named advisor-eval-<timestamp>.jsonl
+        files = list(tmp_path.glob("advisor-eval-*.jsonl"))
+        assert len(files) == 1
+        assert CANARY not in files[0].read_text()
+        assert len(read_results(files[0])) == 6
+        # the key went to the server (it is real), never anywhere shown
+        assert all(h.get("authorization") == f"Bearer {CANARY}" for _, h, _ in fake.requests)
+
+        # export: the report embeds the evaluation
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: isinstance(app.screen, PathModal))
+        app.screen.query_one("#path-input", Input).value = "report.md"
+        await pilot.press("enter")
+        await until(pilot, lambda: (tmp_path / "report.md").exists())
+        md = (tmp_path / "report.md").read_text()
+        assert "Live eval" in md and "Cheap model" in md and CANARY not in md
+        # and never overwrites without asking
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: isinstance(app.screen, PathModal))
+        app.screen.query_one("#path-input", Input).value = "report.md"
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
+        await pilot.press("n")
+        await on_screen(pilot, "EvalScreen")
+
+        await pilot.press("escape")  # finished: escape goes back
+        await on_screen(pilot, "ResultsScreen")
+
+
+async def test_cancel_keeps_completed_results(app_for, fake, cases_file, tmp_path):
+    fake.latency = 0.4  # two at a time (same endpoint): six requests take ~1.2 s
+    app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_bake_off(pilot, "cases.yaml")
+        await on_screen(pilot, "EvalScreen")
+        screen = app.screen
+        await until(pilot, lambda: screen.done >= 1, tries=200)
+        await pilot.press("escape")  # running: escape cancels (it does not leave)
+        await finished(pilot)
+        assert app.screen is screen and screen.state == "cancelled"
+        kept = read_results(next(tmp_path.glob("advisor-eval-*.jsonl")))
+        assert 1 <= len(kept) < 6
+        table = screen.query_one("#eval-table", DataTable)
+        assert table.row_count == len(kept)
+        assert {r.key for r in kept} == {str(k.value) for k in table.rows}
+        text = screen_text(app)
+        assert f"Cancelled: {len(kept)} of 6 results kept" in text
+        assert "interrupted" in text  # the report's note; the re-ranking still shows
+        assert screen.query_one("#eval-rerank", DataTable).row_count == 2
+        assert CANARY not in text
+
+
+async def test_ctrl_c_cancels_too(app_for, fake, cases_file):
+    fake.latency = 0.4
+    app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_bake_off(pilot, "cases.yaml")
+        await on_screen(pilot, "EvalScreen")
+        await pilot.press("ctrl+c")
+        await finished(pilot)
+        assert app.screen.state == "cancelled"
+
+
+async def test_missing_key_is_skipped_with_one_line(app_for, fake, cases_file):
+    def factory(kb, shortlist):
+        ts, notes = fake_targets(fake)(kb, shortlist)
+        lost = Target("Keyless model", "keyless@fake", "openai", fake.base + "/v1", "x", "ADVISOR_TUI_NO_SUCH_KEY",
+                      Decimal("1"), Decimal("1"))
+        return ts + [lost], ["Some self-hosted model: no hosted endpoint serves these weights"]
+
+    app = app_for(FULL_ANSWERS, targets_factory=factory, env={KEY_ENV: CANARY})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_bake_off(pilot, "cases.yaml")
+        await on_screen(pilot, "EvalScreen")
+        await finished(pilot)
+        skipped = str(app.screen.query_one("#eval-skipped", Static).render()).splitlines()
+        assert skipped == [
+            "Skipped Keyless model (keyless@fake): $ADVISOR_TUI_NO_SUCH_KEY is not set",
+            "Skipped Some self-hosted model: no hosted endpoint serves these weights",
+        ]
+        assert len(app.screen.query(ProgressBar)) == 2
+        assert app.screen.query_one("#eval-table", DataTable).row_count == 6
+
+
+async def test_no_model_can_run(app_for, fake, cases_file, tmp_path):
+    app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_bake_off(pilot, "cases.yaml")
+        await on_screen(pilot, "EvalScreen")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.state == "nothing"
+        text = screen_text(app)
+        assert "No model can run" in text
+        assert text.count(f"${KEY_ENV} is not set") == 2
+        assert fake.count() == 0 and not list(tmp_path.glob("advisor-eval-*.jsonl"))
+        await pilot.press("escape")
+        await on_screen(pilot, "ResultsScreen")
+
+
+async def test_bad_cases_file_is_shown_inline(app_for, fake, cases_file, tmp_path):
+    (tmp_path / "bad.yaml").write_text("- {id: a, input: hi}\n- {id: b}\n")
+    app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
+    async with app.run_test(size=SIZE) as pilot:
+        await open_bake_off(pilot, "bad.yaml")
+        await pilot.pause()
+        assert isinstance(app.screen, PathModal)
+        error = str(app.screen.query_one("#path-error", Static).render())
+        assert "bad.yaml:2" in error and "Traceback" not in error
+        app.screen.query_one("#path-input", Input).value = "missing.yaml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "missing.yaml" in str(app.screen.query_one("#path-error", Static).render())
+        await pilot.press("escape")
+        await on_screen(pilot, "ResultsScreen")
