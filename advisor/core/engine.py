@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -53,7 +53,7 @@ from advisor.core.schema import (
     Condition,
     Endpoint,
     ModelSpec,
-    Price,
+
     Selector,
 )
 
@@ -68,64 +68,56 @@ REASONING_MIN_LATENCY_MS = 30000  # o1/o3-class models take 2-30 s before the fi
 
 # --------------------------------------------------------------------------- options
 
-@dataclass
 class Option:
-    model: ModelSpec
-    endpoint: Endpoint | None  # None: self-hosted
-    ref: OptionRef
-    per_request: money.RequestCost | None = None
-    monthly: Decimal | None = None
-    plan: money.SelfHostPlan | None = None
-    eliminations: list[Elimination] = field(default_factory=list)
+    """One way to run a model, with the facts the filters and scores read
+    resolved once (endpoint overrides over model defaults)."""
 
-    @property
-    def hosted(self) -> bool:
-        return self.endpoint is not None
+    __slots__ = (
+        "model", "endpoint", "ref", "per_request", "monthly", "plan", "eliminations",
+        "hosted", "price", "provider", "context_window", "structured", "ttft", "tps", "cost_per_request",
+    )
 
-    @property
-    def price(self) -> Price | None:
-        return self.endpoint.price if self.endpoint else None
+    def __init__(self, facts: tuple) -> None:
+        # facts: everything that depends on the knowledge only, from option_refs()
+        (self.model, self.endpoint, self.ref, self.hosted, self.price, self.provider,
+         self.context_window, self.structured, self.ttft, self.tps) = facts
+        self.monthly: Decimal | None = None
+        self.plan: money.SelfHostPlan | None = None
+        self.eliminations: list[Elimination] = []
+        self.per_request: money.RequestCost | None = None
+        self.cost_per_request: Decimal | None = None
 
-    @property
-    def provider(self) -> str | None:
-        return self.endpoint.provider if self.endpoint else None
+    @staticmethod
+    def facts(model: ModelSpec, endpoint: Endpoint | None, ref: OptionRef) -> tuple:
+        """Endpoint overrides resolved over model defaults, once per knowledge base."""
+        ttft = (endpoint.ttft_ms if endpoint else None) or model.ttft_ms
+        tps = (endpoint.tokens_per_s if endpoint else None) or model.tokens_per_s
+        return (
+            model,
+            endpoint,  # None: self-hosted
+            ref,
+            endpoint is not None,
+            endpoint.price if endpoint else None,
+            endpoint.provider if endpoint else None,
+            (endpoint.context_window if endpoint else None) or model.context_window,
+            # self-hosted: guided decoding (vLLM, llama.cpp grammars) enforces a schema on your own server
+            (endpoint.structured_output or model.structured_output) if endpoint else "schema",
+            ttft.value if ttft else None,
+            tps.value if tps else None,
+        )
 
-    @property
-    def context_window(self) -> int:
-        if self.endpoint and self.endpoint.context_window:
-            return self.endpoint.context_window
-        return self.model.context_window
-
-    @property
-    def structured(self) -> str:
-        if self.endpoint is None:
-            return "schema"  # guided decoding (vLLM, llama.cpp grammars) on your own server
-        return self.endpoint.structured_output or self.model.structured_output
-
-    @property
-    def ttft(self) -> int | None:
-        m = (self.endpoint.ttft_ms if self.endpoint else None) or self.model.ttft_ms
-        return m.value if m else None
-
-    @property
-    def tps(self) -> int | None:
-        m = (self.endpoint.tokens_per_s if self.endpoint else None) or self.model.tokens_per_s
-        return m.value if m else None
-
-    @property
-    def cost_per_request(self) -> Decimal | None:
-        if self.per_request is not None:
-            return self.per_request.total
-        return None
+    def set_cost(self, per_request: money.RequestCost | None) -> None:
+        self.per_request = per_request
+        self.cost_per_request: Decimal | None = per_request.total if per_request is not None else None
 
 
-def option_refs(kb: KnowledgeBase) -> tuple[tuple[ModelSpec, Endpoint | None, OptionRef], ...]:
+def option_refs(kb: KnowledgeBase) -> tuple[tuple, ...]:
     """Every way to run every model, in a stable order. Depends on the knowledge
     only, so it is computed once per knowledge base."""
     cached = kb.__dict__.get("_option_refs")
     if cached is not None:
         return cached
-    out: list[tuple[ModelSpec, Endpoint | None, OptionRef]] = []
+    out: list[tuple] = []
     for model in sorted(kb.models, key=lambda m: m.id):
         for ep in sorted(model.endpoints, key=lambda e: (e.provider, e.model_id)):
             # built from validated knowledge, so construct without re-validating
@@ -138,7 +130,7 @@ def option_refs(kb: KnowledgeBase) -> tuple[tuple[ModelSpec, Endpoint | None, Op
                 provider_name=kb.providers[ep.provider].name,
                 api_model_id=ep.model_id,
             )
-            out.append((model, ep, ref))
+            out.append(Option.facts(model, ep, ref))
         if model.open_weights:
             ref = OptionRef.trusted(
                 key=f"{model.id}@self-host",
@@ -149,7 +141,7 @@ def option_refs(kb: KnowledgeBase) -> tuple[tuple[ModelSpec, Endpoint | None, Op
                 provider_name=None,
                 api_model_id=None,
             )
-            out.append((model, None, ref))
+            out.append(Option.facts(model, None, ref))
     result = tuple(out)
     kb.__dict__["_option_refs"] = result  # KnowledgeBase is frozen; this is a cache
     return result
@@ -158,19 +150,29 @@ def option_refs(kb: KnowledgeBase) -> tuple[tuple[ModelSpec, Endpoint | None, Op
 def _options(kb: KnowledgeBase, answers: Any) -> list[Option]:
     tokens = answers.avg_input_tokens + answers.avg_output_tokens
     n_in, n_out, volume = answers.avg_input_tokens, answers.avg_output_tokens, answers.monthly_requests
+    share_in = Decimal(n_in) / tokens
+    # a self-hosting plan depends on the model only through its size and memory
+    plans: dict[tuple[Any, Any], tuple[money.SelfHostPlan | None, money.RequestCost | None]] = {}
     out: list[Option] = []
-    for model, ep, ref in option_refs(kb):
-        opt = Option(model, ep, ref)
+    for facts in option_refs(kb):
+        opt = Option(facts)
+        model, ep = opt.model, opt.endpoint
         if ep is not None:
-            opt.per_request = money.request_cost(ep.price, n_in, n_out)
+            opt.set_cost(money.request_cost(ep.price, n_in, n_out))
             opt.monthly = money.per_month(opt.cost_per_request, volume)
         else:
-            opt.plan = money.self_host_plan(model, kb.hosting, volume, tokens, answers.gpu_ops_experience)
+            key = (model.params_b, model.vram_4bit_gb)
+            if key not in plans:
+                plan = money.self_host_plan(model, kb.hosting, volume, tokens, answers.gpu_ops_experience)
+                cost = None
+                if plan is not None:
+                    per = plan.total_monthly / volume
+                    cost = money.RequestCost(input=per * share_in, output=per - per * share_in)
+                plans[key] = (plan, cost)
+            opt.plan, cost = plans[key]
             if opt.plan is not None:
                 opt.monthly = opt.plan.total_monthly
-                per = opt.plan.total_monthly / volume
-                share_in = Decimal(n_in) / tokens
-                opt.per_request = money.RequestCost(input=per * share_in, output=per - per * share_in)
+                opt.set_cost(cost)
         out.append(opt)
     return out
 
@@ -553,26 +555,16 @@ def _costs(kb: KnowledgeBase, answers: Any, opt: Option, break_even: BreakEven |
     )
 
 
-def _break_even_for(kb: KnowledgeBase, answers: Any, opt: Option, survivors: list[Option]) -> BreakEven | None:
-    """For an open-weights model: self-hosting it vs its cheapest known hosted price."""
+def _break_even_for(kb: KnowledgeBase, answers: Any, opt: Option, options: list[Option]) -> BreakEven | None:
+    """For an open-weights model: self-hosting it vs its cheapest known hosted price
+    (a hosted option that passed the filters if there is one, else any, e.g. under
+    strict privacy, to show what self-hosting costs against the market)."""
     if not opt.model.open_weights:
         return None
-    hosted = [
-        o for o in survivors + [] if o.model.id == opt.model.id and o.hosted and o.cost_per_request is not None
-    ]
-    if not hosted:
-        # fall back to the model's endpoints even if filtered out (e.g. strict privacy)
-        hosted = [
-            Option(opt.model, ep, OptionRef(key=f"{opt.model.id}@{ep.provider}", model_id=opt.model.id,
-                                             model_name=opt.model.name, deployment="hosted", provider=ep.provider,
-                                             provider_name=kb.providers[ep.provider].name, api_model_id=ep.model_id),
-                   per_request=money.request_cost(ep.price, answers.avg_input_tokens, answers.avg_output_tokens))
-            for ep in opt.model.endpoints
-        ]
-        hosted = [h for h in hosted if h.cost_per_request is not None]
+    hosted = [o for o in options if o.model.id == opt.model.id and o.hosted and o.cost_per_request is not None]
     if not hosted:
         return None
-    api = min(hosted, key=lambda o: (o.cost_per_request, o.ref.key))
+    api = min(hosted, key=lambda o: (bool(o.eliminations), o.cost_per_request, o.ref.key))
     return make_break_even(kb, answers, opt.model, api)
 
 
@@ -741,7 +733,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
     max_age = kb.hosting.price_max_age_days
     candidates: list[Candidate] = []
     for role, opt in roles:
-        be = _break_even_for(kb, answers, opt, survivors)
+        be = _break_even_for(kb, answers, opt, options)
         score = scores[opt.ref.key]
         candidates.append(
             Candidate(

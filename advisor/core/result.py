@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+_set = object.__setattr__  # records are frozen; ``trusted`` fills them directly
+
 Role = Literal["recommended", "alternative", "fallback", "also_consider"]
 Deployment = Literal["hosted", "self_host"]
 
@@ -35,10 +37,10 @@ class Record(BaseModel):
         options and eliminations per shortlist. Only for engine-made values.
         """
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "__dict__", values)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-        object.__setattr__(obj, "__pydantic_extra__", None)
-        object.__setattr__(obj, "__pydantic_private__", None)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", set(values))
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
         return obj
 
 
