@@ -552,6 +552,10 @@ def _costs(kb: KnowledgeBase, answers: Any, opt: Option, break_even: BreakEven |
         price_source=price.source if price else None,
         self_host=sh,
         break_even=break_even,
+        per_success_at_floor=(
+            money.cost_per_success(per, answers.quality_floor) if answers.quality_floor is not None else None
+        ),
+        quality_floor=answers.quality_floor,
     )
 
 

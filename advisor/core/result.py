@@ -132,6 +132,10 @@ class Costs(Record):
     price_source: str | None
     self_host: SelfHostCost | None = None
     break_even: BreakEven | None = None
+    # per successful task if it passes at exactly the quality floor (no retries
+    # assumed); the bake-off replaces this with the measured figure
+    per_success_at_floor: Decimal | None = None
+    quality_floor: Decimal | None = None
 
 
 class Score(Record):

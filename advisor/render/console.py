@@ -50,6 +50,8 @@ def render_console(s: Shortlist, console: Console) -> None:
         lines += [f"  • {escape(r)}" for r in c.reasons]
         co = c.costs
         lines.append(f"  cost: {fmt.usd(co.per_request)} a request · {fmt.usd(co.per_month)} a month · {fmt.usd(co.per_year)} a year")
+        if co.per_success_at_floor is not None and co.quality_floor is not None:
+            lines.append(f"  per success at pass rate {co.quality_floor:.0%}: {fmt.usd(co.per_success_at_floor)}")
         if co.self_host:
             sh = co.self_host
             lines.append(f"  self-host: {sh.gpus} × {escape(sh.gpu)}, GPUs {fmt.usd(sh.gpu_monthly)} + ops {fmt.usd(sh.ops_monthly)} a month")

@@ -41,6 +41,11 @@ def _candidate(c: Candidate) -> str:
         f"<tr><td>Total</td><td class=num>{_e(fmt.usd(co.per_request))}</td><td class=num>{_e(fmt.usd(co.per_month))}</td>"
         f"<td class=num>{_e(fmt.usd(co.per_year))}</td></tr>"
     ]
+    if co.per_success_at_floor is not None and co.quality_floor is not None:
+        rows.append(
+            f"<tr><td>Per success at pass rate {co.quality_floor:.0%}</td>"
+            f"<td class=num>{_e(fmt.usd(co.per_success_at_floor))}</td><td></td><td></td></tr>"
+        )
     if co.input_per_request is not None and co.self_host is None:
         rows.append(f"<tr><td>Input ({co.input_tokens:,} tokens)</td><td class=num>{_e(fmt.usd(co.input_per_request))}</td><td></td><td></td></tr>")
         rows.append(f"<tr><td>Output ({co.output_tokens:,} tokens)</td><td class=num>{_e(fmt.usd(co.output_per_request))}</td><td></td><td></td></tr>")

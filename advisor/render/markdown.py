@@ -27,6 +27,8 @@ def _candidate_section(c: Candidate) -> list[str]:
     out.append("| Cost | Per request | Per month | Per year |")
     out.append("|---|---|---|---|")
     out.append(f"| total | {fmt.usd(co.per_request)} | {fmt.usd(co.per_month)} | {fmt.usd(co.per_year)} |")
+    if co.per_success_at_floor is not None and co.quality_floor is not None:
+        out.append(f"| per success at pass rate {co.quality_floor:.0%} | {fmt.usd(co.per_success_at_floor)} | | |")
     if co.input_per_request is not None and co.self_host is None:
         out.append(f"| input ({co.input_tokens:,} tokens) | {fmt.usd(co.input_per_request)} | | |")
         out.append(f"| output ({co.output_tokens:,} tokens) | {fmt.usd(co.output_per_request)} | | |")

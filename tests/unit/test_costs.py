@@ -252,3 +252,20 @@ def test_break_even_never_for_cheap_apis(c):
     # sanity: at 10x the capacity of a replica the API is still cheaper
     v = 4_000_000
     assert _self(v, 2000, "some") > c * v
+
+
+def test_candidates_show_cost_per_success_at_the_quality_floor(kb, answers, today):
+    from advisor.core.engine import shortlist
+
+    # 100,000 requests; GPT-4o mini at 1,000 in x $0.15/M + 300 out x $0.60/M = $0.00033 a request;
+    # at a 0.75 pass rate each success costs $0.00033 / 0.75 = $0.00044
+    result = shortlist(answers(quality_floor="0.75", task_type="classification"), kb, today)
+    for c in result.candidates:
+        if c.costs.per_request is None:
+            assert c.costs.per_success_at_floor is None
+        else:
+            assert c.costs.per_success_at_floor == c.costs.per_request / Decimal("0.75")
+    mini = next(c for c in result.candidates if c.option.key == "gpt-4o-mini@openai")
+    assert mini.costs.per_success_at_floor == Decimal("0.00044")
+    no_floor = shortlist(answers(task_type="classification"), kb, today)
+    assert all(c.costs.per_success_at_floor is None for c in no_floor.candidates)
