@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.cli.common import parse_today, run_guarded
+from advisor.core.costs import format_usd
 from advisor.core.schema import DIMENSIONS
 from advisor.errors import InputError, Location, Problem, display_path
 
@@ -92,7 +93,7 @@ def _num(d: Decimal | None) -> str | None:
 
 
 def _money(d: Decimal | None) -> str:
-    return "unknown" if d is None else f"${format(d.normalize(), 'f')}"
+    return format_usd(d)
 
 
 def _console():
