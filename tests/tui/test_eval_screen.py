@@ -148,10 +148,15 @@ async def test_cancel_keeps_completed_results(app_for, fake, cases_file, tmp_pat
     fake.latency = 0.4  # two at a time (same endpoint): six requests take ~1.2 s
     app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
     async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "ResultsScreen")
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Bake-off (^b)" in palette
         await open_bake_off(pilot, "cases.yaml")
         await on_screen(pilot, "EvalScreen")
         screen = app.screen
         await until(pilot, lambda: screen.done >= 1, tries=200)
+        footer = {b.binding.id for b in screen.active_bindings.values() if screen.check_action(b.binding.action, ()) }
+        assert "eval-cancel" in footer and "eval-back" not in footer
         await pilot.press("escape")  # running: escape cancels (it does not leave)
         await finished(pilot)
         assert app.screen is screen and screen.state == "cancelled"
@@ -230,3 +235,71 @@ async def test_bad_cases_file_is_shown_inline(app_for, fake, cases_file, tmp_pat
         assert "missing.yaml" in str(app.screen.query_one("#path-error", Static).render())
         await pilot.press("escape")
         await on_screen(pilot, "ResultsScreen")
+
+
+# -- snapshot: the finished screen, from a scripted run (fixed timings, no network) ----------
+
+class ScriptedRunner:
+    """A real EvalRunner's plan, with results replayed instead of requested: timings are fixed."""
+
+    LATENCY = {"pricey@fake": (840.0, 310.0), "cheap@fake": (420.0, 150.0)}
+
+    def __init__(self, targets, cases, results_path, env):
+        from advisor.eval.runner import EvalRunner
+
+        self.inner = EvalRunner(targets, cases, results_path=None, env=env)
+
+    def plan(self):
+        return self.inner.plan()
+
+    def cancel(self):
+        pass
+
+    async def run(self, on_event):
+        from advisor.eval.results import CaseResult
+        from advisor.eval.runner import Progress, ResultReady, RunFinished, RunStarted, RunSummary
+
+        plan = self.plan()
+        total = len(plan.requests)
+        on_event(RunStarted(total, 0, plan.targets, plan.skipped_targets))
+        results, spent = [], Decimal(0)
+        by_model = {t.model_key: [0, sum(r.target.model_key == t.model_key for r in plan.requests)] for t in plan.targets}
+        for i, req in enumerate(plan.requests):
+            t, case = req.target, req.case
+            latency, ttft = self.LATENCY[t.model_key]
+            passed = case.id != "shout" or t.model_key == "pricey@fake"
+            cost = t.cost(20, 5)
+            r = CaseResult(model_key=t.model_key, label=t.label, case_id=case.id, repeat=0, ok=True, passed=passed,
+                           score=1.0 if passed else 0.0, output="[b]not markup[/b] <script>",
+                           input_tokens=20, output_tokens=5, tokens_reported=True,
+                           ttft_ms=ttft + i, latency_ms=latency + 10 * i, cost_usd=cost)
+            results.append(r)
+            spent += cost
+            by_model[t.model_key][0] += 1
+            on_event(ResultReady(r, Progress(i + 1, total, spent, {k: tuple(v) for k, v in by_model.items()})))
+        summary = RunSummary(results=results, new_results=len(results), cancelled=False, not_run_budget=0,
+                             spent_usd=spent, max_spend_usd=None, skipped_targets=plan.skipped_targets,
+                             targets=plan.targets)
+        on_event(RunFinished(summary))
+        return summary
+
+
+def test_snapshot_finished(snap_compare, app_for):
+    def targets(kb, shortlist):
+        ts, _ = fake_targets(type("F", (), {"base": "http://127.0.0.1:9"})())(kb, shortlist)
+        lost = Target("Keyless model", "keyless@fake", "openai", "http://127.0.0.1:9/v1", "x",
+                      "ADVISOR_TUI_NO_SUCH_KEY", Decimal("1"), Decimal("1"))
+        return ts + [lost], []
+
+    async def run_before(pilot):
+        app = pilot.app
+        await on_screen(pilot, "ResultsScreen")
+        ts, notes = targets(app.kb, app.shortlist)
+        app.push_screen(EvalScreen(app.shortlist, ts, parse_cases(CASES, "cases.yaml"), notes=notes,
+                                   env={KEY_ENV: CANARY}, results_path=Path("advisor-eval-20250101-120000.jsonl"),
+                                   runner_factory=ScriptedRunner))
+        await on_screen(pilot, "EvalScreen")
+        await until(pilot, lambda: app.screen.state == "finished")
+        await pilot.pause()
+
+    assert snap_compare(app_for(FULL_ANSWERS), terminal_size=(110, 44), run_before=run_before)

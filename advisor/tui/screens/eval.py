@@ -157,7 +157,7 @@ class EvalScreen(Screen):
             yield Static(self._status_text(), id="eval-status")
             yield DataTable(id="eval-table", cursor_type="row", zebra_stripes=True)
             yield Static(Text(""), id="eval-outcome")
-            yield DataTable(id="eval-rerank", cursor_type="row", classes="-hidden")
+            yield DataTable(id="eval-rerank", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -251,10 +251,13 @@ class EvalScreen(Screen):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        if self.state in ("finished", "cancelled"):
-            return
+        # (the runner reports RunFinished even when it fails, so a report may be shown already)
         self.state = "failed"
-        self.query_one("#eval-outcome", Static).update(Text(f"The run stopped: {message.error}", style="bold red"))
+        outcome = self.query_one("#eval-outcome", Static)
+        text = Text(f"The run stopped with an error: {message.error}\n", style="bold red")
+        if self.report is not None:
+            text.append_text(self._outcome_text(self.report))
+        outcome.update(text)
         self._show_status()
         self.refresh_bindings()
 
@@ -294,14 +297,18 @@ class EvalScreen(Screen):
     def _show_status(self) -> None:
         self.query_one("#eval-status", Static).update(self._status_text())
 
-    def _show_outcome(self, report: EvalReport) -> None:
+    @staticmethod
+    def _outcome_text(report: EvalReport) -> Text:
         out = Text()
         if report.rerank is not None:
             out.append("Re-ranked shortlist\n", style="bold")
             out.append(report.rerank.sentence)
         for note in report.notes:
             out.append(f"\n• {note}", style="dim")
-        self.query_one("#eval-outcome", Static).update(out)
+        return out
+
+    def _show_outcome(self, report: EvalReport) -> None:
+        self.query_one("#eval-outcome", Static).update(self._outcome_text(report))
         stats = {s.model_key: s for s in report.models}
         table = self.query_one("#eval-rerank", DataTable)
         table.clear(columns=True)
@@ -325,7 +332,6 @@ class EvalScreen(Screen):
                 _ms(s.latency_p50_ms if s else None), _ms(s.latency_p95_ms if s else None), cps,
                 key=r.model_key,
             )
-        table.remove_class("-hidden")
 
     # -- actions ---------------------------------------------------------------------------
     @property
