@@ -73,10 +73,15 @@ def screen_text(app) -> str:
 async def open_bake_off(pilot, cases_path: str) -> None:
     await on_screen(pilot, "ResultsScreen")
     await pilot.press("ctrl+b")
-    await until(pilot, lambda: isinstance(pilot.app.screen, PathModal))
+    await until(pilot, lambda: isinstance(pilot.app.screen, PathModal), tries=200)
     inp = pilot.app.screen.query_one("#path-input", Input)
     inp.value = cases_path
     await pilot.press("enter")
+
+
+async def on_eval_screen(pilot) -> None:
+    """The eval screen is up (planning counts tokens with tiktoken, which can take a moment the first time)."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, EvalScreen), tries=400)
 
 
 async def finished(pilot) -> None:
@@ -97,7 +102,7 @@ async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_pat
     app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
     async with app.run_test(size=SIZE) as pilot:
         await open_bake_off(pilot, "cases.yaml")
-        await on_screen(pilot, "EvalScreen")
+        await on_eval_screen(pilot)
         await finished(pilot)
         screen = app.screen
         assert screen.state == "finished"
@@ -128,7 +133,7 @@ async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_pat
         await until(pilot, lambda: isinstance(app.screen, PathModal))
         app.screen.query_one("#path-input", Input).value = "report.md"
         await pilot.press("enter")
-        await until(pilot, lambda: (tmp_path / "report.md").exists())
+        await until(pilot, lambda: (tmp_path / "report.md").exists(), tries=200)
         md = (tmp_path / "report.md").read_text()
         assert "Live eval" in md and "Cheap model" in md and CANARY not in md
         # and never overwrites without asking
@@ -138,7 +143,7 @@ async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_pat
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "ConfirmModal")
         await pilot.press("n")
-        await on_screen(pilot, "EvalScreen")
+        await on_eval_screen(pilot)
 
         await pilot.press("escape")  # finished: escape goes back
         await on_screen(pilot, "ResultsScreen")
@@ -152,7 +157,7 @@ async def test_cancel_keeps_completed_results(app_for, fake, cases_file, tmp_pat
         palette = [c.title for c in app.get_system_commands(app.screen)]
         assert "Bake-off (^b)" in palette
         await open_bake_off(pilot, "cases.yaml")
-        await on_screen(pilot, "EvalScreen")
+        await on_eval_screen(pilot)
         screen = app.screen
         await until(pilot, lambda: screen.done >= 1, tries=200)
         footer = {b.binding.id for b in screen.active_bindings.values() if screen.check_action(b.binding.action, ()) }
@@ -177,7 +182,7 @@ async def test_ctrl_c_cancels_too(app_for, fake, cases_file):
     app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
     async with app.run_test(size=SIZE) as pilot:
         await open_bake_off(pilot, "cases.yaml")
-        await on_screen(pilot, "EvalScreen")
+        await on_eval_screen(pilot)
         await pilot.press("ctrl+c")
         await finished(pilot)
         assert app.screen.state == "cancelled"
@@ -193,7 +198,7 @@ async def test_missing_key_is_skipped_with_one_line(app_for, fake, cases_file):
     app = app_for(FULL_ANSWERS, targets_factory=factory, env={KEY_ENV: CANARY})
     async with app.run_test(size=SIZE) as pilot:
         await open_bake_off(pilot, "cases.yaml")
-        await on_screen(pilot, "EvalScreen")
+        await on_eval_screen(pilot)
         await finished(pilot)
         skipped = str(app.screen.query_one("#eval-skipped", Static).render()).splitlines()
         assert skipped == [
@@ -208,7 +213,7 @@ async def test_no_model_can_run(app_for, fake, cases_file, tmp_path):
     app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={})
     async with app.run_test(size=SIZE) as pilot:
         await open_bake_off(pilot, "cases.yaml")
-        await on_screen(pilot, "EvalScreen")
+        await on_eval_screen(pilot)
         await pilot.pause()
         screen = app.screen
         assert screen.state == "nothing"
@@ -298,8 +303,8 @@ def test_snapshot_finished(snap_compare, app_for):
         app.push_screen(EvalScreen(app.shortlist, ts, parse_cases(CASES, "cases.yaml"), notes=notes,
                                    env={KEY_ENV: CANARY}, results_path=Path("advisor-eval-20250101-120000.jsonl"),
                                    runner_factory=ScriptedRunner))
-        await on_screen(pilot, "EvalScreen")
-        await until(pilot, lambda: app.screen.state == "finished")
+        await on_eval_screen(pilot)
+        await until(pilot, lambda: app.screen.state == "finished", tries=200)
         await pilot.pause()
 
     assert snap_compare(app_for(FULL_ANSWERS), terminal_size=(110, 44), run_before=run_before)
