@@ -54,3 +54,37 @@ def atomic_write(path: str | Path, text: str, make_parents: bool = False) -> Non
         if isinstance(exc, OSError):
             raise InputError([Problem(f"cannot write: {exc.strerror or exc}", Location(label))]) from None
         raise
+
+
+#: what every report advisor writes starts with (or contains near the top), so a
+#: later run may replace its own report but never a file someone else wrote
+REPORT_MARKERS = ("<!-- advisor report -->", '"generator": "advisor"', "<meta name=generator content=advisor>")
+
+
+def is_advisor_report(path: str | Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return any(marker in head for marker in REPORT_MARKERS)
+
+
+def check_report_target(path: str | Path, force: bool = False, flag: str = "--force") -> None:
+    """Refuse to replace an existing file unless advisor wrote it or ``force``.
+
+    Re-running a command refreshes its own report; a file the user wrote is
+    never lost by accident.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise InputError([Problem("is a directory", Location(display_path(target)))])
+    if target.exists() and not force and not is_advisor_report(target):
+        raise InputError(
+            [
+                Problem(
+                    f"already exists and is not a report advisor wrote; not overwriting it (pass {flag} to replace it)",
+                    Location(display_path(target)),
+                )
+            ]
+        )

@@ -82,6 +82,7 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
     parts: list[str] = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         "<meta name=viewport content='width=device-width, initial-scale=1'>",
+        "<meta name=generator content=advisor>",
         f"<title>{_e(fmt.title(s))}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(fmt.title(s))}</h1>",
         f"<p class=muted>{_e(fmt.generated(s))}; {s.models_considered} models, {s.options_considered} ways to run them, "

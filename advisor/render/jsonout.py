@@ -11,7 +11,11 @@ SCHEMA_VERSION = 1
 
 
 def report_dict(shortlist: Shortlist, evaluation: Any | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "shortlist": shortlist.model_dump(mode="json")}
+    data: dict[str, Any] = {
+        "generator": "advisor",  # lets a later run replace its own report (advisor.fileio)
+        "schema_version": SCHEMA_VERSION,
+        "shortlist": shortlist.model_dump(mode="json"),
+    }
     if evaluation is not None:
         data["evaluation"] = evaluation.model_dump(mode="json")
     return data
