@@ -56,7 +56,7 @@ def _candidate_section(c: Candidate) -> list[str]:
 
 
 def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
-    out: list[str] = [REPORT_MARKERS[0], f"# {fmt.title(s)}", "", f"_{fmt.generated(s)}; {s.models_considered} models, "
+    out: list[str] = [f"# {fmt.title(s)}", REPORT_MARKERS[0], "", f"_{fmt.generated(s)}; {s.models_considered} models, "
                       f"{s.options_considered} ways to run them, {s.options_surviving} passed the hard filters._", ""]
     out += ["## Shortlist", "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
     for c in s.candidates:
