@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", metavar="FILE", help="answers YAML file ('-' for stdin); prints the shortlist")
     p.add_argument("--report", metavar="PATH", help="also write a report: .md, .html or .json by extension")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="what to print on stdout")
+    p.add_argument("--force", action="store_true", help="let --report replace a file advisor did not write")
     p.add_argument("--knowledge", metavar="DIR", action="append", default=[], help="overlay extra knowledge YAML (repeatable)")
     p.add_argument("--sample-prompt", metavar="FILE", help="count avg_input_tokens from a typical prompt with tiktoken")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date to judge price age against (default: today)")

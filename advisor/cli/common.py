@@ -67,8 +67,10 @@ def run_guarded(fn: Callable[[], int]) -> int:
 
 
 def refuse_overwrite(path: str | Path, force: bool, flag: str = "--force") -> None:
-    p = Path(path)
-    if p.exists() and not force:
-        from advisor.errors import display_path
+    from advisor.errors import display_path
 
+    p = Path(path)
+    if p.is_dir():
+        raise InputError([Problem("is a directory; give a file name", Location(display_path(p)))])
+    if p.exists() and not force:
         raise InputError([Problem(f"already exists; not overwriting it (pass {flag} to replace it)", Location(display_path(p)))])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from advisor.cli.common import load_kb, parse_today
 from advisor.errors import InputError, Location, Problem, display_path
@@ -55,6 +54,8 @@ def compute(args: argparse.Namespace, kb):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.tui and not _interactive():
+        raise InputError("--tui needs a terminal (stdin and stdout must both be one); without one, drop --tui")
     if args.tui or (args.answers is None and not args.plain and _interactive()):
         from advisor.tui.launch import launch
 
@@ -67,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
         return run_prompts(args)
     if args.answers is None:
         raise InputError(NO_ANSWERS)
-    if args.answers != "-" and Path(args.answers).suffix.lower() not in (".yaml", ".yml", ""):
-        pass  # any name is fine; the content decides
     kb = load_kb(args.knowledge)
     if args.report:
+        from advisor.fileio import check_report_target
         from advisor.render.report import format_for
 
-        format_for(args.report)  # fail fast on a bad extension, before any work
+        format_for(args.report)  # fail fast on a bad extension or target, before any work
+        check_report_target(args.report, args.force)
     _, result = compute(args, kb)
     if args.format == "json":
         from advisor.render.jsonout import render_json

@@ -765,6 +765,24 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
                     f"(as of {opt.price.as_of.isoformat()}, {opt.price.source}); check the provider's page",
                 )
             )
+        if opt.price is not None and opt.price.input == 0 and opt.price.output == 0:
+            warnings.append(
+                Warning_(
+                    code="zero_price",
+                    model_id=opt.model.id,
+                    message=f"{opt.ref.label}: listed at $0 ({opt.price.source}); usually a free tier, a subscription "
+                    "or a placeholder with rate limits; check the production price",
+                )
+            )
+        if answers.latency_target_ms is not None and opt.ttft is None:
+            warnings.append(
+                Warning_(
+                    code="latency_unknown",
+                    model_id=opt.model.id,
+                    message=f"{opt.ref.label}: no typical latency is known, so the {answers.latency_target_ms:,} ms "
+                    "target was not checked; measure it in the bake-off",
+                )
+            )
         if opt.price is not None and not opt.price.known:
             warnings.append(Warning_(code="unknown_price", model_id=opt.model.id, message=f"{opt.ref.label}: price unknown"))
         if opt.price is not None and opt.price.conflicts:

@@ -168,6 +168,36 @@ def _validate(name: str, data: Any, smap: SourceMap) -> BaseModel:
         raise KnowledgeError(problems_from_validation(exc, smap, schema, data=data)) from None
 
 
+def _duplicate_items(root: Any, smap: SourceMap) -> list[Problem]:
+    """Two items with the same id (or endpoints with the same provider) in one
+    list of one file: merging would silently keep only the second."""
+    problems: list[Problem] = []
+
+    def visit(data: Any, path: PathKey) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                visit(value, path + (key,))
+        elif isinstance(data, list):
+            first: dict[tuple[str, Any], int] = {}
+            for i, item in enumerate(data):
+                key = _item_key(item)
+                if key is not None and key in first:
+                    where = smap.location(path + (i,))
+                    problems.append(
+                        Problem(
+                            f"{key[0]} '{key[1]}' appears twice in this list (first on line "
+                            f"{smap.line_of(path + (first[key],))}); merge them into one",
+                            Location(where.file, where.line, readable_path(path + (i,), root) or None),
+                        )
+                    )
+                elif key is not None:
+                    first[key] = i
+                visit(item, path + (i,))
+
+    visit(root, ())
+    return problems
+
+
 def _read(path: Path, label: str) -> tuple[Any, SourceMap]:
     try:
         data, smap = load_yaml_file(path, label)
@@ -175,6 +205,9 @@ def _read(path: Path, label: str) -> tuple[Any, SourceMap]:
         raise KnowledgeError(exc.problems) from None
     if not isinstance(data, dict):
         raise KnowledgeError([Problem("must be a mapping of keys to values", Location(label, 1))])
+    duplicates = _duplicate_items(data, smap)
+    if duplicates:
+        raise KnowledgeError(duplicates)
     return data, smap
 
 

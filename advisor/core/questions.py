@@ -95,10 +95,32 @@ def _field_type(q: Question) -> Any:
     return base
 
 
+_NUMERIC_TEXT = re.compile(r"[+-]?(\d[\d_,]*)?(\.\d+)?([eE][+-]?\d+)?")
+
+
 def _no_bool_numbers(value: Any) -> Any:
     # YAML's `true` must not pass as the number 1
     if isinstance(value, bool):
         raise ValueError("must be a number, not true/false")
+    # YAML 1.1 reads 1e6 (no dot) and 1,000 as text; take them as the numbers they spell
+    if isinstance(value, str) and value.strip() and _NUMERIC_TEXT.fullmatch(value.strip()):
+        try:
+            number = Decimal(value.strip().replace(",", "").replace("_", ""))
+        except InvalidOperation:
+            return value
+        if number.is_finite() and abs(number) < Decimal("1e30"):
+            return int(number) if number == number.to_integral_value() and "." not in value else number
+        raise ValueError(f"{value.strip()} is out of range")
+    return value
+
+
+def _unique_items(value: Any) -> Any:
+    if isinstance(value, tuple):
+        seen: set[Any] = set()
+        for item in value:
+            if item in seen:
+                raise ValueError(f"lists {item!r} more than once")
+            seen.add(item)
     return value
 
 
@@ -116,6 +138,8 @@ def build_answers_model(book: QuestionBook) -> type[AnswersBase]:
             fields[q.id] = (ftype, Field(default=default, description=q.prompt))
         if q.type in ("int", "number", "money"):
             validators[f"_num_{q.id}"] = field_validator(q.id, mode="before")(_no_bool_numbers)
+        if q.type in ("multi_choice", "text_list"):
+            validators[f"_unique_{q.id}"] = field_validator(q.id, mode="after")(_unique_items)
     return create_model(  # type: ignore[call-overload]
         "Answers",
         __base__=AnswersBase,

@@ -149,6 +149,39 @@ def _duplicate_keys(node: yaml.Node, path: PathKey, smap: SourceMap) -> list[Pro
     return problems
 
 
+MAX_NODES = 1_000_000  # after expanding aliases; a "billion laughs" file stops here
+
+
+def _check_graph(node: yaml.Node, name: str) -> None:
+    """Refuse aliases that point back into themselves or expand beyond reason."""
+    count = 0
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, leaving = stack.pop()
+        if leaving:
+            active.discard(id(current))
+            continue
+        if id(current) in active:
+            raise YamlProblems(
+                [Problem("an alias refers to a value that contains it (a loop)", Location(name, current.start_mark.line + 1))]
+            )
+        count += 1
+        if count > MAX_NODES:
+            raise YamlProblems(
+                [Problem(f"more than {MAX_NODES:,} values once aliases are expanded; refusing to read it", Location(name, current.start_mark.line + 1))]
+            )
+        if isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
+            active.add(id(current))
+            stack.append((current, True))
+            children = (
+                [v for pair in current.value for v in pair]
+                if isinstance(current, yaml.MappingNode)
+                else list(current.value)
+            )
+            stack.extend((child, False) for child in reversed(children))
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     """Parse one YAML document from ``text``; ``name`` is used in messages."""
     smap = SourceMap(name)
@@ -158,6 +191,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
             node = loader.get_single_node()
             if node is None:
                 raise YamlProblems([Problem("the file is empty", Location(name, 1))])
+            _check_graph(node, name)
             problems = _duplicate_keys(node, (), smap)
             if problems:
                 raise YamlProblems(problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from advisor.core.result import Candidate, Shortlist
@@ -9,21 +10,27 @@ from advisor.fileio import REPORT_MARKERS
 from advisor.render import fmt
 
 
-def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def _md(text: object) -> str:
+    """Untrusted text (model names from catalogues, user files) made inert in
+    Markdown: HTML is escaped (Markdown renders inline HTML), and so are the
+    characters that would start a table cell, link or emphasis."""
+    out = html.escape(str(text), quote=False)
+    for ch in ("\\", "|", "[", "]", "*", "_", "`"):
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
 
 
 def _candidate_section(c: Candidate) -> list[str]:
     co = c.costs
-    out = [f"### {fmt.role(c)}: {c.option.label}", ""]
+    out = [f"### {fmt.role(c)}: {_md(c.option.label)}", ""]
     if c.option.api_model_id:
-        out.append(f"- API model id: `{c.option.api_model_id}`")
+        out.append(f"- API model id: {_md(c.option.api_model_id)}")
     out.append(f"- Score {c.score.total:.3f} (quality {c.score.quality:.2f}, fit {c.score.fit:.2f}, "
                f"cost {c.score.cost:.2f}, speed {c.score.speed:.2f}, tree bonus {c.score.tree_bonus:.2f})")
     out.append("")
     out.append("Why:")
-    out.extend(f"- {r}" for r in c.reasons)
+    out.extend(f"- {_md(r)}" for r in c.reasons)
     out.append("")
     out.append("| Cost | Per request | Per month | Per year |")
     out.append("|---|---|---|---|")
@@ -37,49 +44,49 @@ def _candidate_section(c: Candidate) -> list[str]:
     if co.price_source:
         out.append(
             f"Price: {fmt.per_m(co.price_input_per_m)} in / {fmt.per_m(co.price_output_per_m)} out per 1M tokens "
-            f"(as of {co.price_as_of}, {_cell(co.price_source)})."
+            f"(as of {co.price_as_of}, {_md(co.price_source)})."
         )
     if co.self_host:
         sh = co.self_host
         out.append(
-            f"Self-hosting: {sh.gpus} × {sh.gpu} ({sh.replicas} replica(s) of {sh.gpus_per_replica} GPU(s)); "
+            f"Self-hosting: {sh.gpus} × {_md(sh.gpu)} ({sh.replicas} replica(s) of {sh.gpus_per_replica} GPU(s)); "
             f"GPUs {fmt.usd(sh.gpu_monthly)}/month + operations {fmt.usd(sh.ops_monthly)}/month "
             f"= {fmt.usd(sh.total_monthly)}/month."
         )
-        out.append("Assumptions: " + "; ".join(sh.assumptions) + ".")
+        out.append("Assumptions: " + "; ".join(_md(a) for a in sh.assumptions) + ".")
     if co.break_even:
-        out.append(f"Break-even: {co.break_even.note}.")
+        out.append(f"Break-even: {_md(co.break_even.note)}.")
     out.append("")
-    out.append("Ratings: " + fmt.ratings_line(c) + ".")
+    out.append("Ratings: " + _md(fmt.ratings_line(c)) + ".")
     out.append("")
     return out
 
 
 def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
-    out: list[str] = [f"# {fmt.title(s)}", REPORT_MARKERS[0], "", f"_{fmt.generated(s)}; {s.models_considered} models, "
+    out: list[str] = [f"# {_md(fmt.title(s))}", REPORT_MARKERS[0], "", f"_{fmt.generated(s)}; {s.models_considered} models, "
                       f"{s.options_considered} ways to run them, {s.options_surviving} passed the hard filters._", ""]
     out += ["## Shortlist", "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
     for c in s.candidates:
         out.append(
-            f"| {fmt.role(c)} | {_cell(c.option.model_name)} | {_cell(c.option.where)} | {fmt.usd(c.costs.per_request)} "
-            f"| {fmt.usd(c.costs.per_month)} | {fmt.latency(c)} | {_cell(fmt.key_ratings(c))} |"
+            f"| {fmt.role(c)} | {_md(c.option.model_name)} | {_md(c.option.where)} | {fmt.usd(c.costs.per_request)} "
+            f"| {fmt.usd(c.costs.per_month)} | {fmt.latency(c)} | {_md(fmt.key_ratings(c))} |"
         )
     if not s.candidates:
         out.append("| — | no model passed every hard filter | | | | | |")
     out.append("")
     if s.warnings:
         out += ["## Warnings", ""]
-        out += [f"- {_cell(w.message)}" for w in s.warnings]
+        out += [f"- {_md(w.message)}" for w in s.warnings]
         out.append("")
     out += ["## Candidates", ""]
     for c in s.candidates:
         out += _candidate_section(c)
     if s.break_even:
-        out += ["## Self-hosting break-even", "", s.break_even.note + ".", ""]
+        out += ["## Self-hosting break-even", "", _md(s.break_even.note) + ".", ""]
     out += ["## Decision tree path", ""]
     for i, step in enumerate(s.tree_path, 1):
-        out.append(f"{i}. **{step.question}** {step.answer} → {step.decision}. {step.rationale}")
-    out.append(f"{len(s.tree_path) + 1}. **Outcome: {s.outcome.label}.** {s.outcome.rationale}")
+        out.append(f"{i}. **{_md(step.question)}** {_md(step.answer)} → {step.decision}. {_md(step.rationale)}")
+    out.append(f"{len(s.tree_path) + 1}. **Outcome: {_md(s.outcome.label)}.** {_md(s.outcome.rationale)}")
     out.append("")
     out += ["## Eliminated models", ""]
     if not s.eliminated:
@@ -92,11 +99,11 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
                 if (r.rule, r.message) in seen:
                     continue
                 seen.add((r.rule, r.message))
-                out.append(f"| {_cell(e.model_name)} ({_cell(r.option.where)}) | {r.rule} | {_cell(r.message)} |")
+                out.append(f"| {_md(e.model_name)} ({_md(r.option.where)}) | {r.rule} | {_md(r.message)} |")
     out.append("")
     out += ["## Your answers", "", "| Question | Answer |", "|---|---|"]
     for key, value in s.answers.items():
-        out.append(f"| {key} | {_cell(fmt.answer_value(value))} |")
+        out.append(f"| {key} | {_md(fmt.answer_value(value))} |")
     out.append("")
     if evaluation is not None:
         from advisor.eval.report import render_eval_markdown

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -157,12 +160,19 @@ def test_report_is_written_atomically(cli, tmp_path, ext):
     assert "wrote" in r.stderr
 
 
-def test_report_overwrites_an_existing_report(cli, tmp_path):
+def test_report_replaces_its_own_report_but_not_a_file_someone_wrote(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
-    (tmp_path / "x.md").write_text("old")
+    (tmp_path / "x.md").write_text("my notes")
     r = cli("--answers", "a.yaml", "--today", TODAY, "--report", "x.md")
+    assert_bad_input(r, "x.md", "not a report advisor wrote", "--force")
+    assert (tmp_path / "x.md").read_text() == "my notes"
+    r = cli("--answers", "a.yaml", "--today", TODAY, "--report", "x.md", "--force")
     assert r.returncode == 0
     assert (tmp_path / "x.md").read_text().startswith("# advisor shortlist")
+    for ext in ("md", "html", "json"):  # a second run refreshes its own report without --force
+        for _ in range(2):
+            r = cli("--answers", "a.yaml", "--today", TODAY, "--report", f"y.{ext}")
+            assert r.returncode == 0, r.stderr
 
 
 def test_report_pdf_is_refused(cli, tmp_path):
@@ -380,3 +390,34 @@ def test_api_keys_never_appear_in_output_or_reports(cli, tmp_path):
         assert CANARY not in (tmp_path / f"r.{ext}").read_text()
     r = cli("--answers", "missing.yaml")
     assert CANARY not in r.stdout + r.stderr
+
+
+def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
+    over = tmp_path / "over"
+    over.mkdir()
+    (over / "models.yaml").write_text(
+        "models:\n"
+        "  - id: evil\n"
+        "    name: 'Mini | [x](http://evil) <script>alert(1)</script>'\n"
+        "    family: evil\n    vendor: evil\n    tier: frontier\n    context_window: 128000\n"
+        "    tags: [generalist]\n"
+        "    endpoints:\n"
+        "      - {provider: openai, model_id: evil-1, price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: s}}\n"
+    )
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "markdown")
+    assert r.returncode == 0, r.stderr
+    assert "Mini" in r.stdout  # the model is shortlisted or eliminated, so its name appears
+    assert "<script" not in r.stdout
+    assert "&lt;script&gt;" in r.stdout
+    assert not re.search(r"(?<!\\)\]\(http://evil\)", r.stdout)  # brackets escaped: no live link
+    assert "\\[x\\](http://evil)" in r.stdout
+    for line in r.stdout.splitlines():
+        if "Mini" in line and line.startswith("|"):
+            assert "Mini \\| " in line  # the pipe cannot split the table cell
+
+
+def test_tui_without_a_terminal_is_refused(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    r = cli("--answers", "a.yaml", "--tui", stdin="")
+    assert_bad_input(r, "--tui needs a terminal")

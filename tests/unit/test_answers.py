@@ -179,3 +179,47 @@ def test_answers_from_mapping_unknown_key(kb):
     with pytest.raises(InputError) as info:
         answers_from_mapping(kb, {"task_type": "chat", "monthly_requests": 1, "tool_usage": True})
     assert info.value.lines() == ["answers: tool_usage: unknown key (did you mean 'tool_use'?)"]
+
+
+def test_numbers_beyond_any_real_workload_are_refused_with_their_bound(kb):
+    lines = _lines(
+        kb,
+        "task_type: extraction\nmonthly_requests: 1000000000000000000000000000000\n"
+        "avg_input_tokens: 99999999999999999999999999999999\n",
+    )
+    assert lines == [
+        "answers.yaml:2: monthly_requests: must be <= 1000000000000; got 1000000000000000000000000000000",
+        "answers.yaml:3: avg_input_tokens: must be <= 100000000; got 99999999999999999999999999999999",
+    ]
+
+
+def test_numbers_yaml_reads_as_text_are_taken_as_numbers(kb):
+    # YAML 1.1 reads 1e6 (no dot) and 1,500 as strings
+    answers, _ = parse_answers(kb, "task_type: extraction\nmonthly_requests: 1e6\navg_input_tokens: 1,500\n", "a.yaml")
+    assert answers.monthly_requests == 1_000_000
+    assert answers.avg_input_tokens == 1500
+    assert _lines(kb, "task_type: extraction\nmonthly_requests: 1e40\n") == [
+        "answers.yaml:2: monthly_requests: 1e40 is out of range"
+    ]
+
+
+def test_a_list_answer_may_not_repeat_itself(kb):
+    assert _lines(kb, "task_type: extraction\nmonthly_requests: 5\ncompliance: [hipaa, hipaa]\n") == [
+        "answers.yaml:3: compliance: lists 'hipaa' more than once"
+    ]
+
+
+def test_an_alias_that_contains_itself_is_refused(kb):
+    assert _lines(kb, "task_type: &a [*a]\nmonthly_requests: 5\n") == [
+        "answers.yaml:1: an alias refers to a value that contains it (a loop)"
+    ]
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(kb):
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(ord("b"), ord("i")):
+        prev = chr(i - 1)
+        lines.append(f"{chr(i)}: &{chr(i)} [" + ",".join(["*" + prev] * 9) + "]")  # 9**8 values in all
+    lines += ["task_type: extraction", "monthly_requests: 5", "languages: *h"]
+    out = _lines(kb, "\n".join(lines) + "\n")
+    assert len(out) == 1 and "once aliases are expanded; refusing to read it" in out[0]

@@ -273,3 +273,25 @@ def test_private_model_from_an_overlay_takes_part(here, shortlist_for):
 def test_builtin_knowledge_loads():
     kb = load_knowledge()
     assert kb.models and kb.tree.nodes
+
+
+def test_the_same_id_twice_in_one_file_is_refused(here):
+    lines = _overlay({"models.yaml": "models:\n  - id: gpt-4o\n    name: A\n  - id: gpt-4o\n    name: B\n"})
+    assert lines == [
+        "over/models.yaml:4: models[gpt-4o]: id 'gpt-4o' appears twice in this list (first on line 2); merge them into one"
+    ]
+
+
+def test_two_endpoints_of_one_provider_in_one_model_are_refused(here):
+    price = "price: {input: 1, output: 2, as_of: 2026-11-01, source: deal}"
+    lines = _overlay(
+        {
+            "models.yaml": "models:\n  - id: gpt-4o\n    endpoints:\n"
+            f"      - {{provider: openai, model_id: a, {price}}}\n"
+            f"      - {{provider: openai, model_id: b, {price}}}\n"
+        }
+    )
+    assert lines == [
+        "over/models.yaml:5: models[gpt-4o].endpoints[openai]: provider 'openai' appears twice in this list "
+        "(first on line 4); merge them into one"
+    ]

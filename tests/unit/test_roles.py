@@ -196,3 +196,26 @@ def test_no_survivors(run):
     s = run(context_tokens=1_999_801, avg_output_tokens=200)
     assert s.candidates == ()
     assert "no_survivors" in _codes(s)
+
+
+
+def test_a_zero_price_and_an_unknown_latency_on_the_shortlist_are_flagged(tmp_path, today):
+    from advisor.core.questions import answers_from_mapping
+
+    (tmp_path / "models.yaml").write_text(
+        "models:\n"
+        "  - id: freebie\n    name: Freebie\n    family: free\n    vendor: acme\n    tier: frontier\n"
+        "    context_window: 128000\n    tags: [generalist]\n"
+        "    endpoints:\n"
+        "      - {provider: together, model_id: acme/free, price: {input: 0, output: 0, as_of: 2026-11-01, source: a free tier}}\n"
+    )
+    kb = load_knowledge([tmp_path], replace={"models.yaml": FIXTURE_MODELS})
+    answers = answers_from_mapping(kb, {"task_type": "summarization", "monthly_requests": 100_000, "latency_target_ms": 5000})
+    result = shortlist(answers, kb, today)
+    assert "freebie@together" in [c.option.key for c in result.candidates]
+    free = [w for w in result.warnings if w.model_id == "freebie"]
+    assert {w.code for w in free} == {"zero_price", "latency_unknown"}
+    zero = next(w for w in free if w.code == "zero_price")
+    assert "listed at $0 (a free tier)" in zero.message
+    known = [c for c in result.candidates if c.ttft_ms is not None]
+    assert not any(w.code == "latency_unknown" and w.model_id == c.option.model_id for c in known for w in result.warnings)
