@@ -3,11 +3,12 @@
     advisor eval --cases FILE [--answers FILE] [--models k1,k2] [--target-file FILE]
                  [--concurrency N] [--per-provider N] [--repeat N] [--timeout S]
                  [--max-spend USD] [--dry-run] [--resume] [--results FILE.jsonl]
-                 [--report out.{md,html,json}] [--monthly-requests N] [--judge MODEL_KEY]
+                 [--report out.{md,html,json}] [--force] [--monthly-requests N] [--judge MODEL_KEY]
 
 Results go to stdout; diagnostics and the progress bar to stderr. Bad input is
 reported as one ``advisor: file:line: field: message`` line per problem with
-exit status 2. Ctrl-C stops cleanly (status 130): completed results stay in the
+exit status 2. ``--report`` replaces a report advisor wrote earlier but never
+someone else's file unless ``--force`` is given. Ctrl-C stops cleanly (status 130): completed results stay in the
 results file and ``--resume`` picks up the rest.
 """
 
@@ -27,7 +28,7 @@ from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
 from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
 from advisor.eval.target import Api, Target
-from advisor.fileio import atomic_write
+from advisor.fileio import REPORT_MARKERS, atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
 
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="run only what the results file is missing")
     p.add_argument("--results", default="eval-results.jsonl", help="results JSONL (appended as results complete)")
     p.add_argument("--report", help="write the eval report (.md, .html or .json)")
+    p.add_argument("--force", action="store_true", help="let --report replace a file advisor did not write")
     p.add_argument("--monthly-requests", type=_positive_int("--monthly-requests"), help="volume for the monthly cost projection")
     p.add_argument("--judge", help="model key of the llm_judge model (default: first target)")
     return p
@@ -150,7 +152,8 @@ def load_target_file(path: str) -> list[Target]:
 
 def _html_page(section: str) -> str:
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>advisor eval</title>\n"
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + REPORT_MARKERS[2] + "<title>advisor eval</title>\n"
         "<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
         "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}</style></head><body>\n"
@@ -210,6 +213,7 @@ def _main(argv: list[str]) -> int:
         report_kind = REPORT_EXTS.get(Path(args.report).suffix.lower())
         if report_kind is None:
             raise InputError(Problem("must end in .md, .html or .json", Location("--report", field=None)))
+        check_report_target(args.report, force=args.force)  # before any request is paid for
 
     from advisor.eval.cases import load_cases
     from advisor.eval.runner import EvalRunner, RunConfig
@@ -251,7 +255,7 @@ def _main(argv: list[str]) -> int:
 
     summary = asyncio.run(_run(runner, err, plan))
 
-    from advisor.eval.report import build_report, render_eval_html_section, render_eval_markdown
+    from advisor.eval.report import build_report, render_eval_html_section, render_eval_json, render_eval_markdown
 
     report = build_report(
         summary, cases_file=cases.path, n_cases=len(cases.cases), repeat=args.repeat,
@@ -260,11 +264,11 @@ def _main(argv: list[str]) -> int:
     _print_summary(out, report)
     if args.report:
         if report_kind == "md":
-            text = render_eval_markdown(report)
+            text = render_eval_markdown(report, marker=True)
         elif report_kind == "html":
             text = _html_page(render_eval_html_section(report))
         else:
-            text = report.model_dump_json(indent=2) + "\n"
+            text = render_eval_json(report)
         atomic_write(args.report, text, make_parents=True)
         print(f"advisor: wrote {display_path(args.report)}", file=sys.stderr)
     if summary.cancelled:
@@ -341,21 +345,100 @@ def _print_dry_run(out: Any, dry: Any) -> None:
     out.print(escape(line + "."))
 
 
+WIDE = 120  # below this many columns the summary is never one 11-column table
+FOLD_MIN = {"model": 12, "errors": 10}  # narrowest a wrapping column may get
+FULL_COLS = (("Model", "model"), ("Passed", "passed"), ("95% CI", "ci"), ("TTFT p50", "ttft"),
+             ("Latency p50", "p50"), ("Latency p95", "p95"), ("Tokens/s", "tps"), ("Cost per success", "cost"),
+             ("JSON valid", "json"), ("Schema valid", "schema"), ("Errors", "errors"))
+MAIN_COLS = (("Model", "model"), ("Passed", "passed"), ("Latency p50", "p50"), ("Latency p95", "p95"),
+             ("Cost per success", "cost"))
+DETAIL_COLS = (("Model", "model"), ("95% CI", "ci"), ("TTFT p50", "ttft"), ("Tokens/s", "tps"),
+               ("JSON valid", "json"), ("Schema valid", "schema"), ("Errors", "errors"))
+FEW_SAMPLES = "* p95 from fewer than 20 samples; treat it as rough"
+
+
 def _print_summary(out: Any, report: Any) -> None:
+    """The results, readable at any console width: one table with every column
+    when wide, else the key figures and the details in two tables, else (very
+    narrow) a short block per model. Numbers never wrap or get cut to "…"."""
     from rich.markup import escape
-    from rich.table import Table
 
-    from advisor.eval.report import HEADERS, _rows
+    from advisor.eval.report import summary_line
 
-    table = Table(title="Live eval")
-    for h in HEADERS:
-        table.add_column(h)
-    for row in _rows(report):
-        table.add_row(*(escape(c) for c in row))
-    out.print(table)
+    for item in _summary_renderables(report, out.width):
+        out.print(item)
+    out.print(escape(summary_line(report)))
     if report.rerank is not None:
         out.print(escape(report.rerank.sentence))
     for f in report.failures[:5]:
         out.print(escape(f"  ✗ {f.label} · {f.case_id} #{f.repeat}: {f.reason}"))
     for n in report.notes:
         out.print(escape(f"  note: {n}"))
+
+
+def _console_rows(report: Any) -> list[dict[str, str]]:
+    from advisor.eval.report import HEADERS, _rows
+
+    rows = []
+    for s, row in zip(report.models, _rows(report), strict=True):
+        cells = dict(zip(HEADERS, row, strict=True))
+        p95 = "–" if s.latency_p95_ms is None else f"{s.latency_p95_ms:,.0f} ms" + ("*" if s.p95_unreliable else "")
+        rows.append({
+            "model": cells["Model"], "passed": cells["Passed"], "ci": cells["95% CI"], "ttft": cells["TTFT p50"],
+            "p50": cells["Latency p50"], "p95": p95, "tps": cells["Tokens/s"], "cost": cells["Cost per success"],
+            "json": cells["JSON valid"], "schema": cells["Schema valid"], "errors": cells["Errors"],
+        })
+    return rows
+
+
+def _table(title: str, cols: Any, rows: list[dict[str, str]], width: int, caption: str | None) -> Any | None:
+    """A table whose number columns are exactly as wide as their widest value
+    (headers wrap instead), or None when it cannot fit in ``width``."""
+    from rich.cells import cell_len
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    fixed: dict[str, int] = {}
+    for header, key in cols:
+        if key not in FOLD_MIN:
+            fixed[key] = max([cell_len(r[key]) for r in rows] + [cell_len(w) for w in header.split()])
+    needed = sum(fixed.values()) + sum(FOLD_MIN[k] for _, k in cols if k in FOLD_MIN) + 3 * len(cols) + 1
+    if needed > width:
+        return None
+    table = Table(title=title, caption=caption, caption_justify="left")
+    for header, key in cols:
+        if key in FOLD_MIN:
+            table.add_column(header, overflow="fold", min_width=FOLD_MIN[key])
+        else:  # numbers: one line, right-aligned; only the header may wrap
+            table.add_column(Text(header, no_wrap=False), width=fixed[key], no_wrap=True, justify="right")
+    for r in rows:
+        table.add_row(*(escape(r[key]) for _, key in cols))
+    return table
+
+
+def _summary_renderables(report: Any, width: int) -> list[Any]:
+    from rich.markup import escape
+
+    rows = _console_rows(report)
+    few = FEW_SAMPLES if any(r["p95"].endswith("*") for r in rows) else None
+    if width >= WIDE:
+        full = _table("Live eval", FULL_COLS, rows, width, few)
+        if full is not None:
+            return [full]
+    main = _table("Live eval", MAIN_COLS, rows, width, few)
+    detail = _table("Live eval: details", DETAIL_COLS, rows, width, None)
+    if main is not None and detail is not None:
+        return [main, detail]
+    lines = ["Live eval"]  # too narrow for columns: a block per model
+    for r in rows:
+        lines += [
+            r["model"],
+            f"  passed: {r['passed']}, 95% CI {r['ci']}",
+            f"  latency: p50 {r['p50']}, p95 {r['p95']}; TTFT p50 {r['ttft']}; tokens/s {r['tps']}",
+            f"  cost per success: {r['cost']}",
+            f"  JSON valid: {r['json']}; schema valid: {r['schema']}; errors: {r['errors']}",
+        ]
+    if few:
+        lines.append(few)
+    return [escape("\n".join(lines))]

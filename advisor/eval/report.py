@@ -10,6 +10,7 @@ and user text passed through ``html.escape``.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,11 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.eval.rerank import Rerank, fmt_usd, rerank
 from advisor.eval.stats import P95_MIN_SAMPLES, ModelStats, model_stats
+from advisor.fileio import REPORT_MARKERS
 
 if TYPE_CHECKING:  # the runner pulls in httpx; renderers don't need it
     from advisor.eval.runner import RunSummary
 
-__all__ = ["EvalReport", "FailureExample", "build_report", "render_eval_markdown", "render_eval_html_section"]
+__all__ = [
+    "EvalReport", "FailureExample", "build_report", "render_eval_markdown", "render_eval_html_section",
+    "render_eval_json", "spent_text", "summary_line",
+]
+
+MD_MARKER = REPORT_MARKERS[0]  # "<!-- advisor report -->": a later run may replace the file
 
 EXCERPT = 240
 
@@ -160,14 +167,30 @@ HEADERS = ("Model", "Passed", "95% CI", "TTFT p50", "Latency p50", "Latency p95"
            "Cost per success", "JSON valid", "Schema valid", "Errors")
 
 
-def render_eval_markdown(report: EvalReport) -> str:
-    out = ["## Live eval", ""]
+def spent_text(report: EvalReport) -> str:
+    """"Spent $0.004 of a $1.00 cap": money always through :func:`fmt_usd`."""
+    return f"Spent {fmt_usd(report.spent_usd)}" + (
+        f" of a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else ""
+    )
+
+
+def summary_line(report: EvalReport) -> str:
+    """One plain-text line: how many cases, and what the run spent."""
+    return (
+        f"{report.n_cases} cases from {report.cases_file}"
+        + (f", each run {report.repeat} times" if report.repeat > 1 else "")
+        + f". {spent_text(report)}."
+    )
+
+
+def render_eval_markdown(report: EvalReport, *, marker: bool = False) -> str:
+    """The eval section in Markdown; ``marker`` adds the advisor-report marker
+    under the title (for a standalone file; the main report has its own)."""
+    out = ["## Live eval"] + ([MD_MARKER] if marker else []) + [""]
     out.append(
         f"{report.n_cases} cases from `{_md(report.cases_file)}`"
         + (f", each run {report.repeat} times" if report.repeat > 1 else "")
-        + f". Spent {fmt_usd(report.spent_usd)}"
-        + (f" of a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else "")
-        + "."
+        + f". {spent_text(report)}."
     )
     out.append("")
     if report.rerank is not None:
@@ -212,9 +235,7 @@ def render_eval_html_section(report: EvalReport) -> str:
     summary = (
         f"{report.n_cases} cases from <code>{e(report.cases_file)}</code>"
         + (f", each run {report.repeat} times" if report.repeat > 1 else "")
-        + f". Spent {e(fmt_usd(report.spent_usd))}"
-        + (f" of a {e(fmt_usd(report.max_spend_usd))} cap" if report.max_spend_usd is not None else "")
-        + "."
+        + f". {e(spent_text(report))}."
     )
     parts.append(f"<p>{summary}</p>")
     if report.rerank is not None:
@@ -250,3 +271,9 @@ def render_eval_html_section(report: EvalReport) -> str:
         parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts) + "\n"
+
+
+def render_eval_json(report: EvalReport) -> str:
+    """The report as JSON with ``"generator": "advisor"`` first, so a later run may replace it."""
+    data = {"generator": "advisor", **report.model_dump(mode="json")}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

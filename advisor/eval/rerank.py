@@ -70,7 +70,9 @@ def monthly_projection(stats: ModelStats, target: Target | None, monthly_request
         target.input_price_per_m * Decimal(str(stats.mean_input_tokens))
         + target.output_price_per_m * Decimal(str(stats.mean_output_tokens))
     ) / Decimal(1_000_000)
-    return (per_request * monthly_requests).quantize(Decimal("0.01"))
+    # exact to a millionth of a dollar: rounding to cents here made small projections
+    # read "$0.00"; fmt_usd decides how many digits people see
+    return (per_request * monthly_requests).quantize(Decimal("0.000001"))
 
 
 def _pct(x: float) -> str:
