@@ -22,15 +22,21 @@ Identity (:mod:`advisor.catalog.build`)
 Prices (USD per 1M tokens, :class:`decimal.Decimal`, never float)
   * models.dev costs are already per 1M; LiteLLM's are per token and are
     multiplied by 1,000,000 from their decimal text (``2.5e-06`` -> ``2.5``).
-  * A missing price is ``null`` (unknown). Zero: models.dev lists free models
-    with input *and* output 0, so both-zero is kept as free; a lone 0 next to a
-    non-zero price (``cache_read: 0``) means "not offered" and becomes null.
-    LiteLLM uses 0 as a placeholder, so 0 is unknown unless the key marks the
-    model free (``:free`` / ``-free``).
+  * A missing price is ``null`` (unknown), never $0. Zero: models.dev lists free
+    tiers, subscription plans and placeholders alike as input *and* output 0, so
+    both-zero is unknown (null) with a ``note`` saying so, unless the model id
+    names a free variant (``:free`` / ``-free``): then 0 is kept, with the same
+    note. A lone 0 next to a non-zero price (``cache_read: 0``) means "not
+    offered" and becomes null. LiteLLM uses 0 as a placeholder, so 0 is unknown
+    unless the key marks the model free (``:free`` / ``-free``).
   * Tiered prices (models.dev ``tiers`` / ``context_over_200k``, LiteLLM
     ``*_above_<N>k_tokens``) go into the price ``note``; the base tier is the price.
-  * Every price carries ``source`` and ``as_of`` (``--as-of``, else the file's
-    mtime, else the fetch date).
+  * Every price carries ``source`` and ``as_of``: ``--as-of``, else a
+    YYYY-MM-DD in the file's name, else (for a URL) the fetch date. A local file
+    with neither is refused: its mtime is not a date (a copy or clone resets it).
+  * models.dev's ``status: deprecated`` has no date: the endpoint gets
+    ``deprecated: <as_of>`` and a note "deprecated by <as_of>" saying that is
+    the catalogue's date, not a retirement date.
   * When the price being replaced came from another source (models.dev vs
     LiteLLM vs a curated seed) and differs by more than 5% of the lower price
     on input or output, or the context windows differ, the other claim is kept

@@ -66,7 +66,8 @@ class Report:
     as_of: date
     total: int = 0
     new_models: int = 0
-    new_endpoints: int = 0  # added to models that already existed
+    new_endpoints: int = 0  # added to built-in models (what `catalog diff` calls "endpoints added to built-in models")
+    new_imported_endpoints: int = 0  # added to imported models: a model's second, third... provider
     updated_endpoints: int = 0
     conflicts: int = 0
     new_providers: list[str] = field(default_factory=list)
@@ -80,6 +81,7 @@ class Report:
             "entries": self.total,
             "new_models": self.new_models,
             "new_endpoints": self.new_endpoints,
+            "new_imported_endpoints": self.new_imported_endpoints,
             "updated_endpoints": self.updated_endpoints,
             "conflicts": self.conflicts,
             "new_providers": self.new_providers,
@@ -105,13 +107,15 @@ class Builder:
         self.o_endpoint: dict[tuple[str, str], str] = {}
         self.o_base: dict[str, str] = {}
         for mid, m in self.models.items():
-            if mid in self.b_models:
-                continue
-            self.o_base.setdefault(mid, mid)
+            builtin = mid in self.b_models
+            if not builtin:
+                self.o_base.setdefault(mid, mid)
             for ep in m.get("endpoints") or []:
                 if isinstance(ep, dict) and "provider" in ep and "model_id" in ep:
-                    self.o_endpoint[(ep["provider"], str(ep["model_id"]))] = mid
-                    self.o_base.setdefault(base_id(str(ep["model_id"])), mid)
+                    # endpoints an earlier import added (to built-in models too): a re-import updates them
+                    self.o_endpoint.setdefault((ep["provider"], str(ep["model_id"])), mid)
+                    if not builtin:
+                        self.o_base.setdefault(base_id(str(ep["model_id"])), mid)
 
     # ------------------------------------------------------------------ lookups
 
@@ -219,6 +223,10 @@ class Builder:
             ep["structured_output"] = e.structured
         if e.deprecated is not None:
             ep["deprecated"] = e.deprecated
+        if e.endpoint_note:
+            # a curated endpoint keeps its own notes; ours is added after them
+            base = (self._builtin_endpoint(mid, e.provider) or {}).get("notes") if curated else None
+            ep["notes"] = f"{base} {e.endpoint_note}" if base else e.endpoint_note
         return ep, conflict
 
     def _new_model(self, e: Entry, parsed: Parsed, mid: str) -> dict[str, Any]:
@@ -297,8 +305,10 @@ class Builder:
                 self.o_endpoint[ident] = mid
             if outcome == "new_model":
                 report.new_models += 1
-            elif outcome == "new_endpoint":
+            elif outcome == "new_endpoint" and mid in self.b_models:
                 report.new_endpoints += 1
+            elif outcome == "new_endpoint":
+                report.new_imported_endpoints += 1
             else:
                 report.updated_endpoints += 1
             report.conflicts += conflict

@@ -94,6 +94,7 @@ class Entry:
     open_weights: bool = False
     released: date | None = None
     deprecated: date | None = None
+    endpoint_note: str | None = None  # e.g. a deprecation seen in a snapshot, with no real date
 
 
 @dataclass

@@ -14,6 +14,24 @@ from advisor.catalog.sources import Raw, bad
 
 KIND = "models-dev"
 
+ZERO_NOTE = (
+    "models.dev lists input and output at $0 (a free tier, a subscription plan or a placeholder): "
+    "verify the price with the provider before relying on it"
+)
+
+
+def is_free_id(api_id: str) -> bool:
+    """The model id itself names a free variant (``...:free``, ``...-free``)."""
+    return api_id.lower().endswith((":free", "-free"))
+
+
+def deprecated_by(as_of) -> str:
+    """Wording for a deprecation a snapshot shows without a date: the catalogue's date is not a retirement date."""
+    return (
+        f"deprecated by {as_of.isoformat()}: models.dev marks it deprecated without a retirement date; "
+        f"{as_of.isoformat()} is the catalogue's date, not when it retires"
+    )
+
 
 def _num(raw: Raw, where: str, value: Any) -> Decimal | None:
     if value is None:
@@ -90,14 +108,22 @@ def parse(raw: Raw) -> Parsed:
             i = _num(raw, where + ".cost.input", cost.get("input"))
             o = _num(raw, where + ".cost.output", cost.get("output"))
             cached = _num(raw, where + ".cost.cache_read", cost.get("cache_read", cost.get("cached_input")))
-            free = i == 0 and o == 0
-            if not free:  # a lone 0 next to a real price means "not offered", not free
+            api_id = str(m.get("id") or mkey)
+            zero_note = None
+            if i == 0 and o == 0:
+                # models.dev lists free tiers, subscription plans and placeholders as 0/0: unknown,
+                # never $0, unless the id itself names a free variant
+                zero_note = ZERO_NOTE
+                if not is_free_id(api_id):
+                    i = o = cached = None
+            else:  # a lone 0 next to a real price means "not offered", not free
                 i = None if i == 0 else i
                 o = None if o == 0 else o
                 cached = None if cached == 0 else cached
+            tiers = _tiers_note(raw, where + ".cost", cost)
+            deprecated = m.get("status") == "deprecated"
             modalities = m.get("modalities") if isinstance(m.get("modalities"), dict) else {}
             inputs = modalities.get("input") if isinstance(modalities.get("input"), list) else []
-            api_id = str(m.get("id") or mkey)
             family = m.get("family") if isinstance(m.get("family"), str) and m.get("family") else None
             out.entries.append(
                 Entry(
@@ -112,7 +138,7 @@ def parse(raw: Raw) -> Parsed:
                     input=i,
                     output=o,
                     cached_input=cached,
-                    price_note=_tiers_note(raw, where + ".cost", cost),
+                    price_note="; ".join(x for x in (zero_note, tiers) if x) or None,
                     tool_calling=m.get("tool_call") is True,
                     structured=_structured(m.get("structured_output")),
                     vision="image" in inputs,
@@ -120,7 +146,8 @@ def parse(raw: Raw) -> Parsed:
                     open_weights=m.get("open_weights") is True,
                     released=parse_date(m.get("release_date")),
                     # models.dev flags a deprecation without a date: the snapshot date is when it was seen
-                    deprecated=raw.as_of if m.get("status") == "deprecated" else None,
+                    deprecated=raw.as_of if deprecated else None,
+                    endpoint_note=deprecated_by(raw.as_of) if deprecated else None,
                 )
             )
     return out

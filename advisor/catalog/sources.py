@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ DEFAULT_URLS = {
 
 _VERSION = re.compile(r"(\d+\.\d+\.\d+)")
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
 @dataclass
@@ -50,13 +51,24 @@ def _version_in(name: str) -> str | None:
     return m.group(1) if m else None
 
 
+def date_in_name(name: str) -> date | None:
+    """The YYYY-MM-DD in a file name (``models.dev-api-2026-07-02.json`` -> 2026-07-02), if exactly one valid date is there."""
+    found = set()
+    for text in _NAME_DATE.findall(name):
+        try:
+            found.add(date.fromisoformat(text))
+        except ValueError:
+            continue
+    return found.pop() if len(found) == 1 else None
+
+
 def read_raw(kind: str, where: str | None, as_of: date | None, today: date, timeout: float = 60.0) -> Raw:
     """The parsed JSON of a catalogue file or URL (default: the public one for ``kind``)."""
     target = where or DEFAULT_URLS[kind]
     if is_url(target):
         body = _fetch(target, timeout)
         label = target
-        stamp = as_of or today
+        stamp: date | None = as_of or today  # fetched now: today's prices
         version = _version_in(target.rsplit("/", 1)[-1]) or ("main" if "/main/" in target else None)
     else:
         p = Path(target)
@@ -65,12 +77,12 @@ def read_raw(kind: str, where: str | None, as_of: date | None, today: date, time
             raise InputError([Problem("is a directory, not a catalogue file", Location(label))])
         try:
             body = p.read_bytes()
-            mtime = p.stat().st_mtime
         except FileNotFoundError:
             raise InputError([Problem("no such file", Location(label))]) from None
         except OSError as exc:
             raise InputError([Problem(f"cannot read: {exc.strerror or exc}", Location(label))]) from None
-        stamp = as_of or datetime.fromtimestamp(mtime).date()
+        # never the file's mtime: a copy or a clone resets it, and old prices would look fresh
+        stamp = as_of or date_in_name(p.name)
         version = _version_in(p.name)
     if not body.strip():
         raise InputError([Problem("the file is empty", Location(label))])
@@ -82,6 +94,10 @@ def read_raw(kind: str, where: str | None, as_of: date | None, today: date, time
         raise InputError([Problem(f"malformed JSON: {exc.msg} (column {exc.colno})", Location(label, exc.lineno))]) from None
     if not isinstance(data, dict) or not data:
         raise InputError([Problem("expected a JSON object with one entry per " + ("provider" if kind == "models-dev" else "model"), Location(label, 1))])
+    if stamp is None:  # checked after the content, so a broken file is reported as broken first
+        raise InputError(
+            [Problem("no date for these prices (the file name has no YYYY-MM-DD): give the day the file was downloaded with --as-of YYYY-MM-DD", Location(label))]
+        )
     return Raw(data=data, label=label, as_of=stamp, version=version)
 
 

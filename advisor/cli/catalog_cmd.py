@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("source", choices=("models-dev", "litellm"))
     imp.add_argument("where", nargs="?", metavar="PATH_OR_URL", help="a file or URL (default: the public file)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
-    imp.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the prices are valid for (default: file mtime / fetch date)")
+    imp.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day the file was downloaded (default: a YYYY-MM-DD in the file name; for a URL, today)")
     common(imp)
 
     ls = sub.add_parser("list", help="models and their prices (built-in + overlay)")
@@ -109,6 +109,9 @@ def _age(as_of: date, today: date) -> int:
 def _endpoint_row(model, ep, today: date, max_age: int) -> dict[str, Any]:
     p = ep.price
     age = _age(p.as_of, today)
+    dep = ep.deprecated or model.deprecated
+    # an import that saw a deprecation without a date writes "deprecated by <catalogue date>" in the notes
+    dep_by = dep is not None and bool(ep.notes) and f"deprecated by {dep.isoformat()}" in (ep.notes or "")
     return {
         "model": model.id,
         "name": model.name,
@@ -125,7 +128,9 @@ def _endpoint_row(model, ep, today: date, max_age: int) -> dict[str, Any]:
         "note": p.note,
         "age_days": age,
         "stale": age > max_age,
-        "deprecated": (ep.deprecated or model.deprecated).isoformat() if (ep.deprecated or model.deprecated) else None,
+        "deprecated": dep.isoformat() if dep else None,
+        "deprecated_date_known": None if dep is None else not dep_by,
+        "endpoint_notes": ep.notes,
         "conflicts": [
             {
                 "input_per_m": _num(c.input),
@@ -146,7 +151,10 @@ def _flags(row: dict[str, Any]) -> str:
     if row["conflicts"]:
         flags.append("conflict")
     if row["deprecated"]:
-        flags.append(f"deprecated {row['deprecated']}")
+        if row["deprecated_date_known"]:
+            flags.append(f"deprecated {row['deprecated']}")
+        else:
+            flags.append(f"deprecated by {row['deprecated']} (no retirement date given)")
     return ", ".join(flags)
 
 
@@ -197,7 +205,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     con.print(f"{verb} {escape(display_path(target))}")
     con.print(f"source: {escape(report.source)}, as of {report.as_of.isoformat()}; {report.total:,} entries read")
     con.print(
-        f"new models: {report.new_models:,}; endpoints added to known models: {report.new_endpoints:,}; "
+        f"new models: {report.new_models:,}; endpoints added to built-in models: {report.new_endpoints:,}; "
+        f"more endpoints for imported models: {report.new_imported_endpoints:,}; "
         f"endpoints updated: {report.updated_endpoints:,}; price conflicts kept: {report.conflicts:,}"
     )
     if report.new_providers:
@@ -284,8 +293,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     con.print(t)
     con.print(_price_table(rows, "endpoints"))
     for r in rows:
+        if r["endpoint_notes"]:
+            con.print(f"{escape(r['provider'])}: {escape(r['endpoint_notes'])}")
         if r["note"]:
-            con.print(f"{escape(r['provider'])}: {escape(r['note'])}")
+            con.print(f"{escape(r['provider'])}: price: {escape(r['note'])}")
         for c in r["conflicts"]:
             con.print(
                 f"{escape(r['provider'])}: conflict: {escape(c['source'])} (as of {c['as_of']}) says "
@@ -306,6 +317,8 @@ def _pct(old: Decimal | None, new: Decimal | None) -> str | None:
 
 def diff_data(builtin, merged) -> dict[str, Any]:
     new_models = [m.id for m in merged.models if m.id not in builtin.model_by_id]
+    # the same things `catalog import` counts (summed over every import into this overlay)
+    new_model_endpoints = sum(len(m.endpoints) for m in merged.models if m.id not in builtin.model_by_id)
     changed, added_eps, conflicts = [], [], []
     for m in merged.models:
         b = builtin.model_by_id.get(m.id)
@@ -344,7 +357,13 @@ def diff_data(builtin, merged) -> dict[str, Any]:
                         ],
                     }
                 )
-    return {"new_models": new_models, "new_endpoints": added_eps, "changed_prices": changed, "conflicts": conflicts}
+    return {
+        "new_models": new_models,
+        "new_model_endpoints": new_model_endpoints,
+        "new_endpoints": added_eps,
+        "changed_prices": changed,
+        "conflicts": conflicts,
+    }
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -360,7 +379,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     con = _console()
+    more = data["new_model_endpoints"] - len(data["new_models"])
     con.print(f"new models: {len(data['new_models']):,}; endpoints added to built-in models: {len(data['new_endpoints']):,}; "
+              f"more endpoints for imported models: {more:,}; "
               f"changed prices: {len(data['changed_prices']):,}; conflicts: {len(data['conflicts']):,}")
     if data["changed_prices"]:
         t = Table(title="changed prices (USD per 1M tokens)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,14 +109,64 @@ def promptfoo_provider(provider, ep, label: str, max_tokens: int) -> dict[str, A
     return {"id": pid, "label": label, "config": config}
 
 
+#: advisor's ``fields`` check (advisor.eval.checks) in JavaScript, as a promptfoo ``javascript``
+#: assertion: the same partial credit (matched / named fields), dotted names, numeric strings
+#: ("1,240.00") against numbers, a missing field accepted where null is expected, and a code
+#: fence removed. It returns ``{pass, score, reason}``: pass only when every field matches (as
+#: advisor's check does); the case's threshold, if any, is on the test. One line, so promptfoo
+#: prepends ``return``; never ``{{``/``{%``/``{#`` (promptfoo renders values with Nunjucks).
 _FIELDS_JS = (
-    "(() => {{ let o; try {{ o = JSON.parse(output); }} catch (e) {{ return false; }} "
-    "const want = {want}; const keys = {keys}; const ci = {ci}; const tol = {tol}; "
-    "const norm = v => (ci && typeof v === 'string') ? v.trim().toLowerCase() : v; "
-    "return keys.every(k => {{ const a = o == null ? undefined : o[k]; const b = want[k]; "
-    "if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= tol; "
-    "return JSON.stringify(norm(a)) === JSON.stringify(norm(b)); }}); }})()"
+    "(() => { "
+    "const want = __WANT__; const names = __NAMES__; const ci = __CI__; const tol = __TOL__; "
+    "const text = typeof output === 'string' ? output : JSON.stringify(output); "
+    "const parse = t => { try { return [true, JSON.parse(t)]; } catch (e) { } "
+    "const m = /^\\s*```[a-zA-Z0-9_-]*\\s*\\n([\\s\\S]*?)\\n?\\s*```\\s*$/.exec(t); "
+    "if (m) { try { return [true, JSON.parse(m[1])]; } catch (e) { } } return [false, null]; }; "
+    "const isObj = v => v !== null && typeof v === 'object' && !Array.isArray(v); "
+    "const fold = v => ci ? v.toUpperCase().toLowerCase() : v; "
+    "const norm = v => typeof v === 'string' ? fold(v.split(/\\s+/).filter(Boolean).join(' ')) "
+    ": Array.isArray(v) ? v.map(norm) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)])) : v; "
+    "const scalar = v => typeof v === 'number' || typeof v === 'boolean'; "
+    "const eq = (a, b) => { if (scalar(a) && scalar(b)) return Number(a) === Number(b); "
+    "if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => eq(x, b[i])); "
+    "if (isObj(a) || isObj(b)) { if (!isObj(a) || !isObj(b)) return false; const ka = Object.keys(a); "
+    "return ka.length === Object.keys(b).length && ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && eq(a[k], b[k])); } "
+    "return a === b; }; "
+    "const NUM = /^[+-]?(\\d(_?\\d)*(\\.(\\d(_?\\d)*)?)?|\\.\\d(_?\\d)*)([eE][+-]?\\d(_?\\d)*)?$/; "
+    "const match = (g, w) => { "
+    "if (typeof w === 'boolean' || typeof g === 'boolean') return typeof g === typeof w && g === w; "
+    "if (typeof w === 'number' && typeof g === 'number') return Math.abs(g - w) <= tol || g === w; "
+    "if (typeof w === 'number' && typeof g === 'string') { const s = g.split(',').join('').trim(); "
+    "return NUM.test(s) && match(Number(s.split('_').join('')), w); } "
+    "return eq(norm(g), norm(w)); }; "
+    "const lookup = (o, dotted) => { let cur = o; for (const part of dotted.split('.')) { "
+    "if (isObj(cur) && Object.prototype.hasOwnProperty.call(cur, part)) cur = cur[part]; else return [false, null]; } return [true, cur]; }; "
+    "const [ok, value] = parse(text); "
+    "if (!ok || !isObj(value)) return { pass: false, score: 0, reason: '0/' + names.length + ' fields (answer is not a JSON object)' }; "
+    "const wrong = names.filter(n => { const [hw, w] = lookup(want, n); const [hg, g] = lookup(value, n); "
+    "if (hg && hw && match(g, w)) return false; return !(hw && !hg && w === null); }); "
+    "const matched = names.length - wrong.length; "
+    "return { pass: wrong.length === 0, score: names.length ? matched / names.length : 1, "
+    "reason: matched + '/' + names.length + ' fields' + (wrong.length ? '; wrong: ' + wrong.join(', ') : '') }; "
+    "})()"
 )
+
+
+def _js_literal(value: Any) -> str:
+    """JSON as a JavaScript literal, with no ``{{``, ``{%`` or ``{#`` for Nunjucks to render.
+
+    Outside strings JSON never has ``{`` followed by one of those, so this only rewrites string content.
+    """
+    return re.sub(r"\{(?=[{%#])", r"\\u007b", json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+
+def fields_js(want: dict[str, Any], names: list[str], ignore_case: bool, tolerance: float) -> str:
+    return (
+        _FIELDS_JS.replace("__WANT__", _js_literal(want))
+        .replace("__NAMES__", _js_literal(names))
+        .replace("__CI__", "true" if ignore_case else "false")
+        .replace("__TOL__", repr(float(tolerance)))
+    )
 
 
 def assertion(check: Any, case: Any) -> dict[str, Any]:
@@ -149,13 +200,8 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
             out = {"type": "javascript", "value": f"output.trim().split(/\\s+/).filter(Boolean).length <= {check.words}"}
     elif t == "fields":
         want = check.value if check.value is not None else case.expected
-        keys = check.fields if check.fields is not None else list(want)
-        out = {
-            "type": "javascript",
-            "value": _FIELDS_JS.format(
-                want=json.dumps(want, sort_keys=True), keys=json.dumps(keys), ci="true" if check.ignore_case else "false", tol=check.numeric_tolerance
-            ),
-        }
+        names = check.fields or list(want)  # as advisor's check: an empty list means every field
+        out = {"type": "javascript", "value": fields_js(want, names, check.ignore_case, check.numeric_tolerance)}
     elif t == "llm_judge":
         out = {"type": "llm-rubric", "value": check.rubric}
     else:  # pragma: no cover - the cases schema allows no other type
@@ -165,14 +211,17 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
     return out
 
 
-def promptfoo_config(kb, result, cases_file) -> dict[str, Any]:
+def promptfoo_config(kb, result, cases_file, answers_path: str | Path | None = None) -> dict[str, Any]:
     max_tokens = max(c.max_tokens for c in cases_file.cases)
     providers = []
     for cand in _hosted(result):
         provider, ep = _endpoint(kb, cand)
         providers.append(promptfoo_provider(provider, ep, cand.option.key, max_tokens))
     if not providers:
-        raise InputError([Problem("the shortlist has no hosted candidate to export (self-hosted options have no API to call)", Location(display_path(cases_file.path)))])
+        # the answers decide the shortlist, so the message is about them, not the cases
+        what = "no candidate survives these answers" if not result.candidates else "the shortlist has no hosted candidate to export (self-hosted options have no API to call)"
+        where = Location(display_path(answers_path)) if answers_path is not None else None
+        raise InputError([Problem(what, where)])
     tests = []
     for case in cases_file.cases:
         messages = ([{"role": "system", "content": case.system}] if case.system else []) + [
@@ -183,7 +232,8 @@ def promptfoo_config(kb, result, cases_file) -> dict[str, Any]:
             "vars": {"messages": messages},
             "assert": [assertion(ch, case) for ch in case.effective_checks],
         }
-        if case.threshold != 1.0:
+        if case.threshold is not None and case.threshold != 1.0:
+            # no threshold: every assertion must pass (advisor: every check); never `threshold: null`
             test["threshold"] = case.threshold
         tests.append(test)
     return {
@@ -202,7 +252,7 @@ def cmd_promptfoo(args: argparse.Namespace) -> int:
     refuse_overwrite(args.out, args.force)
     kb, _, result = _shortlist(args)
     cases = load_cases(args.cases)
-    config = promptfoo_config(kb, result, cases)
+    config = promptfoo_config(kb, result, cases, args.answers)
     header = (
         "yaml-language-server: $schema=https://promptfoo.dev/config-schema.json\n"
         "Written by `advisor export promptfoo`. API keys are read from the environment variables named in apiKeyEnvar."

@@ -91,7 +91,7 @@ def test_rich_output_escapes_catalog_text(data_dir, tmp_path, capsys, monkeypatc
     src = tmp_path / "api.json"
     src.write_text(json.dumps({"evil": {"id": "evil", "name": "[bold red]Evil[/]", "api": "https://evil.example/v1", "env": ["EVIL_KEY"],
                                          "models": {"m[red]x[/red]": {"id": "m[red]x[/red]", "name": "[link=x]n[/link]", "limit": {"context": 1000}, "cost": {"input": 1, "output": 2}}}}}))
-    assert _run(catalog_cmd, ["import", "models-dev", str(src)], capsys)[0] == 0
+    assert _run(catalog_cmd, ["import", "models-dev", str(src), "--as-of", "2026-11-01"], capsys)[0] == 0
     code, out, _ = _run(catalog_cmd, ["list", "--provider", "evil"], capsys)
     assert code == 0 and "m[red]x[/red]" in out  # shown as text, not taken as markup
     code, out, _ = _run(catalog_cmd, ["show", "m[red]x[/red]"], capsys)
@@ -121,6 +121,7 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
     eq = tests["c-equals"]
     assert eq["vars"]["messages"] == [{"role": "system", "content": "Answer with JSON only."}, {"role": "user", "content": "Say hi"}]
     assert eq["assert"] == [{"type": "equals", "value": "hi"}]
+    assert "threshold" not in eq  # no threshold: every check must pass, as in advisor's eval
     a = tests["c-contains"]["assert"]
     assert a[0] == {"type": "icontains", "value": "blue"}
     assert a[1] == {"type": "regex", "value": "^b"}
@@ -130,7 +131,7 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
     assert [m["role"] for m in j["vars"]["messages"]] == ["system", "user", "assistant", "user"]
     assert j["assert"][0] == {"type": "is-json"}
     assert j["assert"][1] == {"type": "is-json", "value": {"type": "object", "required": ["number"]}}
-    assert j["assert"][2]["type"] == "javascript" and "JSON.parse(output)" in j["assert"][2]["value"] and '"total": 5' in j["assert"][2]["value"]
+    assert j["assert"][2]["type"] == "javascript" and "JSON.parse(" in j["assert"][2]["value"] and '"total": 5' in j["assert"][2]["value"]
     assert j["assert"][3] == {"type": "llm-rubric", "value": "Is it polite?", "weight": 2.0}
     # refuses to overwrite without --force
     code, _, err = _run(export_cmd, ["promptfoo", "--answers", str(answers), "--cases", str(CAT / "cases.yaml"), "--out", str(out_path)], capsys)

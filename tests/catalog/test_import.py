@@ -95,19 +95,22 @@ def test_models_dev_mapping(tmp_path, builtin_kb):
     # a lone cache_read: 0 next to real prices is unknown, not free
     turbo = _model(data, "gpt-3-5-turbo")
     assert _ep(turbo, "openai")["price"]["cached_input"] is None
-    # both input and output 0 in models.dev: a free model, kept as 0
-    free = _model(data, "deepseek-r1-distill-llama-8b")
-    price = _ep(free, "alibaba-cn")["price"]
-    assert price["input"] == 0 and price["output"] == 0
+    # both input and output 0 in models.dev (free tier, subscription or placeholder): unknown, with a note
+    zero = _model(data, "deepseek-r1-distill-llama-8b")
+    price = _ep(zero, "alibaba-cn")["price"]
+    assert price["input"] is None and price["output"] is None
+    assert "lists input and output at $0" in price["note"] and "verify" in price["note"]
     # no cost at all: unknown (null), never 0
     haiku = _model(data, "claude-haiku-4-5")
     assert _ep(haiku, "anyapi")["price"]["input"] is None and _ep(haiku, "anyapi")["price"]["output"] is None
     # tiered prices are kept in the note, the base tier is the price
     opus = _model(data, "claude-opus-4-7")
     assert "above 200,000 tokens: input 10 / output 37.5" in _ep(opus, "302ai")["price"]["note"]
-    # deprecated status: the endpoint is deprecated as of the snapshot date
+    # deprecated status: the endpoint is deprecated as of the snapshot date, and says that is not a real date
     minimax = _model(data, "minimax-m2-5")
     assert _ep(minimax, "baseten")["deprecated"] == MD_AS_OF
+    assert _ep(minimax, "baseten")["notes"].startswith("deprecated by 2026-07-02:")
+    assert "not when it retires" in _ep(minimax, "baseten")["notes"]
     # imported models are unrated and carry no ratings block
     assert "ratings" not in opus
 
