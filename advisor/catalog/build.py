@@ -223,6 +223,8 @@ class Builder:
             ep["structured_output"] = e.structured
         if e.deprecated is not None:
             ep["deprecated"] = e.deprecated
+            if not e.deprecated_date_known:
+                ep["deprecated_date_known"] = False
         if e.endpoint_note:
             # a curated endpoint keeps its own notes; ours is added after them
             base = (self._builtin_endpoint(mid, e.provider) or {}).get("notes") if curated else None

@@ -95,6 +95,7 @@ class Entry:
     released: date | None = None
     deprecated: date | None = None
     endpoint_note: str | None = None  # e.g. a deprecation seen in a snapshot, with no real date
+    deprecated_date_known: bool = True  # False: ``deprecated`` is only the catalogue's date
 
 
 @dataclass

@@ -148,6 +148,7 @@ def parse(raw: Raw) -> Parsed:
                     # models.dev flags a deprecation without a date: the snapshot date is when it was seen
                     deprecated=raw.as_of if deprecated else None,
                     endpoint_note=deprecated_by(raw.as_of) if deprecated else None,
+                    deprecated_date_known=not deprecated,
                 )
             )
     return out

@@ -110,8 +110,8 @@ def _endpoint_row(model, ep, today: date, max_age: int) -> dict[str, Any]:
     p = ep.price
     age = _age(p.as_of, today)
     dep = ep.deprecated or model.deprecated
-    # an import that saw a deprecation without a date writes "deprecated by <catalogue date>" in the notes
-    dep_by = dep is not None and bool(ep.notes) and f"deprecated by {dep.isoformat()}" in (ep.notes or "")
+    # an import that saw a deprecation without a date records only the catalogue's date
+    dep_by = ep.deprecated is not None and not ep.deprecated_date_known
     return {
         "model": model.id,
         "name": model.name,

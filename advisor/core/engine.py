@@ -193,7 +193,10 @@ def _filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[
     m = opt.model
     deprecated = (opt.endpoint.deprecated if opt.endpoint else None) or m.deprecated
     if deprecated is not None and deprecated <= today and opt.hosted:
-        out.append(("deprecated", f"deprecated since {deprecated.isoformat()}"))
+        if opt.endpoint is not None and opt.endpoint.deprecated and not opt.endpoint.deprecated_date_known:
+            out.append(("deprecated", f"marked deprecated in a catalogue of {deprecated.isoformat()} (no retirement date given)"))
+        else:
+            out.append(("deprecated", f"deprecated since {deprecated.isoformat()}"))
     if opt.hosted and opt.provider in answers.excluded_providers:
         out.append(("excluded_provider", f"provider '{opt.provider}' is in excluded_providers"))
     if opt.hosted and answers.data_privacy in ("strict", "air_gapped"):

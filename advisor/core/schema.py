@@ -160,6 +160,9 @@ class Endpoint(Frozen):
     ttft_ms: Measure | None = None
     tokens_per_s: Measure | None = None
     deprecated: date | None = None
+    # False: a catalogue marked it deprecated without a date, so ``deprecated``
+    # is only the catalogue's own date ("deprecated by then"), not a retirement date
+    deprecated_date_known: bool = True
     notes: str | None = None
 
 

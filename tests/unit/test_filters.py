@@ -38,6 +38,15 @@ models:
     endpoints:
       - {provider: openai, model_id: retired-tomorrow, deprecated: 2026-11-25,
          price: {input: 1, output: 1, as_of: 2026-11-01, source: test}}
+  - id: marked-in-catalogue
+    name: Marked In A Catalogue
+    family: retired
+    vendor: acme
+    tier: mid
+    context_window: 128000
+    endpoints:
+      - {provider: openai, model_id: marked, deprecated: 2026-07-02, deprecated_date_known: false,
+         price: {input: 1, output: 1, as_of: 2026-07-02, source: test}}
 """
 
 
@@ -65,6 +74,13 @@ def test_deprecated_on_or_before_today_is_removed(variant_kb, shortlist_for):
     assert _elims(s, "retired-today@openai") == [("deprecated", "deprecated since 2026-11-24")]
     # an endpoint deprecated tomorrow still runs today
     assert _elims(s, "retired-tomorrow@openai") == []
+
+
+def test_a_deprecation_without_a_known_date_says_so(variant_kb, shortlist_for):
+    s = shortlist_for(variant_kb)
+    assert _elims(s, "marked-in-catalogue@openai") == [
+        ("deprecated", "marked deprecated in a catalogue of 2026-07-02 (no retirement date given)")
+    ]
 
 
 def test_endpoint_deprecation_applies_once_the_date_is_reached(variant_kb, shortlist_for):
