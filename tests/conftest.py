@@ -8,6 +8,7 @@ them. Every test gets its own ADVISOR_DATA_DIR so a user's catalog overlay
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# the fake provider server is a plain module shared by several suites
+sys.path.insert(0, str(REPO / "tests" / "providers"))
 FIXTURE_MODELS = REPO / "tests" / "fixtures" / "kb" / "models.yaml"
 TODAY = date(2026, 11, 24)
 
@@ -86,3 +89,16 @@ def shortlist_for():
 
 def fixture_models_path() -> Path:
     return FIXTURE_MODELS
+
+
+@pytest.fixture
+def fake():
+    """A loopback server speaking the OpenAI, Anthropic and Gemini wire formats
+    (tests/providers/fake_llm_server.py), stopped after the test."""
+    from fake_llm_server import FakeLLMServer
+
+    srv = FakeLLMServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()

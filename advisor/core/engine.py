@@ -694,6 +694,48 @@ def _age_days(as_of: date, today: date) -> int:
     return (today - as_of).days
 
 
+def _candidate_warnings(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[Warning_]:
+    """What to check before committing to one shortlisted option."""
+    warnings: list[Warning_] = []
+    max_age = kb.hosting.price_max_age_days
+
+    def add(code: str, message: str) -> None:
+        warnings.append(Warning_(code=code, model_id=opt.model.id, message=message))
+
+    if opt.price is not None and _age_days(opt.price.as_of, today) > max_age:
+        add("stale_price", f"{opt.ref.label}: price is {_age_days(opt.price.as_of, today)} days old "
+            f"(as of {opt.price.as_of.isoformat()}, {opt.price.source}); check the provider's page")
+    if opt.price is not None and opt.price.input == 0 and opt.price.output == 0:
+        add("zero_price", f"{opt.ref.label}: listed at $0 ({opt.price.source}); usually a free tier, a subscription "
+            "or a placeholder with rate limits; check the production price")
+    if answers.latency_target_ms is not None and opt.ttft is None:
+        add("latency_unknown", f"{opt.ref.label}: no typical latency is known, so the {answers.latency_target_ms:,} ms "
+            "target was not checked; measure it in the bake-off")
+    if opt.price is not None and not opt.price.known:
+        add("unknown_price", f"{opt.ref.label}: price unknown")
+    if opt.price is not None and opt.price.conflicts:
+        others = "; ".join(
+            f"{c.source}: in {_usd(c.input, 2)} / out {_usd(c.output, 2)} per 1M" for c in opt.price.conflicts
+        )
+        add("price_conflict", f"{opt.ref.label}: sources disagree on the price ({others})")
+    if not opt.hosted and answers.gpu_ops_experience == "none":
+        add("self_host_without_gpu_ops", f"{opt.ref.label}: self-hosting with no GPU-operations experience is a risk; "
+            "budget for hiring or a managed host of the same weights")
+    if not opt.hosted and opt.plan is None:
+        add("self_host_unsized", f"{opt.ref.label}: parameter count unknown, GPUs not sized")
+    limit = kb.hosting.practical_context.models.get(opt.model.id) or (
+        kb.hosting.practical_context.default_open_weights
+        if opt.model.open_weights
+        else kb.hosting.practical_context.default_hosted
+    )
+    if answers.context_tokens > limit:
+        add("beyond_practical_context", f"{opt.ref.label}: {_int(answers.context_tokens)} tokens of context is past its practical limit "
+            f"of about {_int(limit)}; retrieval (RAG) usually answers better than a stuffed context")
+    if opt.endpoint is not None and not opt.endpoint.pinned:
+        add("unpinned_alias", f"{opt.ref.label}: '{opt.endpoint.model_id}' is an alias the provider can move; pin a dated version in production")
+    return warnings
+
+
 def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
     """The explained shortlist for ``answers``. Deterministic for the same inputs."""
     options = _options(kb, answers)
@@ -737,7 +779,6 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
     rec = roles[0][1] if roles else None
 
     warnings: list[Warning_] = []
-    max_age = kb.hosting.price_max_age_days
     candidates: list[Candidate] = []
     for role, opt in roles:
         be = _break_even_for(kb, answers, opt, options)
@@ -759,77 +800,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
                 in_tree_outcome=opt.ref.key in members,
             )
         )
-        if opt.price is not None and _age_days(opt.price.as_of, today) > max_age:
-            warnings.append(
-                Warning_(
-                    code="stale_price",
-                    model_id=opt.model.id,
-                    message=f"{opt.ref.label}: price is {_age_days(opt.price.as_of, today)} days old "
-                    f"(as of {opt.price.as_of.isoformat()}, {opt.price.source}); check the provider's page",
-                )
-            )
-        if opt.price is not None and opt.price.input == 0 and opt.price.output == 0:
-            warnings.append(
-                Warning_(
-                    code="zero_price",
-                    model_id=opt.model.id,
-                    message=f"{opt.ref.label}: listed at $0 ({opt.price.source}); usually a free tier, a subscription "
-                    "or a placeholder with rate limits; check the production price",
-                )
-            )
-        if answers.latency_target_ms is not None and opt.ttft is None:
-            warnings.append(
-                Warning_(
-                    code="latency_unknown",
-                    model_id=opt.model.id,
-                    message=f"{opt.ref.label}: no typical latency is known, so the {answers.latency_target_ms:,} ms "
-                    "target was not checked; measure it in the bake-off",
-                )
-            )
-        if opt.price is not None and not opt.price.known:
-            warnings.append(Warning_(code="unknown_price", model_id=opt.model.id, message=f"{opt.ref.label}: price unknown"))
-        if opt.price is not None and opt.price.conflicts:
-            others = "; ".join(
-                f"{c.source}: in {_usd(c.input, 2)} / out {_usd(c.output, 2)} per 1M" for c in opt.price.conflicts
-            )
-            warnings.append(
-                Warning_(code="price_conflict", model_id=opt.model.id, message=f"{opt.ref.label}: sources disagree on the price ({others})")
-            )
-        if not opt.hosted and answers.gpu_ops_experience == "none":
-            warnings.append(
-                Warning_(
-                    code="self_host_without_gpu_ops",
-                    model_id=opt.model.id,
-                    message=f"{opt.ref.label}: self-hosting with no GPU-operations experience is a risk; "
-                    "budget for hiring or a managed host of the same weights",
-                )
-            )
-        if not opt.hosted and opt.plan is None:
-            warnings.append(
-                Warning_(code="self_host_unsized", model_id=opt.model.id, message=f"{opt.ref.label}: parameter count unknown, GPUs not sized")
-            )
-        limit = kb.hosting.practical_context.models.get(opt.model.id) or (
-            kb.hosting.practical_context.default_open_weights
-            if opt.model.open_weights
-            else kb.hosting.practical_context.default_hosted
-        )
-        if answers.context_tokens > limit:
-            warnings.append(
-                Warning_(
-                    code="beyond_practical_context",
-                    model_id=opt.model.id,
-                    message=f"{opt.ref.label}: {_int(answers.context_tokens)} tokens of context is past its practical limit "
-                    f"of about {_int(limit)}; retrieval (RAG) usually answers better than a stuffed context",
-                )
-            )
-        if opt.endpoint is not None and not opt.endpoint.pinned:
-            warnings.append(
-                Warning_(
-                    code="unpinned_alias",
-                    model_id=opt.model.id,
-                    message=f"{opt.ref.label}: '{opt.endpoint.model_id}' is an alias the provider can move; pin a dated version in production",
-                )
-            )
+        warnings.extend(_candidate_warnings(kb, answers, opt, today))
     if answers.quality_floor is None:
         warnings.append(
             Warning_(

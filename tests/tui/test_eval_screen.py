@@ -6,7 +6,6 @@ the key is a canary that must never show on screen or in the results file.
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,9 +20,6 @@ from advisor.tui.screens.modals import PathModal
 
 from .conftest import FULL_ANSWERS, on_screen, until
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
-
-from fake_llm_server import FakeLLMServer  # noqa: E402
 
 CANARY = "sk-canary-tui-9f3b2"
 KEY_ENV = "ADVISOR_TUI_TEST_KEY"
@@ -34,15 +30,6 @@ CASES = """\
 - {id: shout, input: 'Shout hello', expected: 'HELLO'}
 - {id: wave, input: 'Wave hello', checks: [{type: contains, value: Hello}]}
 """
-
-
-@pytest.fixture
-def fake():
-    srv = FakeLLMServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def fake_targets(fake, key_env=KEY_ENV):
