@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from functools import lru_cache
 
 from datetime import date
 from decimal import Decimal
@@ -111,6 +112,13 @@ class Option:
         self.cost_per_request: Decimal | None = per_request.total if per_request is not None else None
 
 
+def sorted_models(kb: KnowledgeBase) -> tuple[ModelSpec, ...]:
+    cached = kb.__dict__.get("_sorted_models")
+    if cached is None:
+        cached = kb.__dict__["_sorted_models"] = tuple(sorted(kb.models, key=lambda m: m.id))
+    return cached
+
+
 def option_refs(kb: KnowledgeBase) -> tuple[tuple, ...]:
     """Every way to run every model, in a stable order. Depends on the knowledge
     only, so it is computed once per knowledge base."""
@@ -118,7 +126,7 @@ def option_refs(kb: KnowledgeBase) -> tuple[tuple, ...]:
     if cached is not None:
         return cached
     out: list[tuple] = []
-    for model in sorted(kb.models, key=lambda m: m.id):
+    for model in sorted_models(kb):
         for ep in sorted(model.endpoints, key=lambda e: (e.provider, e.model_id)):
             # built from validated knowledge, so construct without re-validating
             ref = OptionRef.trusted(
@@ -179,10 +187,12 @@ def _options(kb: KnowledgeBase, answers: Any) -> list[Option]:
 
 # --------------------------------------------------------------------------- hard filters
 
+@lru_cache(maxsize=8192)  # the same budgets and volumes recur in thousands of messages
 def _usd(value: Decimal | None, places: int = 4) -> str:
     return money.format_usd(value)
 
 
+@lru_cache(maxsize=8192)
 def _int(n: int | Decimal) -> str:
     return f"{int(n):,}"
 
@@ -741,25 +751,26 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
     options = _options(kb, answers)
     survivors: list[Option] = []
     dropped: list[Elimination] = []
+    by_model: dict[str, list[Elimination]] = {}  # options come grouped by model, in id order
+    surviving_models: set[str] = set()
+    trusted = Elimination.trusted
     for opt in options:
-        for rule, message in _filters(kb, answers, opt, today):
-            opt.eliminations.append(Elimination.trusted(option=opt.ref, rule=rule, message=message))
-        if opt.eliminations:
+        model_id = opt.model.id
+        reasons = by_model.setdefault(model_id, [])
+        broken = _filters(kb, answers, opt, today)
+        if broken:
+            ref = opt.ref
+            opt.eliminations = [trusted(option=ref, rule=rule, message=message) for rule, message in broken]
             dropped.extend(opt.eliminations)
+            reasons.extend(opt.eliminations)
         else:
             survivors.append(opt)
-
-    surviving_models = {o.model.id for o in survivors}
-    by_model: dict[str, list[Elimination]] = {}
-    for o in options:
-        by_model.setdefault(o.model.id, []).extend(o.eliminations)
-    eliminated: list[EliminatedModel] = []
-    for model in sorted(kb.models, key=lambda m: m.id):
-        if model.id in surviving_models:
-            continue
-        eliminated.append(
-            EliminatedModel.trusted(model_id=model.id, model_name=model.name, reasons=tuple(by_model.get(model.id, ())))
-        )
+            surviving_models.add(model_id)
+    eliminated: list[EliminatedModel] = [
+        EliminatedModel.trusted(model_id=model.id, model_name=model.name, reasons=tuple(by_model.get(model.id, ())))
+        for model in sorted_models(kb)
+        if model.id not in surviving_models
+    ]
 
     steps, leaf = walk_tree(kb, answers)
     sel = leaf.candidates
