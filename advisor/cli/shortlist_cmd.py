@@ -18,8 +18,8 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def with_sample_prompt(kb, answers, path: str):
-    """Replace avg_input_tokens with the token count of a sample prompt file."""
+def count_sample_prompt(path: str) -> int:
+    """Tokens in a sample prompt file (tiktoken o200k_base, offline)."""
     from advisor.core.tokens import count_tokens
     from advisor.core.yamlsrc import YamlProblems, read_text
 
@@ -30,6 +30,12 @@ def with_sample_prompt(kb, answers, path: str):
     tokens = count_tokens(text)
     if tokens == 0:
         raise InputError([Problem("the sample prompt is empty (0 tokens)", Location(display_path(path), None, "--sample-prompt"))])
+    return tokens
+
+
+def with_sample_prompt(kb, answers, path: str):
+    """Replace avg_input_tokens with the token count of a sample prompt file."""
+    tokens = count_sample_prompt(path)
     data = answers.model_dump()
     data["avg_input_tokens"] = tokens
     note = (

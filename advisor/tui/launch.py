@@ -17,6 +17,18 @@ def launch(args: argparse.Namespace) -> int:
         from advisor.core.questions import load_answers
 
         answers = load_answers(kb, path)  # bad files fail here, with file:line, before the screen opens
+    sample = getattr(args, "sample_prompt", None)
+    if sample:
+        from advisor.cli.shortlist_cmd import count_sample_prompt
+
+        tokens = count_sample_prompt(sample)
+        values = answers.model_dump() if answers is not None else {}
+        values["avg_input_tokens"] = tokens  # the checklist opens with the counted figure
+        answers = values
+    if getattr(args, "report", None):
+        from advisor.errors import InputError
+
+        raise InputError("--report writes a report without the app; in the app, export with ctrl+e")
     app = make_app(kb, answers, answers_path=None if path == "-" else path, today=today)
     result = app.run()
     return int(result or 0)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from textual.widgets import DataTable, Input
 
@@ -270,3 +271,31 @@ async def test_bad_answers_file_shows_located_error(app_for, tmp_path):
         assert isinstance(app.screen, WelcomeScreen)
         msg = str(app.screen.query_one("#open-error").render())
         assert "bad[red].yaml" in msg and "task_type" in msg
+
+
+def test_launch_prefills_the_counted_sample_prompt_and_refuses_report(tmp_path, monkeypatch):
+    import argparse
+
+    import advisor.tui.app as app_module
+    from advisor.core.tokens import count_tokens
+    from advisor.errors import InputError
+    from advisor.tui.launch import launch
+
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("Summarise this ticket in two sentences and rate its urgency.")
+    seen = {}
+
+    class FakeApp:
+        def run(self):
+            return 0
+
+    def fake_make_app(kb, answers=None, **kw):
+        seen["answers"] = answers
+        return FakeApp()
+
+    monkeypatch.setattr(app_module, "make_app", fake_make_app)
+    args = argparse.Namespace(knowledge=[], today="2026-11-24", answers=None, sample_prompt=str(prompt), report=None)
+    assert launch(args) == 0
+    assert seen["answers"] == {"avg_input_tokens": count_tokens(prompt.read_text())}
+    with pytest.raises(InputError):
+        launch(argparse.Namespace(knowledge=[], today=None, answers=None, sample_prompt=None, report="r.html"))
