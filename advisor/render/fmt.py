@@ -5,6 +5,7 @@ Money is rounded here and only here; the core keeps exact Decimals.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -75,3 +76,13 @@ def answer_value(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def md_escape(text: object) -> str:
+    """Untrusted text (model names from catalogues, model output, user files)
+    made inert in Markdown: HTML is escaped (Markdown renders inline HTML), and
+    so are the characters that would start a table cell, link, image or emphasis."""
+    out = html.escape(str(text), quote=False)
+    for ch in ("\\", "|", "[", "]", "*", "_", "`", "!"):
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\r", " ").replace("\n", " ")

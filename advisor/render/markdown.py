@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from advisor.core.result import Candidate, Shortlist
 from advisor.fileio import REPORT_MARKERS
 from advisor.render import fmt
-
-
-def _md(text: object) -> str:
-    """Untrusted text (model names from catalogues, user files) made inert in
-    Markdown: HTML is escaped (Markdown renders inline HTML), and so are the
-    characters that would start a table cell, link or emphasis."""
-    out = html.escape(str(text), quote=False)
-    for ch in ("\\", "|", "[", "]", "*", "_", "`"):
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
-
+from advisor.render.fmt import md_escape as _md
 
 
 def _candidate_section(c: Candidate) -> list[str]:
