@@ -10,9 +10,7 @@ from advisor.catalog import litellm, models_dev
 from advisor.catalog.build import Report, build_overlay
 from advisor.catalog.sources import read_raw
 from advisor.catalog.yamlout import dump, write_atomic
-import yaml
-
-from advisor.core.yamlsrc import _Loader, YamlProblems, load_yaml_file
+from advisor.core.yamlsrc import YamlProblems, load_yaml_file
 from advisor.errors import KnowledgeError, Location, Problem, display_path
 
 PARSERS = {"models-dev": models_dev.parse, "litellm": litellm.parse}
@@ -22,14 +20,10 @@ def read_overlay(directory: Path) -> dict[str, Any] | None:
     path = directory / "models.yaml"
     if not path.exists():
         return None
-    try:  # fast path: the C loader without a source map (this file can hold thousands of models)
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except Exception:  # noqa: BLE001 - let the located loader say what and where
-        data = None
-        try:
-            data, _ = load_yaml_file(path)
-        except YamlProblems as exc:
-            raise KnowledgeError(exc.problems) from None
+    try:  # the located loader: duplicate keys, alias loops and bombs are refused here too
+        data, _ = load_yaml_file(path)
+    except YamlProblems as exc:
+        raise KnowledgeError(exc.problems) from None
     if not isinstance(data, dict):
         raise KnowledgeError([Problem("must be a mapping of keys to values", Location(display_path(path), 1))])
     return data

@@ -75,9 +75,13 @@ def _empty_or_scalar(x: Any) -> str:
     return _scalar(x)
 
 
+#: words YAML 1.1 reads as booleans or null: a key spelled like one must be quoted
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
 def _key(k: Any) -> str:
     s = str(k)
-    if s.replace("_", "").isalnum() and s.isascii() and not s[0].isdigit():
+    if s.replace("_", "").isalnum() and s.isascii() and not s[0].isdigit() and s.lower() not in _YAML_WORDS:
         return s
     return json.dumps(s, ensure_ascii=False)
 

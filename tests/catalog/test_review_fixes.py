@@ -82,9 +82,14 @@ def test_zero_zero_import_never_shortlists_at_zero_cost(tmp_path, builtin_kb):
     ep = next(e for e in kb.model_by_id["deepseek-r1-distill-llama-8b"].endpoints if e.provider == "alibaba-cn")
     assert ep.price.input is None and ep.price.output is None
     result = shortlist(load_answers(kb, CAT / "answers.yaml"), kb, TODAY)
-    for c in result.candidates:
-        if c.option.provider == "alibaba-cn" and c.option.model_id == "deepseek-r1-distill-llama-8b":
-            assert c.costs.per_request is None or c.costs.per_request > 0
+    # the imported 0/0 endpoint is ranked or eliminated, and either way with an unknown cost, never $0
+    key = "deepseek-r1-distill-llama-8b@alibaba-cn"
+    ranked = [r for r in result.ranking if r.option.key == key]
+    dropped = [e for e in result.eliminated_options if e.option.key == key]
+    assert ranked or dropped
+    for r in ranked:
+        assert r.per_request is None and r.per_month is None
+    assert not any(c.costs.per_request == 0 for c in result.candidates)
 
 
 # ----------------------------------------------------------------- 2. as_of
