@@ -82,6 +82,20 @@ class ResultsWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
+        if append and not self._ends_clean():
+            # a crash left a torn last line: end it, or the next result would be
+            # glued onto the fragment and lost with it when read back
+            self._fh.write("\n")
+            self._fh.flush()
+
+    def _ends_clean(self) -> bool:
+        """True when the file is empty or its last byte is a newline."""
+        with open(self.path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return True
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) == b"\n"
 
     def append(self, result: CaseResult) -> None:
         line = result.model_dump_json() + "\n"
