@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
-from advisor.errors import AdvisorError, InputError, Location, Problem, display_path
+from advisor.errors import InputError, Location, Problem, display_path
 from advisor.eval.target import Api, Target
 from advisor.fileio import REPORT_MARKERS, atomic_write, check_report_target
 
@@ -194,13 +194,10 @@ def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from advisor.cli.common import run_guarded
+
     argv = sys.argv[1:] if argv is None else argv
-    try:
-        return _main(argv)
-    except AdvisorError as exc:
-        for line in exc.lines():
-            print(f"advisor: {line}", file=sys.stderr)
-        return exc.exit_code
+    return run_guarded(lambda: _main(argv))
 
 
 def _main(argv: list[str]) -> int:

@@ -79,14 +79,24 @@ class ResultsWriter:
     """Append CaseResults to a JSONL file, one durable line each."""
 
     def __init__(self, path: str | Path, *, append: bool = True):
+        """Raises InputError (located at the file) when the file cannot be opened for writing."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
-        if append and not self._ends_clean():
-            # a crash left a torn last line: end it, or the next result would be
-            # glued onto the fragment and lost with it when read back
-            self._fh.write("\n")
-            self._fh.flush()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
+            if append and not self._ends_clean():
+                # a crash left a torn last line: end it, or the next result would be
+                # glued onto the fragment and lost with it when read back
+                self._fh.write("\n")
+                self._fh.flush()
+        except OSError as exc:
+            from advisor.errors import InputError, Location, Problem, display_path
+
+            reason = exc.strerror or type(exc).__name__
+            raise InputError(
+                Problem(f"cannot write the results file: {reason}", Location(display_path(self.path))),
+                title="results file",
+            ) from None
 
     def _ends_clean(self) -> bool:
         """True when the file is empty or its last byte is a newline."""

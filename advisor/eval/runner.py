@@ -400,9 +400,11 @@ class EvalRunner:
         new_results: list[CaseResult] = []
         not_run = 0
         total = len(plan.requests)
+        # opened before anything starts: a results file that cannot be written is an
+        # InputError (located at the file) before a single request is paid for
+        writer = ResultsWriter(self.results_path, append=self.resume) if self.results_path else None
         emit(RunStarted(total, plan.already_done, plan.targets, plan.skipped_targets))
 
-        writer = ResultsWriter(self.results_path, append=self.resume) if self.results_path else None
         loop = asyncio.get_running_loop()
         write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eval-results")
         own_client = self._client is None

@@ -30,3 +30,48 @@ def test_append_to_a_clean_or_empty_file_adds_no_blank_line(tmp_path):
     with ResultsWriter(path, append=True) as w:
         w.append(_result("c1"))
     assert path.read_text().count("\n") == 2 and "\n\n" not in path.read_text()
+
+
+# -- 2. `advisor eval` never prints a traceback ----------------------------------
+
+def _targets_file(tmp_path, fake, price=True, extra=""):
+    p = tmp_path / "targets.yaml"
+    prices = "  input_price_per_m: 1\n  output_price_per_m: 2\n" if price else ""
+    p.write_text(
+        f"- label: Fake\n  model_key: fake@openai\n  api: openai\n  base_url: {fake.base}/v1\n"
+        f"  model_id: fake-1\n  tokenizer: o200k_base\n{prices}{extra}"
+    )
+    return p
+
+
+def _cases_file(tmp_path, text="- {id: hello, input: Say hello, expected: Hello from the fake server.}\n"):
+    p = tmp_path / "cases.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_unwritable_results_file_is_one_line_exit_2(fake, tmp_path, capsys):
+    from advisor.cli.eval_cmd import main
+
+    code = main(["--cases", str(_cases_file(tmp_path)), "--target-file", str(_targets_file(tmp_path, fake)),
+                 "--results", "/proc/nope/r.jsonl"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("advisor: /proc/nope/r.jsonl") and "results file" in lines[0]
+    assert fake.count() == 0  # nothing was paid for
+
+
+def test_unexpected_error_is_an_internal_error_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import advisor.eval.cases as cases_mod
+    from advisor.cli.eval_cmd import main
+
+    def boom(path):
+        raise RuntimeError("bug")
+
+    monkeypatch.delenv("ADVISOR_DEBUG", raising=False)
+    monkeypatch.setattr(cases_mod, "load_cases", boom)
+    code = main(["--cases", "x.yaml", "--target-file", "t.yaml"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and "internal error: RuntimeError: bug" in err
