@@ -497,16 +497,12 @@ class EvalRunner:
         try:
             resp = await stream_chat(client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout)
         except ProviderCallError as exc:
-            cost: Decimal | None
-            if not t.priced:
-                cost = None
-            else:
-                cost = reserved if exc.billed else Decimal(0)
-            r = CaseResult(
-                **base, ok=False, error_kind=exc.kind, error=redact(exc.message, secrets),
-                attempts=exc.attempts, cost_usd=cost, finished_at=_now(),
-            )
-            return r, cost or Decimal(0)
+            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, reserved, secrets)
+        except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
+            # the last resort: a provider reply the wire format did not foresee; it may
+            # have been billed, so it counts at its reservation
+            message = f"unexpected reply ({type(exc).__name__}): {exc}"
+            return self._failed(base, t, "malformed", message, 1, True, reserved, secrets)
         text = redact(resp.text, secrets)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
         in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
@@ -557,6 +553,23 @@ class EvalRunner:
             judge_cost_usd=judge_cost, json_valid=json_valid, schema_valid=schema_valid, finished_at=_now(),
         )
         # judge spend was settled on its own reservation; this request settles its own cost
+        return r, cost or Decimal(0)
+
+    @staticmethod
+    def _failed(
+        base: dict[str, Any], t: Target, kind: str, message: str, attempts: int, billed: bool,
+        reserved: Decimal, secrets: list[str],
+    ) -> tuple[CaseResult, Decimal]:
+        """A failed call's result; a call that may have been billed counts at its reservation."""
+        cost: Decimal | None
+        if not t.priced:
+            cost = None
+        else:
+            cost = reserved if billed else Decimal(0)
+        r = CaseResult(
+            **base, ok=False, error_kind=kind, error=redact(message, secrets),
+            attempts=attempts, cost_usd=cost, finished_at=_now(),
+        )
         return r, cost or Decimal(0)
 
     def _judge_target(self, check: LlmJudgeCheck) -> Target | None:

@@ -56,11 +56,16 @@ class AnthropicMessages(WireFormat):
         kind = data.get("type", kind)
         if kind == "error":
             err = data.get("error") or {}
+            if not isinstance(err, dict):
+                err = {"message": str(err)}
             raise ProviderCallError(
                 "provider_error", f"error event: {err.get('type', '')} {err.get('message', '')}".strip(), billed=True
             )
         if kind == "message_start":
-            usage = (data.get("message") or {}).get("usage") or {}
+            message = data.get("message") or {}
+            usage = (message.get("usage") if isinstance(message, dict) else None) or {}
+            if not isinstance(usage, dict):
+                usage = {}
             total = 0
             seen = False
             for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
@@ -73,13 +78,17 @@ class AnthropicMessages(WireFormat):
                 state.output_tokens = usage["output_tokens"]
         elif kind == "content_block_delta":
             delta = data.get("delta") or {}
+            if not isinstance(delta, dict):
+                raise ProviderCallError("malformed", "content_block_delta 'delta' is not a JSON object", billed=True)
             if delta.get("type") == "text_delta" and isinstance(delta.get("text"), str):
                 state.parts.append(delta["text"])
         elif kind == "message_delta":
             delta = data.get("delta") or {}
-            if delta.get("stop_reason"):
-                state.finish_reason = delta["stop_reason"]
+            if isinstance(delta, dict) and delta.get("stop_reason"):
+                state.finish_reason = str(delta["stop_reason"])
             usage = data.get("usage") or {}
+            if not isinstance(usage, dict):
+                usage = {}
             if isinstance(usage.get("output_tokens"), int):
                 state.output_tokens = usage["output_tokens"]
             if isinstance(usage.get("input_tokens"), int) and state.input_tokens is None:

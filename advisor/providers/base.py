@@ -149,7 +149,15 @@ async def stream_chat(
             if ev is None:
                 continue
             before = len(state.parts)
-            wire.handle(ev, state)
+            try:
+                wire.handle(ev, state)
+            except ProviderCallError:
+                raise
+            except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+                # a chunk of an unexpected shape the wire format did not guard against
+                raise ProviderCallError(
+                    "malformed", f"unexpected event shape ({type(exc).__name__}): {ev.data[:120]!r}", billed=True
+                ) from None
             if state.first_token_at is None and len(state.parts) > before and any(state.parts[before:]):
                 state.first_token_at = clock()
 
@@ -174,6 +182,16 @@ async def stream_chat(
         detail = redact(str(exc) or type(exc).__name__, secrets)
         raise ProviderCallError(
             "truncated", f"connection lost mid-stream: {detail}", attempts=attempts, billed=True
+        ) from None
+    except httpx.DecodingError as exc:  # not a TransportError: a body that does not decode
+        detail = redact(str(exc) or type(exc).__name__, secrets)
+        raise ProviderCallError(
+            "malformed", f"response body could not be decoded: {detail}", attempts=attempts, billed=True
+        ) from None
+    except httpx.HTTPError as exc:  # any other httpx failure while reading the stream
+        detail = redact(str(exc) or type(exc).__name__, secrets)
+        raise ProviderCallError(
+            "truncated", f"stream failed: {type(exc).__name__}: {detail}", attempts=attempts, billed=True
         ) from None
     except ProviderCallError as exc:
         exc.attempts = attempts

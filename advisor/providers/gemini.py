@@ -75,12 +75,21 @@ class GeminiGenerate(WireFormat):
             err = data["error"]
             msg = err.get("message") if isinstance(err, dict) else str(err)
             raise ProviderCallError("provider_error", f"error event: {msg}", billed=True)
-        for cand in data.get("candidates") or []:
-            for part in (cand.get("content") or {}).get("parts") or []:
-                if isinstance(part.get("text"), str) and not part.get("thought"):
+        candidates = data.get("candidates") or []
+        if not isinstance(candidates, list):
+            raise ProviderCallError("malformed", "event 'candidates' is not a list", billed=True)
+        for cand in candidates:
+            if not isinstance(cand, dict):
+                raise ProviderCallError("malformed", "event candidate is not a JSON object", billed=True)
+            content = cand.get("content") or {}
+            parts = (content.get("parts") or []) if isinstance(content, dict) else None
+            if not isinstance(parts, list):
+                raise ProviderCallError("malformed", "event candidate content has an unexpected shape", billed=True)
+            for part in parts:
+                if isinstance(part, dict) and isinstance(part.get("text"), str) and not part.get("thought"):
                     state.parts.append(part["text"])
             if cand.get("finishReason"):
-                state.finish_reason = cand["finishReason"]
+                state.finish_reason = str(cand["finishReason"])
                 state.done = True
         usage = data.get("usageMetadata")
         if isinstance(usage, dict):
@@ -94,6 +103,7 @@ class GeminiGenerate(WireFormat):
                     seen = True
             if seen:
                 state.output_tokens = out
-        block = (data.get("promptFeedback") or {}).get("blockReason")
+        feedback = data.get("promptFeedback")
+        block = feedback.get("blockReason") if isinstance(feedback, dict) else None
         if block:
             raise ProviderCallError("provider_error", f"prompt blocked: {block}", billed=True)

@@ -222,6 +222,9 @@ async def open_stream(
         except httpx.TransportError as exc:
             detail = redact(str(exc) or type(exc).__name__, secrets)
             err = ProviderCallError("connection", f"connection failed: {detail}", retryable=True, attempts=attempt)
+        except httpx.HTTPError as exc:  # e.g. too many redirects: not worth retrying
+            detail = redact(str(exc) or type(exc).__name__, secrets)
+            err = ProviderCallError("connection", f"request failed: {type(exc).__name__}: {detail}", attempts=attempt)
         else:
             if response.status_code < 400:
                 return response, attempt, deadline

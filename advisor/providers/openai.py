@@ -83,13 +83,20 @@ class OpenAIChat(WireFormat):
             err = data["error"]
             msg = err.get("message") if isinstance(err, dict) else str(err)
             raise ProviderCallError("provider_error", f"error event: {msg}", billed=True)
-        for choice in data.get("choices") or []:
+        choices = data.get("choices") or []
+        if not isinstance(choices, list):
+            raise ProviderCallError("malformed", "stream chunk 'choices' is not a list", billed=True)
+        for choice in choices:
+            if not isinstance(choice, dict):
+                raise ProviderCallError("malformed", "stream chunk choice is not a JSON object", billed=True)
             delta = choice.get("delta") or {}
+            if not isinstance(delta, dict):
+                raise ProviderCallError("malformed", "stream chunk 'delta' is not a JSON object", billed=True)
             content = delta.get("content")
             if isinstance(content, str) and content:
                 state.parts.append(content)
             if choice.get("finish_reason"):
-                state.finish_reason = choice["finish_reason"]
+                state.finish_reason = str(choice["finish_reason"])
         usage = data.get("usage")
         if isinstance(usage, dict):
             if isinstance(usage.get("prompt_tokens"), int):

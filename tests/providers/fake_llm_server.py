@@ -16,6 +16,9 @@ consumed one per request from ``server.faults`` (a list):
 * ``{"drop": True}``        close the connection without answering
 * ``{"truncate": True}``    send the first chunk, then close mid-stream
 * ``{"malformed": True}``   send an event whose data is not JSON
+* ``{"inject": ['{"choices": ["x"]}']}``  send these event data lines (JSON of a
+                            wrong shape, say) after the first content event
+* ``{"bad_gzip": True}``    claim ``content-encoding: gzip`` for a body that is not
 * ``None``                  answer normally
 
 ``server.responder(api, body) -> str`` chooses the answer text;
@@ -175,6 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
+        if fault.get("bad_gzip"):
+            self.send_header("content-encoding", "gzip")
         self.end_headers()
         self.wfile.flush()
         events: list[bytes] = []
@@ -216,6 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
             tail = []
         if fault.get("malformed"):
             content.insert(1 if len(content) > 1 else 0, b"data: {not json\n\n")
+        for i, raw in enumerate(fault.get("inject") or []):
+            content.insert(min(1 + i, len(content)), f"data: {raw}\n\n".encode())
         try:
             for ev in head:
                 self._chunk(ev)
