@@ -73,6 +73,9 @@ def main(argv: list[str]) -> int:
     kb = load_knowledge([tmp / "ov0"])
     print(f"load_knowledge with the overlay: {(time.perf_counter() - t) * 1000:.0f} ms "
           f"({len(kb.models):,} models, {sum(len(m.endpoints) for m in kb.models):,} endpoints)")
+    import gc
+
+    gc.freeze()  # as advisor.cli.common.load_kb does for every command
 
     answers = answers_from_mapping(kb, {
         "task_type": "extraction", "monthly_requests": 500000, "avg_input_tokens": 1500,

@@ -45,6 +45,9 @@ def shortlist_at_scale(n: int, runs: int) -> None:
         overlay = write_overlay(Path(tmp) / "kb", n)
         load = median_ms(lambda: load_knowledge([overlay]), 3)
         kb = load_knowledge([overlay])
+    import gc
+
+    gc.freeze()  # as advisor.cli.common.load_kb does for every command
     answers = load_answers(kb, EXAMPLE)
     today = date(2026, 11, 24)
     result = shortlist(answers, kb, today)

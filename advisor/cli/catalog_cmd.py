@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- helpers
 
 def _overlay_dir(arg: str | None) -> Path:
-    from advisor.core.knowledge import user_knowledge_dir
+    from advisor.cli.common import user_knowledge_dir
 
     return Path(arg) if arg else user_knowledge_dir()
 

@@ -35,7 +35,14 @@ def count_sample_prompt(path: str) -> int:
 
 def with_sample_prompt(kb, answers, path: str):
     """Replace avg_input_tokens with the token count of a sample prompt file."""
+    from advisor.core.questions import check_value
+
     tokens = count_sample_prompt(path)
+    problem = check_value(kb, "avg_input_tokens", tokens)
+    if problem:
+        raise InputError(
+            [Problem(f"counts {tokens:,} tokens, but avg_input_tokens {problem}", Location(display_path(path), None, "--sample-prompt"))]
+        )
     data = answers.model_dump()
     data["avg_input_tokens"] = tokens
     note = (

@@ -188,7 +188,7 @@ def _options(kb: KnowledgeBase, answers: Any) -> list[Option]:
 # --------------------------------------------------------------------------- hard filters
 
 @lru_cache(maxsize=8192)  # the same budgets and volumes recur in thousands of messages
-def _usd(value: Decimal | None, places: int = 4) -> str:
+def _usd(value: Decimal | None) -> str:
     return money.format_usd(value)
 
 
@@ -275,7 +275,7 @@ def _filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[
         out.append(
             (
                 "budget_per_month",
-                f"{_usd(opt.monthly, 2)} a month at {_int(answers.monthly_requests)} requests > budget {_usd(answers.budget_per_month_usd, 2)}",
+                f"{_usd(opt.monthly)} a month at {_int(answers.monthly_requests)} requests > budget {_usd(answers.budget_per_month_usd)}",
             )
         )
     return out
@@ -599,7 +599,10 @@ def make_break_even(kb: KnowledgeBase, answers: Any, model: ModelSpec, api: Opti
             "a busy GPU serves fewer requests per dollar than the API"
         )
     else:
-        side = "cheaper" if answers.monthly_requests >= volume else "dearer"
+        # compare at the user's own volume: past a replica step self-hosting can be
+        # dearer again even above the first break-even volume
+        own = money.self_host_monthly_at(model, kb.hosting, answers.monthly_requests, tokens, answers.gpu_ops_experience)
+        side = "cheaper" if own is not None and own <= c * answers.monthly_requests else "dearer"
         note = (
             f"self-hosting {model.name} matches {api.ref.label} at {_int(volume)} requests a month; "
             f"at your {_int(answers.monthly_requests)} it is {side}"
@@ -637,15 +640,18 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
     if answers.json_schema_required or answers.output_format == "json":
         out.append(f"structured output: {opt.structured}" + (" (guided decoding on your server)" if not opt.hosted else ""))
     if opt.cost_per_request is not None:
-        out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly, 2)} a month at your volume")
+        out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly)} a month at your volume")
     else:
         out.append("price unknown: counted as typical of the other options, neither for nor against; check it before committing")
     if opt.ttft is not None:
         out.append(f"typical time to first token {_int(opt.ttft)} ms" + (f", {opt.tps} tok/s" if opt.tps else ""))
     if rec is not None and role == "alternative":
         if opt.cost_per_request is not None and rec.cost_per_request is not None and opt.cost_per_request < rec.cost_per_request:
-            ratio = rec.cost_per_request / opt.cost_per_request if opt.cost_per_request else Decimal(0)
-            out.append(f"{ratio:.1f}x cheaper per request than {rec.model.name}")
+            if opt.cost_per_request == 0:
+                out.append(f"listed at $0 (a free tier?) against {_usd(rec.cost_per_request)} for {rec.model.name}")
+            else:
+                ratio = rec.cost_per_request / opt.cost_per_request
+                out.append(f"{ratio:.1f}x cheaper per request than {rec.model.name}")
         if opt.ttft is not None and rec.ttft is not None and opt.ttft < rec.ttft:
             out.append(f"faster first token than {rec.model.name} ({_int(opt.ttft)} vs {_int(rec.ttft)} ms)")
     if role == "fallback" and rec is not None:
@@ -725,7 +731,7 @@ def _candidate_warnings(kb: KnowledgeBase, answers: Any, opt: Option, today: dat
         add("unknown_price", f"{opt.ref.label}: price unknown")
     if opt.price is not None and opt.price.conflicts:
         others = "; ".join(
-            f"{c.source}: in {_usd(c.input, 2)} / out {_usd(c.output, 2)} per 1M" for c in opt.price.conflicts
+            f"{c.source}: in {_usd(c.input)} / out {_usd(c.output)} per 1M" for c in opt.price.conflicts
         )
         add("price_conflict", f"{opt.ref.label}: sources disagree on the price ({others})")
     if not opt.hosted and answers.gpu_ops_experience == "none":

@@ -10,8 +10,6 @@ with the file and line it came from, built-in or overlay.
 from __future__ import annotations
 
 import copy
-import gc
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -284,11 +282,6 @@ def load_knowledge(
     cross = cross_check(kb)
     if cross:
         raise KnowledgeError(cross)
-    # The knowledge lives as long as the process and is never freed: move it
-    # out of the garbage collector's sight, so collections triggered by the
-    # engine's allocations stop re-scanning thousands of models (about a third
-    # of the shortlist time over a 5,000-model catalogue, see bench/).
-    gc.freeze()
     return kb
 
 
@@ -410,25 +403,3 @@ def _tree_cycles(kb: KnowledgeBase) -> list[Problem]:
                 if nxt:
                     stack.append((nxt, trail + (nid,)))
     return problems
-
-
-def user_knowledge_dir() -> Path:
-    """Where ``advisor catalog import`` keeps the user's overlay.
-
-    ``ADVISOR_DATA_DIR`` wins; otherwise the platform's convention for user
-    data: ``%APPDATA%`` on Windows, ``~/Library/Application Support`` on macOS,
-    ``$XDG_DATA_HOME`` (default ``~/.local/share``) elsewhere.
-    """
-    env = os.environ.get("ADVISOR_DATA_DIR")
-    if env:
-        return Path(env).expanduser() / "knowledge"
-    import sys
-
-    home = Path.home()
-    if sys.platform.startswith("win"):
-        root = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        root = home / "Library" / "Application Support"
-    else:
-        root = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return root / "advisor" / "knowledge"

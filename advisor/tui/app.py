@@ -148,7 +148,8 @@ class AdvisorApp(App[int]):
             seq=self._seq,
             shortlist=None if pending and self.shortlist is None else self.shortlist,
             missing=tuple(form.prompt(q) for q in form.missing()),
-            errors=tuple(f"{form.prompt(q)} {msg}" for q, msg in form.errors.items()),
+            errors=tuple(f"{form.prompt(q)} {msg}" for q, msg in form.errors.items())
+            + tuple(form.problems),
             changes=() if pending else self.changes,
             failure=failure,
             pending=pending,

@@ -21,6 +21,7 @@ class FormState:
     kb: Any
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # why the answers fail as a whole
 
     def set(self, qid: str, value: Any, error: str | None = None) -> None:
         if error:
@@ -35,14 +36,18 @@ class FormState:
         return [q.id for q in self.kb.questions.questions if q.required and self.values.get(q.id) is None]
 
     def answers(self):
-        """The ``Answers`` model, or ``None`` while a required answer is missing."""
+        """The ``Answers`` model, or ``None`` while a required answer is missing or
+        the answers fail as a whole (then ``problems`` says why)."""
+        self.problems = []
         if self.missing():
             return None
         try:
             from advisor.core.questions import answers_from_mapping
 
             return answers_from_mapping(self.kb, self.values)
-        except InputError:
+        except InputError as exc:
+            self.problems = [p.message if p.location is None else f"{p.location.field or ''}: {p.message}".lstrip(": ")
+                             for p in exc.problems]
             return None
 
     def prompt(self, qid: str) -> str:

@@ -299,3 +299,14 @@ def test_launch_prefills_the_counted_sample_prompt_and_refuses_report(tmp_path, 
     assert seen["answers"] == {"avg_input_tokens": count_tokens(prompt.read_text())}
     with pytest.raises(InputError):
         launch(argparse.Namespace(knowledge=[], today=None, answers=None, sample_prompt=None, report="r.html"))
+
+
+def test_answers_that_fail_as_a_whole_say_why_instead_of_working(kb):
+    from advisor.tui.state import FormState
+
+    # every field passes on its own; the mapping carries a key no question has
+    form = FormState(kb, {"task_type": "chat", "monthly_requests": 1000, "colour": "blue"})
+    assert form.answers() is None
+    assert form.problems and "colour" in form.problems[0] and "unknown key" in form.problems[0]
+    form.values.pop("colour")
+    assert form.answers() is not None and form.problems == []

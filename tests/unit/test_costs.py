@@ -269,3 +269,45 @@ def test_candidates_show_cost_per_success_at_the_quality_floor(kb, answers, toda
     assert mini.costs.per_success_at_floor == Decimal("0.00044")
     no_floor = shortlist(answers(task_type="classification"), kb, today)
     assert all(c.costs.per_success_at_floor is None for c in no_floor.candidates)
+
+
+def test_break_even_note_judges_the_users_own_volume_not_just_the_first_crossing(tmp_path, today):
+    """Self-hosting costs F + G x replicas: just past a replica step it can be dearer
+    than the API again, even above the first break-even volume."""
+    from advisor.core import costs as money
+    from advisor.core.engine import shortlist
+    from advisor.core.knowledge import load_knowledge
+    from advisor.core.questions import answers_from_mapping
+    from pathlib import Path
+
+    fixture_models = Path(__file__).resolve().parents[1] / "fixtures" / "kb" / "models.yaml"
+
+    (tmp_path / "models.yaml").write_text(
+        "models:\n  - id: llama-3-1-70b\n    endpoints:\n"
+        "      - {provider: together, model_id: meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo,"
+        " price: {input: 2.03, output: 2.03, as_of: 2026-11-01, source: test}}\n"
+    )
+    kb = load_knowledge([tmp_path], replace={"models.yaml": fixture_models})
+    model = kb.model_by_id["llama-3-1-70b"]
+    tokens = 1300  # 1,000 in + 300 out
+    c = Decimal("2.03") * tokens / Decimal(1_000_000)  # $0.002639 a request
+    first = money.break_even_requests(c, model, kb.hosting, tokens, "strong")
+    assert first is not None
+    # one replica serves 500 tok/s x 0.6 x 730 h x 3600 s / 1,300 tokens = 606,461.5 requests a month
+    per_replica = Decimal(788_400_000) / tokens
+    step = int(((Decimal(first) / per_replica).to_integral_value(rounding="ROUND_CEILING")) * per_replica) + 1
+    assert step > first
+    dearer = money.self_host_monthly_at(model, kb.hosting, step, tokens, "strong")
+    assert dearer > c * step  # just past a step: self-hosting is dearer again
+
+    def note_at(volume: int) -> str:
+        answers = answers_from_mapping(
+            kb,
+            {"task_type": "summarization", "monthly_requests": volume, "data_privacy": "strict", "gpu_ops_experience": "strong"},
+        )
+        result = shortlist(answers, kb, today)
+        cand = next(x for x in result.candidates if x.option.model_id == "llama-3-1-70b")
+        return cand.costs.break_even.note
+
+    assert note_at(step).endswith(f"at your {step:,} it is dearer")
+    assert note_at(first).endswith(f"at your {first:,} it is cheaper")
