@@ -95,22 +95,34 @@ def _field_type(q: Question) -> Any:
     return base
 
 
-_NUMERIC_TEXT = re.compile(r"[+-]?(\d[\d_,]*)?(\.\d+)?([eE][+-]?\d+)?")
+_NUMERIC_TEXT = re.compile(r"\$?[+-]?(\d[\d_,]*)?(\.\d+)?([eE][+-]?\d+)?")
+
+
+def number_from_text(text: str) -> int | Decimal:
+    """The number a person (or YAML 1.1, which reads ``1e6`` and ``1,000`` as
+    text) wrote: ``1e6``, ``1,000``, ``1_000``, ``$0.01``. Whole numbers written
+    without a decimal point come back as ``int``. Raises ``ValueError``."""
+    raw = text.strip()
+    if not raw or not _NUMERIC_TEXT.fullmatch(raw):
+        raise ValueError("must be a number")
+    cleaned = raw.lstrip("$").replace(",", "").replace("_", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("must be a number") from None
+    if not number.is_finite() or abs(number) >= Decimal("1e30"):
+        raise ValueError(f"{raw} is out of range")
+    if number == number.to_integral_value() and "." not in cleaned:
+        return int(number)
+    return number
 
 
 def _no_bool_numbers(value: Any) -> Any:
     # YAML's `true` must not pass as the number 1
     if isinstance(value, bool):
         raise ValueError("must be a number, not true/false")
-    # YAML 1.1 reads 1e6 (no dot) and 1,000 as text; take them as the numbers they spell
     if isinstance(value, str) and value.strip() and _NUMERIC_TEXT.fullmatch(value.strip()):
-        try:
-            number = Decimal(value.strip().replace(",", "").replace("_", ""))
-        except InvalidOperation:
-            return value
-        if number.is_finite() and abs(number) < Decimal("1e30"):
-            return int(number) if number == number.to_integral_value() and "." not in value else number
-        raise ValueError(f"{value.strip()} is out of range")
+        return number_from_text(value)  # the same reading as the app and the prompts
     return value
 
 
@@ -203,19 +215,15 @@ def parse_value(q: Question, text: str) -> Any:
             return False
         raise ValueError("answer yes or no")
     if q.type == "int":
-        cleaned = raw.replace(",", "").replace("_", "")
-        if not re.fullmatch(r"[+-]?\d+", cleaned):
-            raise ValueError("must be a whole number")
-        return int(cleaned)
-    if q.type in ("number", "money"):
-        cleaned = raw.replace(",", "").replace("_", "").lstrip("$")
         try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError("must be a number") from None
-        if not value.is_finite():
-            raise ValueError("must be a finite number")
-        return value
+            number = number_from_text(raw)
+        except ValueError as exc:
+            raise ValueError("must be a whole number" if "out of range" not in str(exc) else str(exc)) from None
+        if not isinstance(number, int):
+            raise ValueError("must be a whole number")
+        return number
+    if q.type in ("number", "money"):
+        return Decimal(number_from_text(raw))
     if q.type == "choice":
         if raw not in q.choice_values:
             raise ValueError(f"choose one of: {', '.join(q.choice_values)}")

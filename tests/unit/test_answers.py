@@ -223,3 +223,19 @@ def test_an_alias_bomb_is_refused_before_it_expands(kb):
     lines += ["task_type: extraction", "monthly_requests: 5", "languages: *h"]
     out = _lines(kb, "\n".join(lines) + "\n")
     assert len(out) == 1 and "once aliases are expanded; refusing to read it" in out[0]
+
+
+def test_the_app_the_prompts_and_answers_files_read_numbers_alike(kb):
+    from advisor.core.questions import parse_value
+
+    monthly = kb.question_by_id["monthly_requests"]
+    budget = kb.question_by_id["budget_per_request_usd"]
+    for text, expected in (("1e6", 1_000_000), ("1,000", 1000), ("1_000", 1000), ("500000", 500_000)):
+        typed = parse_value(monthly, text)
+        from_file, _ = parse_answers(kb, f"task_type: chat\nmonthly_requests: {text}\n", "a.yaml")
+        assert typed == from_file.monthly_requests == expected
+    typed = parse_value(budget, "$0.01")
+    from_file, _ = parse_answers(kb, 'task_type: chat\nmonthly_requests: 5\nbudget_per_request_usd: "$0.01"\n', "a.yaml")
+    assert typed == from_file.budget_per_request_usd == Decimal("0.01")
+    with pytest.raises(ValueError, match="whole number"):
+        parse_value(monthly, "1.5")
