@@ -70,6 +70,16 @@ def is_advisor_report(path: str | Path) -> bool:
     return any(marker in head for marker in REPORT_MARKERS)
 
 
+def refuse_overwrite(path: str | Path, force: bool, flag: str = "--force") -> None:
+    """For files the user keeps (answers, templates, exported configs): never
+    replace one that exists unless ``force``."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError([Problem("is a directory; give a file name", Location(display_path(p)))])
+    if p.exists() and not force:
+        raise InputError([Problem(f"already exists; not overwriting it (pass {flag} to replace it)", Location(display_path(p)))])
+
+
 def check_report_target(path: str | Path, force: bool = False, flag: str = "--force") -> None:
     """Refuse to replace an existing file unless advisor wrote it or ``force``.
 

@@ -82,7 +82,7 @@ def offer_save(answers: Any, questionary: Any) -> str | None:
     """Ask whether to save; never overwrite without a yes. The path written, or None."""
     import yaml
 
-    from advisor.render.report import atomic_write
+    from advisor.fileio import atomic_write
 
     if not _ask(questionary.confirm("Save these answers to a file?", default=True)):
         return None

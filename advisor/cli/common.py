@@ -90,13 +90,3 @@ def run_guarded(fn: Callable[[], int]) -> int:
             raise
         print(f"advisor: internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for a traceback)", file=sys.stderr)
         return 1
-
-
-def refuse_overwrite(path: str | Path, force: bool, flag: str = "--force") -> None:
-    from advisor.errors import display_path
-
-    p = Path(path)
-    if p.is_dir():
-        raise InputError([Problem("is a directory; give a file name", Location(display_path(p)))])
-    if p.exists() and not force:
-        raise InputError([Problem(f"already exists; not overwriting it (pass {flag} to replace it)", Location(display_path(p)))])

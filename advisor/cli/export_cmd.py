@@ -17,7 +17,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.common import knowledge_dirs, parse_today, refuse_overwrite, run_guarded
+from advisor.cli.common import knowledge_dirs, parse_today, run_guarded
+from advisor.fileio import refuse_overwrite
 from advisor.errors import InputError, Location, Problem, display_path
 
 #: our provider id -> LiteLLM's provider prefix (others: openai/ with api_base)

@@ -8,7 +8,8 @@ import textwrap
 
 import yaml
 
-from advisor.cli.common import load_kb, refuse_overwrite, run_guarded
+from advisor.cli.common import load_kb, run_guarded
+from advisor.fileio import refuse_overwrite
 from advisor.cli.questions_cmd import describe_type
 
 
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
             sys.stdout.write(text)
             return 0
         refuse_overwrite(args.file, args.force)
-        from advisor.render.report import atomic_write
+        from advisor.fileio import atomic_write
 
         atomic_write(args.file, text)
         print(f"advisor: wrote {args.file}; fill it in, then run: advisor --answers {args.file}", file=sys.stderr)

@@ -211,7 +211,7 @@ class AdvisorApp(App[int]):
     async def save_answers_flow(self) -> None:
         import yaml
 
-        from advisor.render.report import atomic_write
+        from advisor.fileio import atomic_write
 
         answers = self.form.answers()
         if answers is None or self.form.errors:
