@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -228,13 +229,12 @@ def _main(argv: list[str]) -> int:
     judge_model = args.judge
     if judge_model and judge_model not in {t.model_key for t in targets}:
         raise InputError(Problem(f"no target with model key {judge_model!r}", Location("--judge")))
-    if judge_model is None and any(c.type == "llm_judge" for case in cases.cases for c in case.checks):
-        judge_model = targets[0].model_key
     config = RunConfig(
         concurrency=args.concurrency, per_provider=args.per_provider, timeout=args.timeout,
         repeat=args.repeat, max_spend=args.max_spend, judge_model=judge_model,
     )
     runner = EvalRunner(targets, cases, config, results_path=results_path, resume=args.resume)
+    needs_judge = any(c.type == "llm_judge" for case in cases.cases for c in case.checks)
 
     from rich.console import Console
 
@@ -245,6 +245,8 @@ def _main(argv: list[str]) -> int:
         return 0
 
     plan = runner.plan()
+    if needs_judge:
+        runner.config = replace(runner.config, judge_model=_judge_for(judge_model, targets, plan, args.max_spend))
     for t, why in plan.skipped_targets:
         print(f"advisor: skipping {t.label} ({t.model_key}): {why}", file=sys.stderr)
     if not plan.targets:
@@ -276,6 +278,20 @@ def _main(argv: list[str]) -> int:
         )
         return 130
     return 0
+
+
+def _judge_for(wanted: str | None, targets: list[Target], plan: Any, max_spend: Decimal | None) -> str | None:
+    """The llm_judge model: ``--judge`` or the first target the plan runs. Only a
+    target that runs may judge; with ``--max-spend`` its price must be known, or
+    its calls could not be bounded."""
+    if wanted is None:
+        return plan.targets[0].model_key if plan.targets else None
+    for t, why in plan.skipped_targets:
+        if t.model_key == wanted:
+            if max_spend is not None and not t.priced:
+                why = "its price is unknown, so --max-spend cannot bound the judge calls (give prices in a target file)"
+            raise InputError(Problem(f"judge {t.label} ({wanted}) cannot run: {why}", Location("--judge")))
+    return wanted
 
 
 async def _run(runner: Any, err: Any, plan: Any) -> Any:

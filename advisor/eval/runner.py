@@ -20,13 +20,20 @@ Guarantees:
 
 * concurrency is bounded overall (``concurrency``) and per provider endpoint
   (``per_provider``) with asyncio semaphores; temperature 0 by default;
-* ``max_spend`` is never crossed: before a request is sent, its worst case
-  (counted input + ``max_tokens`` output, priced) is reserved against the cap
-  together with everything already in flight; the difference is released when
-  the real usage is known. A request that cannot fit is not sent (it is
-  counted in ``RunSummary.not_run_budget`` and left for a later ``--resume``).
-  Targets with an unknown price cannot be bounded and are skipped when a cap
-  is set;
+* ``max_spend`` bounds the spend: before a request (or a judge call) is sent,
+  its worst case (counted input + ``max_tokens`` output, priced) is reserved
+  against the cap together with everything already in flight, and it is only
+  sent when spent + reserved + its worst case fits; the difference is released
+  when the real usage is known. A request that cannot fit is not sent (it is
+  counted in ``RunSummary.not_run_budget`` and left for a later ``--resume``),
+  and once the spend reaches the cap no new request starts. The one way past
+  the cap: a provider may report (and bill) more tokens than were counted
+  locally. Then the spend can cross the cap by at most the part of the
+  reported cost above the reservation of requests already in flight when the
+  first such report arrived; from that report on, the target's reservations
+  are scaled by the largest reported/counted ratio seen, so later requests are
+  bounded again. Targets with an unknown price cannot be bounded and are
+  skipped when a cap is set, and so is an unpriced judge (the CLI refuses it);
 * each result is appended to the JSONL results file as it completes (flush +
   fsync); ``resume`` runs only the (model × case × repeat) keys not yet there;
 * ``cancel()`` (or cancelling the task running ``run``) stops cleanly: the
@@ -90,7 +97,7 @@ class RunConfig:
     temperature: float = 0.0
     max_spend: Decimal | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    judge_model: str | None = None  # model_key of the default llm_judge model
+    judge_model: str | None = None  # model_key of the default llm_judge model (None: the first that runs)
 
 
 @dataclass(frozen=True)
@@ -209,20 +216,28 @@ class SpendBudget:
     def fits(self, amount: Decimal) -> bool:
         return self.cap is None or self.spent + self.reserved + amount <= self.cap
 
+    @property
+    def exhausted(self) -> bool:
+        """The spend has reached the cap: nothing new may start."""
+        return self.cap is not None and self.spent >= self.cap
+
     async def reserve(self, amount: Decimal) -> bool:
-        """Wait until ``amount`` fits; False when it never can (nothing left in flight)."""
+        """Wait until ``amount`` fits; False when it never can (the cap is reached,
+        or nothing is left in flight to free room)."""
         async with self._changed:
             while not self.fits(amount):
-                if self.in_flight == 0:
+                if self.in_flight == 0 or self.exhausted:
                     return False
                 await self._changed.wait()
+            if self.exhausted:
+                return False
             self.reserved += amount
             self.in_flight += 1
             return True
 
     def try_reserve(self, amount: Decimal) -> bool:
         """Reserve now or fail now (never waits; used for judge calls inside a request)."""
-        if not self.fits(amount):
+        if self.exhausted or not self.fits(amount):
             return False
         self.reserved += amount
         self.in_flight += 1
@@ -283,6 +298,10 @@ class EvalRunner:
         self._client = client
         self._tasks: list[asyncio.Task[Any]] = []
         self._cancelled = False
+        self._runnable: list[Target] = []  # the plan's targets, set by run()
+        # model_key -> largest (reported / counted) input and (reported / max_tokens) output
+        # ratio seen: a provider that bills more tokens than we count gets reservations to match
+        self._ratios: dict[str, tuple[float, float]] = {}
 
     # -- keys ------------------------------------------------------------------
     def _key(self, target: Target) -> str | None:
@@ -358,6 +377,22 @@ class EvalRunner:
             planned=[r.key for r in plan.requests],
         )
 
+    # -- spend -----------------------------------------------------------------------
+    def _learn(self, t: Target, counted_in: int, max_out: int, reported_in: int | None, reported_out: int | None) -> None:
+        """Remember how far a provider's reported usage exceeds what was reserved for."""
+        rin, rout = self._ratios.get(t.model_key, (1.0, 1.0))
+        if reported_in is not None and counted_in > 0:
+            rin = max(rin, reported_in / counted_in)
+        if reported_out is not None and max_out > 0:
+            rout = max(rout, reported_out / max_out)
+        self._ratios[t.model_key] = (rin, rout)
+
+    def _worst_case(self, t: Target, counted_in: int, max_out: int) -> Decimal | None:
+        """The cost to reserve: counted input and ``max_out`` output, scaled up by what
+        the provider has been seen to report beyond them."""
+        rin, rout = self._ratios.get(t.model_key, (1.0, 1.0))
+        return t.cost(math.ceil(counted_in * rin), math.ceil(max_out * rout))
+
     # -- running -------------------------------------------------------------------
     def cancel(self) -> None:
         """Stop: cancel requests in flight, keep completed results, finish the run."""
@@ -385,6 +420,7 @@ class EvalRunner:
     async def run(self, on_event: EventCallback | None = None) -> RunSummary:
         emit = on_event or (lambda _e: None)
         plan = self.plan()
+        self._runnable = list(plan.targets)
         done_keys, prior = self._done_keys()
         planned_keys = {result_key(t.model_key, c.id, rep) for t in plan.targets for c in self.cases for rep in range(self.config.repeat)}
         prior = [r for r in prior if r.key in planned_keys]
@@ -414,7 +450,7 @@ class EvalRunner:
             nonlocal not_run
             sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
             async with sem, global_sem:
-                reserve = req.worst_case_cost or Decimal(0)
+                reserve = self._worst_case(req.target, req.input_tokens, req.case.max_tokens) or Decimal(0)
                 if not await budget.reserve(reserve):
                     not_run += 1
                     return
@@ -503,6 +539,7 @@ class EvalRunner:
             # have been billed, so it counts at its reservation
             message = f"unexpected reply ({type(exc).__name__}): {exc}"
             return self._failed(base, t, "malformed", message, 1, True, reserved, secrets)
+        self._learn(t, req.input_tokens, case.max_tokens, resp.input_tokens, resp.output_tokens)
         text = redact(resp.text, secrets)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
         in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
@@ -514,19 +551,20 @@ class EvalRunner:
             nonlocal judge_cost
             jt = self._judge_target(check)
             if jt is None:
-                raise RuntimeError(f"judge model {check.model or cfg.judge_model or '(none)'} is not among the targets")
+                raise RuntimeError(f"judge model {check.model or cfg.judge_model or '(none)'} is not among the targets that can run")
             jreq = ChatRequest(
                 messages=(Message("user", judge_prompt(check, c, answer)),), max_tokens=JUDGE_MAX_TOKENS,
                 system=JUDGE_SYSTEM, temperature=0.0, want_json=True,
             )
             jin = count_for_model(JUDGE_SYSTEM + judge_prompt(check, c, answer), jt.tokenizer).tokens + 3 * FRAMING_TOKENS
             jin = math.ceil(jin * APPROX_MARGIN)
-            worst = jt.cost(jin, JUDGE_MAX_TOKENS) or Decimal(0)
+            worst = self._worst_case(jt, jin, JUDGE_MAX_TOKENS) or Decimal(0)
             if not budget.try_reserve(worst):
                 raise RuntimeError("not judged: the spend cap leaves no room")
             spent = Decimal(0)
             try:
                 jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
+                self._learn(jt, jin, JUDGE_MAX_TOKENS, jr.input_tokens, jr.output_tokens)
                 spent = jt.cost(jr.input_tokens or jin, jr.output_tokens or JUDGE_MAX_TOKENS) or Decimal(0)
                 if jt.priced:
                     judge_cost = (judge_cost or Decimal(0)) + spent
@@ -572,14 +610,21 @@ class EvalRunner:
         )
         return r, cost or Decimal(0)
 
+    def judge_pool(self, runnable: Sequence[Target] | None = None) -> list[Target]:
+        """Targets that may judge: the extra judge targets whose key is set (and whose
+        price is known when a cap is set), then the targets the plan runs. Never a
+        target the plan skipped (its calls could not be paid for or bounded)."""
+        capped = self.config.max_spend is not None
+        extra = [t for t in self.judge_targets
+                 if not (t.key_env and not self._key(t)) and (t.priced or not capped)]
+        return extra + list(self._runnable if runnable is None else runnable)
+
     def _judge_target(self, check: LlmJudgeCheck) -> Target | None:
         want = check.model or self.config.judge_model
-        pool = self.judge_targets + self.targets
-        if want is None:
-            return self.judge_targets[0] if self.judge_targets else None
+        pool = self.judge_pool()
+        if want is None:  # the first extra judge target, else the first target that runs
+            return pool[0] if pool else None
         for t in pool:
             if t.model_key == want:
-                if t.key_env and not self._key(t):
-                    return None
                 return t
         return None

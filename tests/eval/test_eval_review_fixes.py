@@ -151,3 +151,85 @@ async def test_an_unforeseen_exception_is_recorded_redacted(fake, tmp_path, monk
     bad = [r for r in summary.results if not r.ok]
     assert len(bad) == 1 and bad[0].error_kind == "malformed"
     assert "sk-secret-123" not in bad[0].error and "AttributeError" in bad[0].error
+
+
+# -- 4. --max-spend is not crossed through the judge or through under-counted tokens ----
+
+JUDGE_CASES = "- {id: q, input: Capital of France?, checks: [{type: llm_judge, rubric: Names Paris}]}\n"
+
+
+async def test_a_judge_the_plan_skipped_for_unknown_price_is_never_called(fake, tmp_path):
+    from decimal import Decimal
+
+    fake.responder = lambda api, body: '{"score": 5, "reason": "ok"}' if "grader" in str(body) else "Paris"
+    judge = _target(fake, price=None, key="judge")
+    model = _target(fake, key="m")
+    runner = EvalRunner([judge, model], parse_cases(JUDGE_CASES, "c.yaml"),
+                        RunConfig(retry=FAST, max_spend=Decimal("1"), judge_model=judge.model_key))
+    summary = await runner.run()
+    assert [t.model_key for t, _ in summary.skipped_targets] == ["judge@openai"]
+    assert fake.count() == 1  # the model's call only: the unpriced judge is not run under a cap
+    (r,) = summary.results
+    assert r.model_key == "m@openai" and "not among the targets that can run" in r.checks[0].detail
+
+
+def test_cli_refuses_an_unpriced_judge_under_a_cap(fake, tmp_path, capsys):
+    from advisor.cli.eval_cmd import main
+
+    targets = _targets_file(tmp_path, fake, extra=(
+        f"- label: Judge\n  model_key: judge@openai\n  api: openai\n  base_url: {fake.base}/v1\n  model_id: j\n"
+    ))
+    code = main(["--cases", str(_cases_file(tmp_path, JUDGE_CASES)), "--target-file", str(targets),
+                 "--judge", "judge@openai", "--max-spend", "1", "--results", str(tmp_path / "r.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("advisor: --judge: ") and "price is unknown" in lines[0]
+    assert fake.count() == 0
+
+
+def test_cli_default_judge_is_the_first_target_that_runs(fake, tmp_path, capsys):
+    from advisor.eval.results import read_results as rr
+    from advisor.cli.eval_cmd import main
+
+    fake.responder = lambda api, body: '{"score": 5, "reason": "ok"}' if "grader" in str(body) else "Paris"
+    p = tmp_path / "targets.yaml"  # the first target has no price: skipped under the cap
+    p.write_text(
+        f"- label: Unpriced\n  model_key: u@openai\n  api: openai\n  base_url: {fake.base}/v1\n  model_id: u\n"
+        f"- label: Priced\n  model_key: p@openai\n  api: openai\n  base_url: {fake.base}/v1\n  model_id: p\n"
+        "  input_price_per_m: 1\n  output_price_per_m: 2\n"
+    )
+    code = main(["--cases", str(_cases_file(tmp_path, JUDGE_CASES)), "--target-file", str(p),
+                 "--max-spend", "1", "--results", str(tmp_path / "r.jsonl")])
+    assert code == 0, capsys.readouterr().err
+    (r,) = rr(tmp_path / "r.jsonl")
+    assert r.passed and r.judge_cost_usd is not None and r.judge_cost_usd > 0
+
+
+async def test_spend_stays_under_the_cap_when_the_provider_reports_3x_the_counted_tokens(fake, tmp_path):
+    from decimal import Decimal
+
+    t = _target(fake, price=("1000", "0"))
+    cs = _cases(8, max_tokens=5)
+    runner = EvalRunner([t], cs, RunConfig(concurrency=1, per_provider=1, retry=FAST))
+    counted = max(r.input_tokens for r in runner.plan().requests)
+    fake.input_tokens, fake.output_tokens = 3 * counted, 5
+    actual = t.cost(3 * counted, 5)
+    cap = actual * Decimal("2.5")
+    runner = EvalRunner([t], cs, RunConfig(concurrency=1, per_provider=1, retry=FAST, max_spend=cap))
+    summary = await runner.run()
+    assert summary.spent_usd <= cap
+    assert summary.new_results == 2 and summary.not_run_budget == 6
+    assert fake.count() == 2
+
+
+async def test_no_new_request_starts_once_the_spend_reaches_the_cap():
+    from decimal import Decimal
+
+    from advisor.eval.runner import SpendBudget
+
+    b = SpendBudget(Decimal("1"))
+    assert await b.reserve(Decimal("0.5"))
+    await b.settle(Decimal("0.5"), Decimal("1.2"))  # the provider billed more than reserved
+    assert b.exhausted
+    assert not await b.reserve(Decimal("0")) and not b.try_reserve(Decimal("0"))

@@ -62,10 +62,8 @@ def default_results_path(folder: Path | None = None, now: datetime | None = None
 def _default_runner(targets: Sequence[Target], cases: CasesFile, results_path: Path, env: Mapping[str, str]) -> Any:
     from advisor.eval.runner import EvalRunner, RunConfig
 
-    judge = None
-    if targets and any(c.type == "llm_judge" for case in cases.cases for c in case.checks):
-        judge = targets[0].model_key  # like the CLI: the first target judges
-    return EvalRunner(targets, cases, RunConfig(judge_model=judge), results_path=results_path, env=env)
+    # like the CLI, the first target that can run judges llm_judge checks (the runner's default)
+    return EvalRunner(targets, cases, RunConfig(), results_path=results_path, env=env)
 
 
 def _ms(v: float | None) -> Text:
