@@ -405,7 +405,8 @@ def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "markdown")
     assert r.returncode == 0, r.stderr
-    assert "Mini" in r.stdout  # the model is shortlisted or eliminated, so its name appears
+    # $0.01 per 1M tokens and a frontier generalist: the tree's outcome, so it is recommended
+    assert "| Recommended | Mini \\| \\[x\\](http://evil) &lt;script&gt;alert(1)&lt;/script&gt; |" in r.stdout
     assert "<script" not in r.stdout
     assert "&lt;script&gt;" in r.stdout
     assert not re.search(r"(?<!\\)\]\(http://evil\)", r.stdout)  # brackets escaped: no live link

@@ -44,7 +44,18 @@ def test_two_or_three_candidates_with_distinct_options(run, overrides):
 def test_alternative_is_cheaper_or_faster_than_the_recommendation(run, overrides):
     s = run(**overrides)
     rec = s.recommended
-    for alt in (c for c in s.candidates if c.role == "alternative"):
+    alts = [c for c in s.candidates if c.role == "alternative"]
+    if not alts:  # then no other ranked model is cheaper than the recommendation
+        assert rec.costs.per_request is not None
+        cheaper = [
+            r.option.key
+            for r in s.ranking
+            if r.option.model_id != rec.option.model_id
+            and r.per_request is not None
+            and r.per_request < rec.costs.per_request
+        ]
+        assert cheaper == [], cheaper
+    for alt in alts:
         cheaper = (
             alt.costs.per_request is not None
             and rec.costs.per_request is not None
