@@ -50,6 +50,7 @@ __all__ = [
     "run_check",
     "score_case",
     "Judge",
+    "BudgetExhausted",
 ]
 
 _FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n(.*?)\n?\s*```\s*$", re.S)
@@ -71,6 +72,13 @@ class CheckResult:
 
 # The judge: (check, case, answer) -> (score 0..1, reason). Raises on failure.
 Judge = Callable[[LlmJudgeCheck, Case, str], Awaitable[tuple[float, str]]]
+
+
+class BudgetExhausted(Exception):
+    """A judge call was not made because the spend cap leaves no room for it.
+
+    Not a failure of the answer: :func:`score_case` lets it through, and the
+    runner neither scores nor records the case (a later ``--resume`` retries it)."""
 
 
 def parse_json_answer(text: str) -> tuple[bool, Any, bool]:
@@ -318,6 +326,8 @@ async def score_case(case: Case, answer: str, judge: Judge | None = None) -> tup
                     score, reason = await judge(check, case, answer)
                     passed = score >= (check.pass_score - 1) / 4 - 1e-9
                     results.append(CheckResult("llm_judge", score, passed, reason))
+                except BudgetExhausted:
+                    raise  # not judged is not failed: the case is left for a later run
                 except Exception as exc:  # a failed judge call scores 0 with its reason
                     results.append(CheckResult("llm_judge", 0.0, False, f"judge failed: {exc}"))
         else:

@@ -104,7 +104,10 @@ def build_report(
     if summary.cancelled:
         notes.append("The run was interrupted; completed results are kept. Run again with --resume to finish.")
     if summary.not_run_budget:
-        notes.append(f"{summary.not_run_budget} requests were not sent because the spend cap left no room for their worst case.")
+        notes.append(
+            f"{summary.not_run_budget} requests were not sent (or their answers not judged) because the spend cap "
+            "left no room for their worst case; --resume runs them."
+        )
     return EvalReport(
         generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
         cases_file=cases_file,

@@ -25,7 +25,8 @@ Guarantees:
   against the cap together with everything already in flight, and it is only
   sent when spent + reserved + its worst case fits; the difference is released
   when the real usage is known. A request that cannot fit is not sent (it is
-  counted in ``RunSummary.not_run_budget`` and left for a later ``--resume``),
+  counted in ``RunSummary.not_run_budget`` and left for a later ``--resume``;
+  so is a case whose answer arrived but whose judge call no longer fits),
   and once the spend reaches the cap no new request starts. The one way past
   the cap: a provider may report (and bill) more tokens than were counted
   locally. Then the spend can cross the cap by at most the part of the
@@ -60,7 +61,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.core.tokens import count_for_model
 from advisor.eval.cases import Case, CasesFile, LlmJudgeCheck
-from advisor.eval.checks import JUDGE_SYSTEM, judge_prompt, parse_judge_reply, parse_json_answer, score_case, validate_schema
+from advisor.eval.checks import JUDGE_SYSTEM, BudgetExhausted, judge_prompt, parse_judge_reply, parse_json_answer, score_case, validate_schema
 from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_results, result_key
 from advisor.eval.target import Target
 from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, redact, stream_chat, wire_for
@@ -465,6 +466,9 @@ class EvalRunner:
                     if not settled:
                         # cancelled mid-request: the tokens may be billed; count the worst case
                         await asyncio.shield(budget.settle(reserve, reserve))
+                if result is None:  # answered but not judged within the cap
+                    not_run += 1
+                    return
                 if writer is not None:
                     # append + fsync off the event loop (one writer thread keeps order);
                     # the result is durable before its event is emitted
@@ -516,7 +520,9 @@ class EvalRunner:
 
     async def _execute(
         self, client: httpx.AsyncClient, req: PlannedRequest, reserved: Decimal, budget: SpendBudget, secrets: list[str]
-    ) -> tuple[CaseResult, Decimal]:
+    ) -> tuple[CaseResult | None, Decimal]:
+        """The request's result and its cost; ``None`` for a case that could not be
+        judged within the spend cap (not a result: counted in ``not_run_budget``)."""
         t, case, cfg = req.target, req.case, self.config
         chat = ChatRequest(
             messages=tuple(Message(role, content) for role, content in case.chat_messages()),
@@ -560,7 +566,7 @@ class EvalRunner:
             jin = math.ceil(jin * APPROX_MARGIN)
             worst = self._worst_case(jt, jin, JUDGE_MAX_TOKENS) or Decimal(0)
             if not budget.try_reserve(worst):
-                raise RuntimeError("not judged: the spend cap leaves no room")
+                raise BudgetExhausted("not judged: the spend cap leaves no room")
             spent = Decimal(0)
             try:
                 jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
@@ -575,7 +581,12 @@ class EvalRunner:
             finally:
                 await budget.settle(worst, spent)
 
-        score, passed, checks = await score_case(case, resp.text, judge)
+        try:
+            score, passed, checks = await score_case(case, resp.text, judge)
+        except BudgetExhausted:
+            # the answer was paid for but cannot be judged under the cap: not a result
+            # (neither scored nor written), so --resume runs the case again
+            return None, cost or Decimal(0)
         json_valid = schema_valid = None
         if case.wants_json:
             ok, value, _ = parse_json_answer(resp.text)

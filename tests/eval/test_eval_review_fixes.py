@@ -233,3 +233,46 @@ async def test_no_new_request_starts_once_the_spend_reaches_the_cap():
     await b.settle(Decimal("0.5"), Decimal("1.2"))  # the provider billed more than reserved
     assert b.exhausted
     assert not await b.reserve(Decimal("0")) and not b.try_reserve(Decimal("0"))
+
+
+# -- 5. a judge call skipped for budget is not a failed case -----------------------
+
+async def test_a_case_not_judged_for_budget_is_not_recorded_and_resume_retries_it(fake, tmp_path):
+    from decimal import Decimal
+
+    from advisor.eval.runner import EvalRunner as R
+
+    fake.responder = lambda api, body: '{"score": 5, "reason": "ok"}' if "grader" in str(body) else "Paris"
+    fake.input_tokens, fake.output_tokens = 10, 1
+    model, judge = _target(fake, key="m", price=("1000", "1000")), _target(fake, key="j", price=("1000", "1000"))
+    cs = parse_cases(JUDGE_CASES, "c.yaml")
+    probe = R([model], cs, RunConfig(retry=FAST))
+    worst = probe.plan().requests[0].worst_case_cost
+    # room for the model call's worst case, not for the judge call on top of what it cost
+    cap = worst + Decimal("0.000001")
+    path = tmp_path / "r.jsonl"
+    runner = R([model], cs, RunConfig(retry=FAST, max_spend=cap, judge_model="j@openai"),
+               judge_targets=[judge], results_path=path)
+    summary = await runner.run()
+    assert fake.count() == 1  # the answer was fetched; the judge was not called
+    assert summary.results == [] and summary.new_results == 0
+    assert summary.not_run_budget == 1
+    assert read_results(path) == []
+    # a later run with room retries it
+    again = R([model], cs, RunConfig(retry=FAST, judge_model="j@openai"), judge_targets=[judge],
+              results_path=path, resume=True)
+    s2 = await again.run()
+    (r,) = s2.results
+    assert r.passed and r.checks[0].name == "llm_judge"
+
+
+async def test_score_case_lets_budget_exhausted_through():
+    from advisor.eval.checks import BudgetExhausted, score_case
+
+    cs = parse_cases(JUDGE_CASES, "c.yaml")
+
+    async def judge(check, case, answer):
+        raise BudgetExhausted("no room")
+
+    with pytest.raises(BudgetExhausted):
+        await score_case(cs.cases[0], "Paris", judge)
