@@ -101,6 +101,12 @@ def build_report(
         notes.append("Some token counts were estimated locally with tiktoken because the server did not report usage.")
     if any(s.n and s.p95_unreliable for s in stats.values()):
         notes.append(f"p95 figures come from fewer than {P95_MIN_SAMPLES} samples; treat them as rough.")
+    n_est = sum(s.estimated_costs for s in stats.values() if s.total_cost_usd is not None)
+    if n_est:
+        notes.append(
+            f"Costs include {n_est} estimated: calls that failed after they may have been billed are counted "
+            "at their worst case (counted input + max_tokens output), not a measured cost."
+        )
     if summary.cancelled:
         notes.append("The run was interrupted; completed results are kept. Run again with --resume to finish.")
     if summary.not_run_budget:
@@ -147,6 +153,17 @@ def _md(text: str) -> str:
     return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
 
 
+def estimated_text(s: ModelStats) -> str:
+    """"" or " (includes 2 estimated)": a cost that is partly worst-case estimates says so."""
+    return f" (includes {s.estimated_costs} estimated)" if s.estimated_costs and s.total_cost_usd is not None else ""
+
+
+def _cost_cell(s: ModelStats) -> str:
+    if not s.passes:
+        return "unknown" if s.total_cost_usd is None else "no successes"
+    return fmt_usd(s.cost_per_success_usd) + estimated_text(s)
+
+
 def _rows(report: EvalReport) -> list[tuple[str, ...]]:
     rows = []
     for s in report.models:
@@ -158,7 +175,7 @@ def _rows(report: EvalReport) -> list[tuple[str, ...]]:
             _ms(s.latency_p50_ms),
             _ms(s.latency_p95_ms, s.p95_unreliable and s.latency_p95_ms is not None),
             "–" if s.tokens_per_s is None else f"{s.tokens_per_s:,.0f}",
-            fmt_usd(s.cost_per_success_usd) if s.passes else ("unknown" if s.total_cost_usd is None else "no successes"),
+            _cost_cell(s),
             _frac(s.json_valid, s.json_cases),
             _frac(s.schema_valid, s.schema_cases),
             ", ".join(f"{k} ×{v}" for k, v in s.errors_by_kind.items()) or "none",

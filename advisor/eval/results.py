@@ -52,6 +52,9 @@ class CaseResult(BaseModel):
     latency_ms: float | None = None
     attempts: int = 1
     cost_usd: Decimal | None = None  # None = unknown price (never $0)
+    # True: cost_usd is not measured but the worst case reserved for a failed call that
+    # may have been billed (files written before this field read as False)
+    cost_estimated: bool = False
     judge_cost_usd: Decimal | None = None
     wants_json: bool = False
     json_valid: bool | None = None

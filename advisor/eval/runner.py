@@ -617,7 +617,7 @@ class EvalRunner:
             cost = reserved if billed else Decimal(0)
         r = CaseResult(
             **base, ok=False, error_kind=kind, error=redact(message, secrets),
-            attempts=attempts, cost_usd=cost, finished_at=_now(),
+            attempts=attempts, cost_usd=cost, cost_estimated=bool(cost), finished_at=_now(),
         )
         return r, cost or Decimal(0)
 

@@ -5,7 +5,9 @@
   when there are fewer than 20 samples;
 * median output tokens per second;
 * total cost and cost per success (every request's cost, failed ones and
-  repeats included, divided by the passes); unknown prices stay unknown;
+  repeats included, divided by the passes); unknown prices stay unknown, and
+  ``estimated_costs`` counts the results whose cost is an estimate (the
+  worst case of a failed call that may have been billed), not a measurement;
 * JSON and schema compliance for the cases that ask for JSON;
 * errors counted by kind.
 """
@@ -78,6 +80,7 @@ class ModelStats(BaseModel):
     total_cost_usd: Decimal | None = None
     cost_per_request_usd: Decimal | None = None
     cost_per_success_usd: Decimal | None = None
+    estimated_costs: int = 0  # results whose cost is the worst case of a failed call, not measured
     json_cases: int = 0
     json_valid: int = 0
     schema_cases: int = 0
@@ -140,6 +143,7 @@ def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None
         total_cost_usd=total,
         cost_per_request_usd=per_req,
         cost_per_success_usd=per_success,
+        estimated_costs=sum(1 for r in rs if r.cost_estimated and r.cost_usd),
         json_cases=len(json_rs),
         json_valid=sum(1 for r in json_rs if r.json_valid),
         schema_cases=len(schema_rs),

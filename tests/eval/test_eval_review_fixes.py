@@ -276,3 +276,45 @@ async def test_score_case_lets_budget_exhausted_through():
 
     with pytest.raises(BudgetExhausted):
         await score_case(cs.cases[0], "Paris", judge)
+
+
+# -- 6. an estimated cost is marked as such ---------------------------------------
+
+def test_old_results_without_cost_estimated_read_as_measured(tmp_path):
+    import json
+
+    path = tmp_path / "old.jsonl"
+    old = {"model_key": "m", "label": "M", "case_id": "c", "repeat": 0, "ok": True, "cost_usd": "0.001"}
+    path.write_text(json.dumps(old) + "\n")
+    (r,) = read_results(path)
+    assert r.cost_estimated is False
+
+
+async def test_a_billed_failure_is_an_estimated_cost_and_the_report_says_so(fake, tmp_path):
+    from advisor.eval.report import build_report, render_eval_markdown
+    from advisor.eval.stats import model_stats
+
+    fake.faults = [{"truncate": True}]  # billed (the stream had started), then lost
+    runner = EvalRunner([_target(fake)], _cases(3), RunConfig(concurrency=1, retry=FAST), results_path=tmp_path / "r.jsonl")
+    summary = await runner.run()
+    bad = [r for r in summary.results if not r.ok]
+    assert len(bad) == 1 and bad[0].cost_estimated and bad[0].cost_usd > 0
+    assert all(not r.cost_estimated for r in summary.results if r.ok)
+    assert [r.cost_estimated for r in read_results(tmp_path / "r.jsonl") if not r.ok] == [True]
+    s = model_stats(summary.results, "m@openai")
+    assert s.estimated_costs == 1
+    report = build_report(summary, cases_file="c.yaml", n_cases=3, repeat=1)
+    md = render_eval_markdown(report)
+    assert "(includes 1 estimated)" in md
+    assert any("Costs include 1 estimated" in n for n in report.notes)
+
+
+def test_a_failure_before_billing_is_not_an_estimate():
+    from decimal import Decimal
+
+    from advisor.eval.stats import model_stats
+
+    rs = [_result("c0", cost_usd=Decimal("0.01"), passed=True),
+          CaseResult(model_key="m@openai", label="M", case_id="c1", repeat=0, ok=False, error_kind="auth",
+                     cost_usd=Decimal(0))]
+    assert model_stats(rs, "m@openai").estimated_costs == 0

@@ -70,8 +70,10 @@ def _ms(v: float | None) -> Text:
     return Text("–" if v is None else f"{v:,.0f}", justify="right")
 
 
-def _usd(v: Decimal | None) -> Text:
-    return Text(fmt_usd(v) if v is not None else "unknown", justify="right")
+def _usd(v: Decimal | None, estimated: bool = False) -> Text:
+    if v is None:
+        return Text("unknown", justify="right")
+    return Text(fmt_usd(v) + (" est." if estimated and v else ""), justify="right")
 
 
 def _outcome(r: CaseResult) -> Text:
@@ -221,7 +223,7 @@ class EvalScreen(Screen):
             Text(f"{r.score:.2f}", justify="right"),
             _ms(r.latency_ms),
             _ms(r.ttft_ms),
-            _usd(r.cost_usd),
+            _usd(r.cost_usd, r.cost_estimated),
         )
         if r.key in table.rows:
             for col, cell in zip(("model", "case", "result", "score", "latency", "ttft", "cost"), cells):
@@ -323,7 +325,7 @@ class EvalScreen(Screen):
             if s is None or not s.passes:
                 cps = Text("unknown" if s is not None and s.total_cost_usd is None else "no successes", justify="right")
             else:
-                cps = _usd(s.cost_per_success_usd)
+                cps = _usd(s.cost_per_success_usd, bool(s.estimated_costs))
             table.add_row(
                 Text(str(r.rank), style=moved), Text(str(r.previous_rank)),
                 Text(r.label, overflow="ellipsis", no_wrap=True), Text(pass_rate),
