@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from advisor.eval.rerank import Rerank, fmt_usd, rerank
 from advisor.eval.stats import P95_MIN_SAMPLES, ModelStats, model_stats
 from advisor.fileio import REPORT_MARKERS
+from advisor.render.fmt import md_escape
 
 if TYPE_CHECKING:  # the runner pulls in httpx; renderers don't need it
     from advisor.eval.runner import RunSummary
@@ -148,9 +149,10 @@ def _frac(a: int, b: int) -> str:
     return "–" if b == 0 else f"{a}/{b}"
 
 
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
+def _md(text: object) -> str:
+    """Untrusted text (model output, labels, case ids, error text) made inert in Markdown,
+    on one line: the one escaper every renderer uses, :func:`advisor.render.fmt.md_escape`."""
+    return md_escape(" ".join(str(text).split()))
 
 
 def estimated_text(s: ModelStats) -> str:
@@ -208,7 +210,7 @@ def render_eval_markdown(report: EvalReport, *, marker: bool = False) -> str:
     under the title (for a standalone file; the main report has its own)."""
     out = ["## Live eval"] + ([MD_MARKER] if marker else []) + [""]
     out.append(
-        f"{report.n_cases} cases from `{_md(report.cases_file)}`"
+        f"{report.n_cases} cases from {_md(report.cases_file)}"
         + (f", each run {report.repeat} times" if report.repeat > 1 else "")
         + f". {spent_text(report)}."
     )
@@ -238,7 +240,7 @@ def render_eval_markdown(report: EvalReport, *, marker: bool = False) -> str:
         out.append("### Failures (first few)")
         out.append("")
         for f in report.failures:
-            out.append(f"- **{_md(f.label)}** · case `{_md(f.case_id)}` #{f.repeat} · score {f.score:.2f} — {_md(f.reason)}")
+            out.append(f"- **{_md(f.label)}** · case {_md(f.case_id)} #{f.repeat} · score {f.score:.2f} — {_md(f.reason)}")
             if f.output_excerpt:
                 out.append(f"  > {_md(f.output_excerpt)}")
         out.append("")

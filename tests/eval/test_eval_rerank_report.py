@@ -76,7 +76,7 @@ def test_markdown_rendering():
     md = render_eval_markdown(_report())
     assert md.startswith("## Live eval")
     assert "Spent $1.00 of a $2.00 cap" in md
-    assert "<script>" not in md and "&lt;b>Model&lt;/b>" in md
+    assert "<script>" not in md and "&lt;b&gt;Model&lt;/b&gt;" in md
     assert "| 1/2 (50%) |" in md
 
 

@@ -318,3 +318,30 @@ def test_a_failure_before_billing_is_not_an_estimate():
           CaseResult(model_key="m@openai", label="M", case_id="c1", repeat=0, ok=False, error_kind="auth",
                      cost_usd=Decimal(0))]
     assert model_stats(rs, "m@openai").estimated_costs == 0
+
+
+# -- 7. untrusted text in the eval Markdown is inert -------------------------------
+
+EVIL_MD = "![x](http://evil) <img src=x> [a](b) *b*"
+
+
+def test_model_output_labels_ids_and_errors_are_inert_in_markdown():
+    from advisor.eval.report import EvalReport, FailureExample, render_eval_markdown
+
+    report = EvalReport(
+        generated_at="2026-11-24T00:00:00+00:00", cases_file="cases `x`.yaml", n_cases=1, repeat=1, models=[],
+        skipped=[f"{EVIL_MD} (m): no key"],
+        failures=[FailureExample(model_key="m", label=f"Label {EVIL_MD}", case_id=f"id {EVIL_MD}", repeat=0,
+                                 score=0.0, reason=f"error: {EVIL_MD}", output_excerpt=f"Answer {EVIL_MD}\nnext line")],
+    )
+    md = render_eval_markdown(report)
+    assert "<img" not in md and "*b*" not in md
+    assert md.count(r"\!\[x\](http://evil) &lt;img src=x&gt; \[a\](b) \*b\*") == 5
+    # rendered as Markdown: no image, no link, no emphasis, no raw HTML — only the text
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    for bad in ("<img", "<a ", "<em>", "src=x>"):
+        assert bad not in html, bad
+    assert html.count("![x](http://evil) &lt;img src=x&gt; [a](b) *b*") == 5
+    assert "> Answer" in md and "next line" in md.split("> Answer", 1)[1].splitlines()[0]
