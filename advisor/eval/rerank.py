@@ -60,10 +60,7 @@ class Rerank(BaseModel):
 
 def monthly_projection(stats: ModelStats, target: Target | None, monthly_requests: int) -> Decimal | None:
     """Monthly USD at ``monthly_requests`` from measured mean tokens; None when unknown."""
-    if target is None or stats.mean_input_tokens is None or stats.mean_output_tokens is None:
-        return None
-    per = target.cost(0, 0)
-    if per is None:
+    if target is None or not target.priced or stats.mean_input_tokens is None or stats.mean_output_tokens is None:
         return None
     assert target.input_price_per_m is not None and target.output_price_per_m is not None
     per_request = (

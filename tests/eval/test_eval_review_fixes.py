@@ -345,3 +345,23 @@ def test_model_output_labels_ids_and_errors_are_inert_in_markdown():
         assert bad not in html, bad
     assert html.count("![x](http://evil) &lt;img src=x&gt; [a](b) *b*") == 5
     assert "> Answer" in md and "next line" in md.split("> Answer", 1)[1].splitlines()[0]
+
+
+# -- 9. monthly_projection asks the target whether it is priced --------------------
+
+def test_monthly_projection_uses_priced_not_a_zero_token_cost(monkeypatch):
+    from decimal import Decimal
+
+    from advisor.eval.rerank import monthly_projection
+    from advisor.eval.stats import ModelStats
+
+    def no_cost(self, i, o):
+        raise AssertionError("cost() is not how to ask for a price")
+
+    monkeypatch.setattr(Target, "cost", no_cost)
+    stats = ModelStats(model_key="m", label="M", n=1, answered=1, passes=1, pass_rate=1.0, pass_low=0.2,
+                       pass_high=1.0, mean_score=1.0, mean_input_tokens=1000.0, mean_output_tokens=500.0)
+    priced = Target("M", "m", "openai", "http://x", "m", None, Decimal("1"), Decimal("2"))
+    unpriced = Target("M", "m", "openai", "http://x", "m", None, Decimal("1"), None)
+    assert monthly_projection(stats, priced, 1000) == Decimal("2.000000")
+    assert monthly_projection(stats, unpriced, 1000) is None
