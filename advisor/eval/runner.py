@@ -418,9 +418,12 @@ class EvalRunner:
                 self.cancel()
                 await asyncio.gather(task, return_exceptions=True)
 
-    async def run(self, on_event: EventCallback | None = None) -> RunSummary:
+    async def run(self, on_event: EventCallback | None = None, plan: Plan | None = None) -> RunSummary:
+        """Run ``plan`` (default: ``self.plan()`` now). A UI that planned off its
+        event loop passes that plan in, so the results file and tokens are not
+        read and counted twice."""
         emit = on_event or (lambda _e: None)
-        plan = self.plan()
+        plan = self.plan() if plan is None else plan
         self._runnable = list(plan.targets)
         done_keys, prior = self._done_keys()
         planned_keys = {result_key(t.model_key, c.id, rep) for t in plan.targets for c in self.cases for rep in range(self.config.repeat)}

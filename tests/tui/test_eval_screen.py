@@ -247,11 +247,11 @@ class ScriptedRunner:
     def cancel(self):
         pass
 
-    async def run(self, on_event):
+    async def run(self, on_event, plan=None):
         from advisor.eval.results import CaseResult
         from advisor.eval.runner import Progress, ResultReady, RunFinished, RunStarted, RunSummary
 
-        plan = self.plan()
+        plan = self.plan() if plan is None else plan
         total = len(plan.requests)
         on_event(RunStarted(total, 0, plan.targets, plan.skipped_targets))
         results, spent = [], Decimal(0)
@@ -295,3 +295,44 @@ def test_snapshot_finished(snap_compare, app_for):
         await pilot.pause()
 
     assert snap_compare(app_for(FULL_ANSWERS), terminal_size=(110, 44), run_before=run_before)
+
+
+# -- planning happens off the UI thread, once -------------------------------------------------
+
+async def test_planning_runs_in_a_thread_once_and_the_screen_is_up_meanwhile(app_for, fake, cases_file, tmp_path):
+    import threading
+
+    from advisor.eval.runner import EvalRunner
+
+    release = threading.Event()
+    calls: list[int] = []
+
+    class SlowPlanRunner:
+        def __init__(self, targets, cases, results_path, env):
+            self.inner = EvalRunner(targets, cases, results_path=results_path, env=env)
+
+        def plan(self):
+            calls.append(threading.get_ident())
+            release.wait(10)  # a slow plan (a big results file, many cases) must not freeze the UI
+            return self.inner.plan()
+
+        def cancel(self):
+            self.inner.cancel()
+
+        async def run(self, on_event, plan=None):
+            return await self.inner.run(on_event=on_event, plan=self.plan() if plan is None else plan)
+
+    app = app_for(FULL_ANSWERS)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "ResultsScreen")
+        ts, _ = fake_targets(fake)(app.kb, app.shortlist)
+        app.push_screen(EvalScreen(app.shortlist, ts, parse_cases(CASES, "cases.yaml"), env={KEY_ENV: CANARY},
+                                   results_path=tmp_path / "r.jsonl", runner_factory=SlowPlanRunner))
+        await until(pilot, lambda: isinstance(app.screen, EvalScreen) and app.screen.state == "planning", tries=200)
+        assert "Planning" in screen_text(app)
+        release.set()
+        await finished(pilot)
+        assert app.screen.state == "finished"
+        assert len(calls) == 1 and calls[0] != threading.main_thread().ident
+        assert len(list(app.screen.query(ProgressBar))) == 2
+        assert "against 2 models" in screen_text(app)

@@ -2,7 +2,9 @@
 
 The screen builds an :class:`~advisor.eval.runner.EvalRunner` for the targets
 it is given (attributes down) and drives it in an async worker on the app's
-loop. The runner's events become messages nested in this screen (messages
+loop. Planning reads the results file and counts every case's tokens for every
+target, so it runs in a thread from that worker (never on the UI thread); the
+plan comes back as a message and is handed to ``run`` (no second planning). The runner's events become messages nested in this screen (messages
 up); their handlers update one progress bar per model, the live results table
 and the spend line. Escape (or ctrl+c) cancels: requests in flight stop,
 completed results stay in the JSONL file and in the table. When the run ends
@@ -43,7 +45,7 @@ from advisor.eval.target import Target
 __all__ = ["EvalScreen", "default_results_path", "RunnerFactory"]
 
 #: builds the runner: (targets, cases, results_path, env) -> an EvalRunner (or a stand-in with
-#: ``plan()``, ``async run(on_event)`` and ``cancel()``)
+#: ``plan()``, ``async run(on_event, plan=...)`` and ``cancel()``)
 RunnerFactory = Callable[[Sequence[Target], CasesFile, Path, Mapping[str, str]], Any]
 
 
@@ -94,6 +96,10 @@ class EvalScreen(Screen):
 
     # -- messages (posted by the run worker, handled here) ---------------------------------
     @dataclass
+    class Planned(Message):
+        plan: Any  # Plan
+
+    @dataclass
     class Started(Message):
         total: int
 
@@ -132,28 +138,22 @@ class EvalScreen(Screen):
         self.env = env
         self.results_path = results_path
         self.runner = (runner_factory or _default_runner)(self.targets, cases, results_path, env)
-        self.plan = self.runner.plan()
-        self.state = "idle"  # idle → running → cancelling → finished | cancelled | failed | nothing
+        self.plan: Any = None  # the runner's Plan, once the worker has made it
+        # idle → planning → running → cancelling → finished | cancelled | failed | nothing
+        self.state = "idle"
         self.report: EvalReport | None = None
         self.summary: Any = None
         self.done = 0
-        self.total = len(self.plan.requests)
+        self.total = 0
         self.spent = Decimal(0)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self._head_text(), id="eval-head")
-        skipped = self._skipped_lines()
-        yield Static(Text("\n".join(skipped), style="yellow"), id="eval-skipped", classes="" if skipped else "-hidden")
+        yield Static(Text("", style="yellow"), id="eval-skipped", classes="-hidden")
         with VerticalScroll(id="eval-body"):
-            with Vertical(id="eval-bars"):
-                for i, t in enumerate(self.plan.targets):
-                    n = sum(1 for r in self.plan.requests if r.target.model_key == t.model_key)
-                    with Horizontal(classes="eval-bar-row"):
-                        yield Static(Text(t.label, overflow="ellipsis", no_wrap=True), classes="eval-bar-label")
-                        yield ProgressBar(total=n, show_eta=False, id=f"eval-bar-{i}")
-                        yield Static(Text(f"0/{n}"), id=f"eval-count-{i}", classes="eval-bar-count")
+            yield Vertical(id="eval-bars")  # one row per model, once planned
             yield Static(self._status_text(), id="eval-status")
             yield DataTable(id="eval-table", cursor_type="row", zebra_stripes=True)
             yield Static(Text(""), id="eval-outcome")
@@ -168,12 +168,7 @@ class EvalScreen(Screen):
         for label, key in (("Result", "result"), ("Score", "score"), ("Latency ms", "latency"),
                            ("TTFT ms", "ttft"), ("Cost", "cost")):
             table.add_column(label, key=key)
-        if not self.plan.targets:
-            self.state = "nothing"
-            self._show_status()
-            self.refresh_bindings()
-            return
-        self.state = "running"
+        self.state = "planning"
         self._show_status()
         self.refresh_bindings()
         table.focus()
@@ -182,7 +177,19 @@ class EvalScreen(Screen):
     # -- the run (worker: only posts messages) -----------------------------------------------
     @work(exclusive=True, exit_on_error=False, group="eval")
     async def run_eval(self) -> None:
+        import asyncio
+
         from advisor.eval.runner import ResultReady, RunFinished, RunStarted
+
+        try:
+            # reads the results file and runs tiktoken over every target × case: off the UI thread
+            plan = await asyncio.to_thread(self.runner.plan)
+        except Exception as exc:  # noqa: BLE001 - shown on the screen, never a traceback
+            self.post_message(self.Failed(self._redacted(exc)))
+            return
+        self.post_message(self.Planned(plan))
+        if not plan.targets:
+            return
 
         def on_event(ev: Any) -> None:
             if isinstance(ev, RunStarted):
@@ -194,12 +201,41 @@ class EvalScreen(Screen):
                 self.post_message(self.Finished(ev.summary))
 
         try:
-            await self.runner.run(on_event=on_event)
+            await self.runner.run(on_event=on_event, plan=plan)
         except Exception as exc:  # noqa: BLE001 - shown on the screen, never a traceback
-            from advisor.providers import redact
+            self.post_message(self.Failed(self._redacted(exc)))
 
-            secrets = [self.env.get(t.key_env) for t in self.targets if t.key_env]
-            self.post_message(self.Failed(redact(f"{type(exc).__name__}: {exc}", secrets)))
+    def _redacted(self, exc: BaseException) -> str:
+        from advisor.providers import redact
+
+        secrets = [self.env.get(t.key_env) for t in self.targets if t.key_env]
+        return redact(f"{type(exc).__name__}: {exc}", secrets)
+
+    @on(Planned)
+    async def _planned(self, message: Planned) -> None:
+        plan = self.plan = message.plan
+        self.total = len(plan.requests)
+        self.query_one("#eval-head", Static).update(self._head_text())
+        skipped = self._skipped_lines()
+        box = self.query_one("#eval-skipped", Static)
+        box.update(Text("\n".join(skipped), style="yellow"))
+        box.set_class(not skipped, "-hidden")
+        rows = []
+        for i, t in enumerate(plan.targets):
+            n = sum(1 for r in plan.requests if r.target.model_key == t.model_key)
+            rows.append(Horizontal(
+                Static(Text(t.label, overflow="ellipsis", no_wrap=True), classes="eval-bar-label"),
+                ProgressBar(total=n, show_eta=False, id=f"eval-bar-{i}"),
+                Static(Text(f"0/{n}"), id=f"eval-count-{i}", classes="eval-bar-count"),
+                classes="eval-bar-row",
+            ))
+        await self.query_one("#eval-bars", Vertical).mount_all(rows)
+        if not plan.targets:
+            self.state = "nothing"  # (even if cancelled while planning: nothing was sent)
+        elif self.state == "planning":
+            self.state = "running"
+        self._show_status()
+        self.refresh_bindings()
 
     @on(Started)
     def _started(self, message: Started) -> None:
@@ -210,7 +246,7 @@ class EvalScreen(Screen):
     def _result_arrived(self, message: ResultArrived) -> None:
         r = message.result
         self.done, self.total, self.spent = message.done, message.total, message.spent_usd
-        for i, t in enumerate(self.plan.targets):
+        for i, t in enumerate(self.plan.targets if self.plan is not None else ()):
             if t.model_key in message.by_model:
                 done, total = message.by_model[t.model_key]
                 self.query_one(f"#eval-bar-{i}", ProgressBar).update(total=total, progress=done)
@@ -265,13 +301,18 @@ class EvalScreen(Screen):
     def _head_text(self) -> Text:
         n_cases = len(self.cases.cases)
         t = Text("Bake-off", style="bold")
-        t.append(f": {n_cases} case{'s' if n_cases != 1 else ''} from {display_path(self.cases.path)} "
-                 f"against {len(self.plan.targets)} model{'s' if len(self.plan.targets) != 1 else ''}")
+        t.append(f": {n_cases} case{'s' if n_cases != 1 else ''} from {display_path(self.cases.path)} ")
+        if self.plan is None:
+            t.append("(planning…)")
+        else:
+            n = len(self.plan.targets)
+            t.append(f"against {n} model{'s' if n != 1 else ''}")
         t.append(f"\nResults are appended to {display_path(self.results_path)} as they complete.", style="dim")
         return t
 
     def _skipped_lines(self) -> list[str]:
-        lines = [f"Skipped {t.label} ({t.model_key}): {why}" for t, why in self.plan.skipped_targets]
+        skipped = self.plan.skipped_targets if self.plan is not None else []
+        lines = [f"Skipped {t.label} ({t.model_key}): {why}" for t, why in skipped]
         lines += [f"Skipped {note}" for note in self.notes]
         return lines
 
@@ -281,7 +322,9 @@ class EvalScreen(Screen):
         if self.state == "nothing":
             return Text("No model can run, so nothing was sent: set the API keys named above "
                         "(or fix the targets) and try again.", style="bold red")
-        if self.state in ("idle", "running"):
+        if self.state in ("idle", "planning"):
+            return Text("Planning: counting the tokens of every case for every model · escape cancels")
+        if self.state == "running":
             return Text(f"Running: {progress} · {spend} · escape cancels (completed results are kept)")
         if self.state == "cancelling":
             return Text(f"Cancelling… {progress} · {spend}", style="bold yellow")
@@ -336,7 +379,7 @@ class EvalScreen(Screen):
     # -- actions ---------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.state in ("idle", "running", "cancelling")
+        return self.state in ("idle", "planning", "running", "cancelling")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
@@ -346,7 +389,7 @@ class EvalScreen(Screen):
         return True  # (export says "not finished yet" itself: a dimmed binding would fall through to the app's)
 
     def action_cancel_run(self) -> None:
-        if self.state in ("idle", "running"):
+        if self.state in ("idle", "planning", "running"):
             self.state = "cancelling"
             self.runner.cancel()
             self._show_status()
