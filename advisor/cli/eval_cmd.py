@@ -29,12 +29,9 @@ from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.eval.target import Api, Target
-from advisor.fileio import REPORT_MARKERS, atomic_write, check_report_target
+from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
-
-REPORT_EXTS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
-
 
 class _ArgError(Exception):
     pass
@@ -151,17 +148,6 @@ def load_target_file(path: str) -> list[Target]:
     return [s.target() for s in doc.targets]
 
 
-def _html_page(section: str) -> str:
-    return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + REPORT_MARKERS[2] + "<title>advisor eval</title>\n"
-        "<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
-        "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}</style></head><body>\n"
-        + section + "</body></html>\n"
-    )
-
-
 # -- main ---------------------------------------------------------------------------
 
 def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
@@ -208,9 +194,9 @@ def _main(argv: list[str]) -> int:
         raise InputError(str(exc)) from None
     report_kind = None
     if args.report:
-        report_kind = REPORT_EXTS.get(Path(args.report).suffix.lower())
-        if report_kind is None:
-            raise InputError(Problem("must end in .md, .html or .json", Location("--report", field=None)))
+        from advisor.render.report import format_for
+
+        report_kind = format_for(args.report)  # the same formats as every report: .md, .html, .json
         check_report_target(args.report, force=args.force)  # before any request is paid for
 
     from advisor.eval.cases import load_cases
@@ -254,7 +240,9 @@ def _main(argv: list[str]) -> int:
 
     summary = asyncio.run(_run(runner, err, plan))
 
-    from advisor.eval.report import build_report, render_eval_html_section, render_eval_json, render_eval_markdown
+    from advisor.eval.report import build_report, render_eval_json
+    from advisor.render.eval_html import render_eval_html_page
+    from advisor.render.eval_markdown import render_eval_markdown
 
     report = build_report(
         summary, cases_file=cases.path, n_cases=len(cases.cases), repeat=args.repeat,
@@ -262,10 +250,10 @@ def _main(argv: list[str]) -> int:
     )
     _print_summary(out, report)
     if args.report:
-        if report_kind == "md":
+        if report_kind == "markdown":
             text = render_eval_markdown(report, marker=True)
         elif report_kind == "html":
-            text = _html_page(render_eval_html_section(report))
+            text = render_eval_html_page(report)
         else:
             text = render_eval_json(report)
         atomic_write(args.report, text, make_parents=True)
@@ -376,7 +364,7 @@ def _print_summary(out: Any, report: Any) -> None:
     narrow) a short block per model. Numbers never wrap or get cut to "…"."""
     from rich.markup import escape
 
-    from advisor.eval.report import summary_line
+    from advisor.render.eval_markdown import summary_line
 
     for item in _summary_renderables(report, out.width):
         out.print(item)
@@ -390,10 +378,10 @@ def _print_summary(out: Any, report: Any) -> None:
 
 
 def _console_rows(report: Any) -> list[dict[str, str]]:
-    from advisor.eval.report import HEADERS, _rows
+    from advisor.render.eval_markdown import HEADERS, table_rows
 
     rows = []
-    for s, row in zip(report.models, _rows(report), strict=True):
+    for s, row in zip(report.models, table_rows(report), strict=True):
         cells = dict(zip(HEADERS, row, strict=True))
         p95 = "–" if s.latency_p95_ms is None else f"{s.latency_p95_ms:,.0f} ms" + ("*" if s.p95_unreliable else "")
         rows.append({

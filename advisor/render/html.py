@@ -134,7 +134,7 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
     parts += [f"<tr><td><code>{_e(k)}</code></td><td>{_e(fmt.answer_value(v))}</td></tr>" for k, v in s.answers.items()]
     parts.append("</table>")
     if evaluation is not None:
-        from advisor.eval.report import render_eval_html_section
+        from advisor.render.eval_html import render_eval_html_section
 
         parts.append(render_eval_html_section(evaluation))
     parts.append("</body></html>\n")

@@ -95,7 +95,7 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
         out.append(f"| {key} | {_md(fmt.answer_value(value))} |")
     out.append("")
     if evaluation is not None:
-        from advisor.eval.report import render_eval_markdown
+        from advisor.render.eval_markdown import render_eval_markdown
 
         out.append(render_eval_markdown(evaluation))
     return "\n".join(out).rstrip() + "\n"

@@ -120,7 +120,7 @@ def test_missing_key_skips_one_target_with_one_line(fake, tmp_path, monkeypatch,
     [
         (["--concurrency", "0"], "advisor: argument --concurrency: --concurrency must be >= 1; got 0"),
         (["--max-spend", "lots"], "advisor: argument --max-spend: --max-spend must be an amount in USD; got 'lots'"),
-        (["--report", "out.pdf"], "advisor: --report: must end in .md, .html or .json"),
+        (["--report", "out.pdf"], "advisor: out.pdf: --report: unknown report format; use one of .htm, .html, .json, .markdown, .md"),
         (["--models", "fake@opena"], "advisor: --models: no target with model key 'fake@opena' (did you mean 'fake@openai'?)"),
     ],
 )

@@ -9,7 +9,9 @@ import pytest
 from rich.console import Console
 
 from advisor.cli.eval_cmd import _print_summary, main
-from advisor.eval.report import EvalReport, render_eval_html_section, render_eval_json, render_eval_markdown
+from advisor.eval.report import EvalReport, render_eval_json
+from advisor.render.eval_html import render_eval_html_section
+from advisor.render.eval_markdown import render_eval_markdown
 from advisor.eval.rerank import monthly_projection, rerank
 from advisor.eval.stats import ModelStats, wilson_interval
 from advisor.eval.target import Target

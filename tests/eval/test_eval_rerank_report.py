@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from advisor.eval.report import EvalReport, FailureExample, render_eval_html_section, render_eval_markdown
+from advisor.eval.report import EvalReport, FailureExample
+from advisor.render.eval_html import render_eval_html_section
+from advisor.render.eval_markdown import render_eval_markdown
 from advisor.eval.rerank import monthly_projection, rerank
 from advisor.eval.stats import ModelStats, wilson_interval
 from advisor.eval.target import Target

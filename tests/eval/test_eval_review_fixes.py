@@ -291,7 +291,8 @@ def test_old_results_without_cost_estimated_read_as_measured(tmp_path):
 
 
 async def test_a_billed_failure_is_an_estimated_cost_and_the_report_says_so(fake, tmp_path):
-    from advisor.eval.report import build_report, render_eval_markdown
+    from advisor.eval.report import build_report
+    from advisor.render.eval_markdown import render_eval_markdown
     from advisor.eval.stats import model_stats
 
     fake.faults = [{"truncate": True}]  # billed (the stream had started), then lost
@@ -326,7 +327,8 @@ EVIL_MD = "![x](http://evil) <img src=x> [a](b) *b*"
 
 
 def test_model_output_labels_ids_and_errors_are_inert_in_markdown():
-    from advisor.eval.report import EvalReport, FailureExample, render_eval_markdown
+    from advisor.eval.report import EvalReport, FailureExample
+    from advisor.render.eval_markdown import render_eval_markdown
 
     report = EvalReport(
         generated_at="2026-11-24T00:00:00+00:00", cases_file="cases `x`.yaml", n_cases=1, repeat=1, models=[],
@@ -365,3 +367,19 @@ def test_monthly_projection_uses_priced_not_a_zero_token_cost(monkeypatch):
     unpriced = Target("M", "m", "openai", "http://x", "m", None, Decimal("1"), None)
     assert monthly_projection(stats, priced, 1000) == Decimal("2.000000")
     assert monthly_projection(stats, unpriced, 1000) is None
+
+
+# -- 8. eval/report.py holds data; the renderers live in advisor.render -------------
+
+def test_eval_report_is_data_and_the_renderers_live_in_render():
+    import advisor.eval.report as data
+    from advisor.fileio import REPORT_MARKERS
+    from advisor.render.eval_html import render_eval_html_page, render_eval_html_section  # noqa: F401
+    from advisor.render.eval_markdown import render_eval_markdown  # noqa: F401
+    from advisor.render.html import CSS
+
+    for name in ("render_eval_markdown", "render_eval_html_section", "_rows", "_md"):
+        assert not hasattr(data, name), name
+    report = data.EvalReport(generated_at="x", cases_file="c.yaml", n_cases=1, repeat=1, models=[])
+    page = render_eval_html_page(report)
+    assert REPORT_MARKERS[2] in page and CSS in page and '<section class="eval">' in page
