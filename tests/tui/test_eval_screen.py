@@ -137,7 +137,7 @@ async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_pat
 
 
 async def test_cancel_keeps_completed_results(app_for, fake, cases_file, tmp_path):
-    fake.latency = 0.4  # two at a time (same endpoint): six requests take ~1.2 s
+    fake.latency = 0.8  # two at a time (same endpoint): six requests take ~2.4 s, ample time to cancel
     app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
     async with app.run_test(size=SIZE) as pilot:
         await on_screen(pilot, "ResultsScreen")
