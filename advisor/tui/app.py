@@ -157,7 +157,12 @@ class AdvisorApp(App[int]):
         checklist = getattr(self, "checklist", None)
         if checklist is not None and checklist.is_mounted:
             checklist.show(self.view)  # (an unmounted checklist takes app.view when it mounts)
-        self.refresh_bindings()
+        # Only check_action's inputs change what the footer shows; refreshing the
+        # bindings on every answer made the footer rebuild itself (~100 ms a time).
+        has_shortlist = self.shortlist is not None
+        if has_shortlist != getattr(self, "_bindings_for", None):
+            self._bindings_for = has_shortlist
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
