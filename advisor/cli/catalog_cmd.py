@@ -97,9 +97,9 @@ def _money(d: Decimal | None) -> str:
 
 
 def _console():
-    from rich.console import Console
+    from advisor.render.console import cli_console
 
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+    return cli_console(file=sys.stdout, soft_wrap=False)
 
 
 def _age(as_of: date, today: date) -> int:

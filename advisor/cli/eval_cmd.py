@@ -222,10 +222,10 @@ def _main(argv: list[str]) -> int:
     runner = EvalRunner(targets, cases, config, results_path=results_path, resume=args.resume)
     needs_judge = any(c.type == "llm_judge" for case in cases.cases for c in case.checks)
 
-    from rich.console import Console
+    from advisor.render.console import cli_console
 
-    out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    out = cli_console(file=sys.stdout, soft_wrap=True)
+    err = cli_console(file=sys.stderr, soft_wrap=True)
     if args.dry_run:  # plans every target, keys or not: nothing is called
         _print_dry_run(out, runner.dry_run())
         return 0

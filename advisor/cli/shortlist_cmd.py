@@ -98,10 +98,9 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_markdown(result))
     else:
-        from rich.console import Console
+        from advisor.render.console import cli_console, render_console
 
-        console = Console(highlight=False, soft_wrap=False)
-        from advisor.render.console import render_console
+        console = cli_console(soft_wrap=False)
 
         render_console(result, console)
         if result.token_note:

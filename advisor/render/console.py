@@ -12,6 +12,21 @@ from advisor.core.result import Shortlist
 from advisor.render import fmt
 
 
+class CliConsole(Console):
+    """A Console for command output. Rich answers a closed pipe (``advisor … |
+    head``) with exit status 1; a reader that stops early is not a failure, so
+    the CLI's guard turns the BrokenPipeError into exit 0 instead."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def cli_console(**kwargs) -> Console:
+    kwargs.setdefault("highlight", False)
+    return CliConsole(**kwargs)
+
+
 def shortlist_table(s: Shortlist, width: int = 120) -> Table:
     """The shortlist as a table; key ratings only where there is room for them."""
     wide = width >= 110

@@ -420,3 +420,17 @@ def test_tui_without_a_terminal_is_refused(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--tui", stdin="")
     assert_bad_input(r, "--tui needs a terminal")
+
+
+def test_a_reader_that_stops_early_is_not_a_failure(tmp_path):
+    """`advisor --answers … | head -1`: the closed pipe ends the run with exit 0, quietly."""
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    env = dict(os.environ, ADVISOR_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "--answers", "a.yaml", "--today", TODAY],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # like `| head -0`: the reader is gone before advisor writes a line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "Traceback" not in err
