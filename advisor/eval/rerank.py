@@ -77,7 +77,12 @@ def _pct(x: float) -> str:
 
 
 def _describe(m: RankedModel) -> str:
-    cost = f" at {fmt_usd(m.cost_per_success_usd)} per success" if m.cost_per_success_usd is not None else ", cost per success unknown"
+    if m.measured and m.passes == 0:
+        cost = ", no successes"
+    elif m.cost_per_success_usd is not None:
+        cost = f" at {fmt_usd(m.cost_per_success_usd)} per success"
+    else:
+        cost = ", cost per success unknown"
     return f"{m.label} passed {m.passes}/{m.n} ({_pct(m.pass_rate)}, 95% CI {_pct(m.pass_low)}–{_pct(m.pass_high)}){cost}"
 
 

@@ -52,7 +52,7 @@ def render_eval_html_section(report: EvalReport) -> str:
             )
         parts.append("</ul>")
     if report.skipped or report.notes:
-        parts.append("<ul class=\"notes\">")
+        parts.append("<h3>Notes</h3><ul class=\"notes\">")
         parts.extend(f"<li>Skipped {e(s)}</li>" for s in report.skipped)
         parts.extend(f"<li>{e(n)}</li>" for n in report.notes)
         parts.append("</ul>")

@@ -86,3 +86,13 @@ def test_report_is_json_serialisable():
     r = _report()
     again = EvalReport.model_validate_json(r.model_dump_json())
     assert again == r
+
+
+def test_a_model_with_no_successes_is_described_as_such():
+    from advisor.eval.rerank import RankedModel, _describe
+
+    fields = {name: None for name in RankedModel.model_fields}
+    fields.update(model_key="m", label="M", rank=1, previous_rank=1, measured=True, passes=0, n=10,
+                  pass_rate=0.0, pass_low=0.0, pass_high=0.28)
+    m = RankedModel.model_construct(**fields)
+    assert _describe(m) == "M passed 0/10 (0%, 95% CI 0%–28%), no successes"
