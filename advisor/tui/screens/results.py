@@ -85,13 +85,15 @@ class ResultsScreen(Screen):
         self.title = "advisor — results"
         s = self.shortlist
         table = self.query_one("#shortlist-table", DataTable)
-        table.add_columns("Role", "Model", "Provider", "Per month", "Per request")
+        # the figures people compare come right after the name, so they show at 80 columns
+        table.add_columns("Role", "Model", "Per month", "Per request", "Provider")
         table.add_column("Key ratings", width=30)
         for i, c in enumerate(s.candidates):
             table.add_row(
                 Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
-                Text(c.option.model_name), Text(c.option.where),
+                Text(c.option.model_name),
                 Text(fmt.usd(c.costs.per_month), justify="right"), Text(fmt.usd(c.costs.per_request), justify="right"),
+                Text(c.option.where),
                 Text(fmt.key_ratings(c, limit=2)), key=str(i),
             )
         el = self.query_one("#eliminated-table", DataTable)
