@@ -18,7 +18,10 @@ ALIASES: dict[str, str] = {
 }
 
 #: hosts whose OpenAI-compatible (or native) base URL we know, for sources that
-#: do not give one: id -> (name, api style, base_url, key_env)
+#: do not give one: id -> (name, api style, base_url, key_env). The first seven
+#: repeat knowledge/models.yaml on purpose: an import must still work when the
+#: knowledge in use (a --knowledge replacement, a test catalogue) lacks them;
+#: where the built-in knowledge has the provider, its entry wins (build.py).
 KNOWN: dict[str, tuple[str, str, str, str]] = {
     "openai": ("OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
     "anthropic": ("Anthropic", "anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY"),
