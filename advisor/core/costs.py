@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from advisor.core.schema import Gpu, Hosting, ModelSpec, Price, SizeClass
@@ -20,6 +21,7 @@ SECONDS_PER_HOUR = Decimal(3600)
 MONTHS_PER_YEAR = 12
 
 
+@lru_cache(maxsize=8192)  # the same budgets and volumes recur in thousands of messages
 def format_usd(value: Decimal | None) -> str:
     """Dollars for people: $1,234.57 from $1 up, 4 decimals from a cent, else up
     to 6; never "$0" for an amount that is not zero, "unknown" for ``None``."""
@@ -41,6 +43,12 @@ def format_usd(value: Decimal | None) -> str:
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0").ljust(2, "0")  # at least cents: $0.50, $0.022, $0.00035
     return f"{sign}${whole}.{frac}"
+
+
+@lru_cache(maxsize=8192)
+def format_count(n: int | Decimal) -> str:
+    """1,234,567"""
+    return f"{int(n):,}"
 
 
 def ceil_int(value: Decimal) -> int:

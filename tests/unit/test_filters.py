@@ -1,4 +1,4 @@
-"""Every hard filter in engine._filters: the rule id and the numbers in its message."""
+"""Every hard filter in filters.hard_filters: the rule id and the numbers in its message."""
 
 from __future__ import annotations
 

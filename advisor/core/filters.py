@@ -1,0 +1,98 @@
+"""The hard filters: every rule an option breaks, with the numbers that broke it."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from advisor.core.costs import format_count as _int
+from advisor.core.costs import format_usd as _usd
+from advisor.core.knowledge import KnowledgeBase
+from advisor.core.options import Option
+
+REASONING_MIN_LATENCY_MS = 30000  # o1/o3-class models take 2-30 s before the first token
+
+
+def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[tuple[str, str]]:
+    """Every rule ``opt`` breaks, as (rule id, message with the numbers)."""
+    out: list[tuple[str, str]] = []
+    m = opt.model
+    deprecated = (opt.endpoint.deprecated if opt.endpoint else None) or m.deprecated
+    if deprecated is not None and deprecated <= today and opt.hosted:
+        if opt.endpoint is not None and opt.endpoint.deprecated and not opt.endpoint.deprecated_date_known:
+            out.append(("deprecated", f"marked deprecated in a catalogue of {deprecated.isoformat()} (no retirement date given)"))
+        else:
+            out.append(("deprecated", f"deprecated since {deprecated.isoformat()}"))
+    if opt.hosted and opt.provider in answers.excluded_providers:
+        out.append(("excluded_provider", f"provider '{opt.provider}' is in excluded_providers"))
+    if opt.hosted and answers.data_privacy in ("strict", "air_gapped"):
+        out.append(
+            (
+                "data_privacy",
+                f"a hosted API sends data to {opt.ref.provider_name}; data_privacy = {answers.data_privacy} keeps it on your infrastructure",
+            )
+        )
+    if opt.hosted and answers.compliance:
+        prov = kb.providers[opt.provider]  # type: ignore[index]
+        flags = {"gdpr_eu_residency": "eu_residency", "hipaa": "hipaa_baa", "soc2": "soc2"}
+        for need in answers.compliance:
+            have = getattr(prov.compliance, flags[need])
+            if have is not True:
+                state = "does not offer" if have is False else "is not documented (in knowledge) as offering"
+                out.append(("compliance", f"{prov.name} {state} {need}"))
+    needed = answers.context_tokens + answers.avg_output_tokens
+    if opt.context_window < needed:
+        out.append(
+            (
+                "context_window",
+                f"context window {_int(opt.context_window)} < {_int(needed)} needed "
+                f"({_int(answers.context_tokens)} context + {_int(answers.avg_output_tokens)} output)",
+            )
+        )
+    if answers.json_schema_required and opt.structured != "schema":
+        out.append(("json_schema", f"structured output is '{opt.structured}', not API-enforced schema"))
+    if answers.tool_use and not m.tool_calling:
+        out.append(("tool_calling", "no tool calling"))
+    if answers.vision_input and not m.vision:
+        out.append(("vision", "no image input"))
+    if answers.fine_tuning and not (m.fine_tuning or m.open_weights):
+        out.append(("fine_tuning", "cannot be fine-tuned"))
+    target = answers.latency_target_ms
+    if m.reasoning and (answers.user_facing or (target is not None and target < REASONING_MIN_LATENCY_MS)):
+        why = "a person waits on the reply" if answers.user_facing else f"target {_int(target)} ms"
+        out.append(
+            (
+                "reasoning_latency",
+                f"a reasoning model thinks for seconds to minutes before its first token; {why}",
+            )
+        )
+    if target is not None and opt.ttft is not None:
+        if answers.user_facing:
+            if opt.ttft > target:
+                out.append(("latency", f"typical time to first token {_int(opt.ttft)} ms > target {_int(target)} ms"))
+        elif opt.tps is not None:
+            total = opt.ttft + math.ceil(answers.avg_output_tokens * 1000 / opt.tps)
+            if total > target:
+                out.append(
+                    (
+                        "latency",
+                        f"typical response time {_int(total)} ms (TTFT {_int(opt.ttft)} ms + "
+                        f"{_int(answers.avg_output_tokens)} tokens at {opt.tps} tok/s) > target {_int(target)} ms",
+                    )
+                )
+        elif opt.ttft > target:  # output speed unknown, but the first token alone is already late
+            out.append(("latency", f"typical time to first token {_int(opt.ttft)} ms alone > target {_int(target)} ms"))
+    per = opt.cost_per_request
+    if answers.budget_per_request_usd is not None and per is not None and per > answers.budget_per_request_usd:
+        out.append(
+            ("budget_per_request", f"{_usd(per)} a request > budget {_usd(answers.budget_per_request_usd)}")
+        )
+    if answers.budget_per_month_usd is not None and opt.monthly is not None and opt.monthly > answers.budget_per_month_usd:
+        out.append(
+            (
+                "budget_per_month",
+                f"{_usd(opt.monthly)} a month at {_int(answers.monthly_requests)} requests > budget {_usd(answers.budget_per_month_usd)}",
+            )
+        )
+    return out
