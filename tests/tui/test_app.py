@@ -310,3 +310,16 @@ def test_answers_that_fail_as_a_whole_say_why_instead_of_working(kb):
     assert form.problems and "colour" in form.problems[0] and "unknown key" in form.problems[0]
     form.values.pop("colour")
     assert form.answers() is not None and form.problems == []
+
+
+async def test_typing_a_name_in_the_export_dialog_replaces_the_default(app_for, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = app_for(FULL_ANSWERS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, PathModal)
+        await pilot.press(*"mine.json", "enter")  # as a person types it, keys only
+        await settle(pilot)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["mine.json"]
+    assert json.loads((tmp_path / "mine.json").read_text())["generator"] == "advisor"

@@ -34,7 +34,8 @@ class PathModal(ModalScreen[str | None]):
             yield Static(Text(self.title_text, style="bold"), id="dialog-title")
             if self.hint:
                 yield Static(Text(self.hint), classes="dialog-hint")
-            yield Input(value=self.default, id="path-input", select_on_focus=False)
+            # the default is selected, so typing a name replaces it rather than appending to it
+            yield Input(value=self.default, id="path-input", select_on_focus=True)
             yield Static(Text(""), id="path-error")
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok")
