@@ -267,7 +267,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         "structured_output": m.structured_output,
         "tool_calling": m.tool_calling,
         "vision": m.vision,
-        "reasoning": m.reasoning,
+        "reasoning": m.thinks,
         "released": m.released.isoformat() if m.released else None,
         "deprecated": m.deprecated.isoformat() if m.deprecated else None,
         "ratings": {d: m.ratings.level(d) for d in DIMENSIONS},

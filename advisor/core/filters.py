@@ -59,7 +59,7 @@ def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> l
     if answers.fine_tuning and not (m.fine_tuning or m.open_weights):
         out.append(("fine_tuning", "cannot be fine-tuned"))
     target = answers.latency_target_ms
-    if m.reasoning and (answers.user_facing or (target is not None and target < REASONING_MIN_LATENCY_MS)):
+    if m.thinks and (answers.user_facing or (target is not None and target < REASONING_MIN_LATENCY_MS)):
         why = "a person waits on the reply" if answers.user_facing else f"target {_int(target)} ms"
         out.append(
             (

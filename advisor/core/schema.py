@@ -78,6 +78,38 @@ class Ratings(Frozen):
         return {d: self.level(d) for d in DIMENSIONS if self.level(d) != "unrated"}
 
 
+class EvidenceClaim(Frozen):
+    """One source's claim about one model on one capability-matrix dimension.
+
+    A rating is only as good as its source: every claim names where it comes
+    from, its date, the raw figure behind it and what that figure measures
+    (Vectara's HHEM measures unsupported claims in summaries of a given
+    document, not calibration in general). Claims live in
+    ``knowledge/evidence/*.yaml`` (written by ``tools/import_evidence.py``),
+    in a user's kept bake-off evidence, and the guides' capability matrix
+    (``ModelSpec.ratings``) is read as one more source.
+    """
+
+    model: Slug
+    dimension: str
+    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]
+    source: str  # short citation: "Vectara HHEM leaderboard", "seed-000 capability matrix"
+    as_of: date | None = None  # None: the source gives no date (said so wherever shown)
+    metric: str | None = None  # what the figure is: "grounded hallucination rate (HHEM-2.3)"
+    value: Decimal | None = None  # the raw figure, in ``unit``
+    unit: str | None = None  # "%", "tokens"
+    measures: str | None = None  # what the benchmark measures, in a sentence
+    url: str | None = None
+    kind: Literal["matrix", "benchmark", "bake_off"] = "benchmark"
+
+    @field_validator("dimension")
+    @classmethod
+    def _known_dimension(cls, value: str) -> str:
+        if value not in DIMENSIONS:
+            raise ValueError(f"unknown dimension '{value}'; known: {', '.join(DIMENSIONS)}")
+        return value
+
+
 # --------------------------------------------------------------------------- prices
 
 class PriceClaim(Frozen):
@@ -90,22 +122,48 @@ class PriceClaim(Frozen):
     as_of: date
 
 
+class PriceTier(Frozen):
+    """Prices that apply to the whole request once its prompt is longer than
+    ``above_input_tokens`` (Gemini's >200K, GPT-5.x's >272K): the provider bills
+    every input and output token of such a request at these rates."""
+
+    above_input_tokens: int = Field(gt=0)
+    input: Decimal = Field(ge=0)
+    output: Decimal = Field(ge=0)
+    cached_input: Decimal | None = Field(default=None, ge=0)
+    cache_write: Decimal | None = Field(default=None, ge=0)
+
+
 class Price(Frozen):
-    """USD per 1M tokens. ``None`` means the price is unknown, never free."""
+    """USD per 1M tokens. ``None`` means the price is unknown, never free.
+
+    ``cached_input`` is what a cache hit costs per input token, ``cache_write``
+    what writing the cache costs (Anthropic bills 1.25x input); ``tiers`` apply
+    to long prompts (see :class:`PriceTier`)."""
 
     input: Decimal | None = Field(default=None, ge=0)
     output: Decimal | None = Field(default=None, ge=0)
     cached_input: Decimal | None = Field(default=None, ge=0)
+    cache_write: Decimal | None = Field(default=None, ge=0)
     batch_input: Decimal | None = Field(default=None, ge=0)
     batch_output: Decimal | None = Field(default=None, ge=0)
     as_of: date
     source: str
     note: str | None = None
+    tiers: tuple[PriceTier, ...] = ()
     conflicts: tuple[PriceClaim, ...] = ()
 
     @property
     def known(self) -> bool:
         return self.input is not None and self.output is not None
+
+    @field_validator("tiers")
+    @classmethod
+    def _ascending(cls, value: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
+        bounds = [t.above_input_tokens for t in value]
+        if bounds != sorted(set(bounds)):
+            raise ValueError("tiers must have distinct above_input_tokens in ascending order")
+        return value
 
 
 class Measure(Frozen):
@@ -148,6 +206,89 @@ StructuredMode = Literal["schema", "json_mode", "prompt"]
 STRUCTURED_RANK = {"prompt": 0, "json_mode": 1, "schema": 2}
 
 
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+EFFORT_ORDER: tuple[str, ...] = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+
+
+class ReasoningMode(Frozen):
+    """One way to run a model that can think: what to send and what it costs in time.
+
+    ``request`` is the fragment the bake-off deep-merges into the request body
+    for this mode, in the endpoint's own wire format (OpenAI
+    ``{reasoning_effort: low}``, Anthropic ``{thinking: {type: disabled}}``,
+    Gemini ``{generationConfig: {thinkingConfig: {thinkingBudget: 0}}}``, Qwen
+    ``{enable_thinking: false}``). An empty fragment means "send nothing": the
+    API's default behaviour.
+    """
+
+    id: Slug
+    label: str  # how the advice names it: "thinking off", "effort: low"
+    thinks: bool
+    effort: Effort  # how much thinking; "none" when thinks is false
+    request: dict[str, Any] = {}
+    thinking_tokens: int | None = Field(default=None, ge=0)  # typical thinking tokens a request (billed as output)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ReasoningMode":
+        if self.thinks == (self.effort == "none"):
+            raise ValueError("effort is 'none' exactly when thinks is false")
+        return self
+
+
+class Reasoning(Frozen):
+    """Whether and how a model thinks before answering, as modes.
+
+    ``default`` is the mode the API runs when the request says nothing about
+    reasoning; ``control`` names the request field that chooses a mode.
+    """
+
+    default: Slug
+    control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
+    modes: tuple[ReasoningMode, ...] = Field(min_length=1)
+    source: str
+    as_of: date | None = None
+
+    @model_validator(mode="after")
+    def _default_is_a_mode(self) -> "Reasoning":
+        ids = [m.id for m in self.modes]
+        if len(ids) != len(set(ids)):
+            raise ValueError("reasoning modes need distinct ids")
+        if self.default not in ids:
+            raise ValueError(f"default '{self.default}' is not one of the modes ({', '.join(ids)})")
+        if len(self.modes) > 1 and self.control is None:
+            raise ValueError("a model with several reasoning modes needs the 'control' that chooses one")
+        return self
+
+    @property
+    def default_mode(self) -> ReasoningMode:
+        return next(m for m in self.modes if m.id == self.default)
+
+    @property
+    def thinks_by_default(self) -> bool:
+        return self.default_mode.thinks
+
+    def lightest(self) -> ReasoningMode:
+        """The mode that thinks least (ties: the default, then the first listed)."""
+        return min(
+            self.modes,
+            key=lambda m: (EFFORT_ORDER.index(m.effort), m.id != self.default),
+        )
+
+
+def _reasoning_from_bool(value: Any) -> Any:
+    """``reasoning: true`` (the 0.1 format and catalogue imports) means a model that
+    always thinks, with no known way to turn it down; ``false`` means it never thinks."""
+    if value is True:
+        return {
+            "default": "default",
+            "modes": [{"id": "default", "label": "thinks (no known control)", "thinks": True, "effort": "medium"}],
+            "source": "reasoning: true (no modes given)",
+        }
+    if value is False:
+        return None
+    return value
+
+
 class Endpoint(Frozen):
     """One place that serves the model over an API."""
 
@@ -163,7 +304,15 @@ class Endpoint(Frozen):
     # False: a catalogue marked it deprecated without a date, so ``deprecated``
     # is only the catalogue's own date ("deprecated by then"), not a retirement date
     deprecated_date_known: bool = True
+    deprecation_source: str | None = None
+    successor: str | None = None  # the model id (knowledge) the provider points to
+    reasoning: Reasoning | None = None  # overrides the model's where this host differs
     notes: str | None = None
+
+    @field_validator("reasoning", mode="before")
+    @classmethod
+    def _reasoning_bool(cls, value: Any) -> Any:
+        return _reasoning_from_bool(value)
 
 
 class ModelSpec(Frozen):
@@ -176,15 +325,21 @@ class ModelSpec(Frozen):
     deprecated: date | None = None
     open_weights: bool = False
     license: str | None = None
+    # may the weights serve production traffic under that licence? None: not known
+    license_allows_production: bool | None = None
+    license_source: str | None = None
+    successor: Slug | None = None  # what the vendor points to when it retires this model
+    deprecation_source: str | None = None
     context_window: int = Field(gt=0)
     max_output: int | None = Field(default=None, gt=0)
-    params_b: Decimal | None = Field(default=None, gt=0)
+    params_b: Decimal | None = Field(default=None, gt=0)  # total parameters (all experts of a MoE)
+    active_params_b: Decimal | None = Field(default=None, gt=0)  # per token, for a mixture of experts
     vram_4bit_gb: Decimal | None = Field(default=None, gt=0)
     structured_output: StructuredMode = "prompt"
     tool_calling: bool = False
     vision: bool = False
     fine_tuning: bool = False
-    reasoning: bool = False
+    reasoning: Reasoning | None = None  # None: the model never thinks before answering
     tags: tuple[str, ...] = ()
     tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
     ttft_ms: Measure | None = None
@@ -193,8 +348,20 @@ class ModelSpec(Frozen):
     endpoints: tuple[Endpoint, ...] = ()
     notes: str | None = None
 
+    @field_validator("reasoning", mode="before")
+    @classmethod
+    def _reasoning_bool(cls, value: Any) -> Any:
+        return _reasoning_from_bool(value)
+
+    @property
+    def thinks(self) -> bool:
+        """Whether the model can think at all (in any mode)."""
+        return self.reasoning is not None and any(m.thinks for m in self.reasoning.modes)
+
     @model_validator(mode="after")
     def _checks(self) -> "ModelSpec":
+        if self.active_params_b is not None and self.params_b is not None and self.active_params_b > self.params_b:
+            raise ValueError("active_params_b cannot exceed params_b (total parameters)")
         if not self.open_weights and not self.endpoints:
             raise ValueError("a closed-weights model needs at least one endpoint")
         if self.vram_4bit_gb is not None and not self.open_weights:

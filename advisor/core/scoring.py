@@ -88,7 +88,7 @@ def _fit(kb: KnowledgeBase, answers: Any, opt: Option) -> float:
     if any(lang != "en" for lang in answers.languages):
         parts.append(1.0 if {"multilingual", "european_languages"} & set(m.tags) else 0.5)
     if answers.task_type == "reasoning":
-        parts.append(1.0 if m.reasoning else 0.4)
+        parts.append(1.0 if m.thinks else 0.4)
     return sum(parts) / len(parts)
 
 

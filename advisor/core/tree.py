@@ -81,7 +81,7 @@ def in_outcome(sel: Selector, opt: Option) -> bool:
         return False
     if sel.open_weights is not None and m.open_weights != sel.open_weights:
         return False
-    if sel.reasoning is not None and m.reasoning != sel.reasoning:
+    if sel.reasoning is not None and m.thinks != sel.reasoning:
         return False
     if sel.tags_any and not set(sel.tags_any) & set(m.tags):
         return False
