@@ -6,6 +6,7 @@ Money is rounded here and only here; the core keeps exact Decimals.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,28 @@ from advisor.core.result import ROLE_LABELS, Candidate, Shortlist
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
 
 UNKNOWN = "unknown"
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), line and
+# paragraph separators, and the bidi overrides that reorder what a reader sees
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def safe_text(text: object) -> str:
+    """Untrusted text (labels, case ids, model names, model output, judge reasons,
+    JSON keys, error text) with every terminal control character shown visibly
+    escaped: ESC becomes the four characters ``\x1b``, BEL ``\x07``, a lone CR
+    ``\x0d`` (CRLF reads as a line break). Tab and newline are kept. Applied at
+    every render boundary: the console, the app, Markdown and HTML, so no escape
+    sequence (an OSC title, a cursor move, a colour) reaches a terminal."""
+    s = str(text)
+    if "\r\n" in s:
+        s = s.replace("\r\n", "\n")
+    return _CONTROL.sub(_visible, s)
 
 
 def usd(value: Decimal | None) -> str:
@@ -80,9 +103,16 @@ def answer_value(value: object) -> str:
 
 def md_escape(text: object) -> str:
     """Untrusted text (model names from catalogues, model output, user files)
-    made inert in Markdown: HTML is escaped (Markdown renders inline HTML), and
-    so are the characters that would start a table cell, link, image or emphasis."""
-    out = html.escape(str(text), quote=False)
+    made inert in Markdown: control characters are shown escaped (:func:`safe_text`),
+    HTML is escaped (Markdown renders inline HTML), and so are the characters that
+    would start a table cell, link, image or emphasis."""
+    out = html.escape(safe_text(text), quote=False)
     for ch in ("\\", "|", "[", "]", "*", "_", "`", "!"):
         out = out.replace(ch, "\\" + ch)
     return out.replace("\r", " ").replace("\n", " ")
+
+
+def html_escape(text: object) -> str:
+    """Untrusted text made inert in HTML: control characters shown escaped, then
+    ``html.escape`` (quotes too, so it is safe in attributes)."""
+    return html.escape(safe_text(text), quote=True)
