@@ -26,17 +26,24 @@ def _visible(m: re.Match[str]) -> str:
     return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
 
-def safe_text(text: object) -> str:
+def _picture(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else "\ufffd"
+
+
+def safe_text(text: object, *, pictures: bool = False) -> str:
     """Untrusted text (labels, case ids, model names, model output, judge reasons,
     JSON keys, error text) with every terminal control character shown visibly
     escaped: ESC becomes the four characters ``\x1b``, BEL ``\x07``, a lone CR
-    ``\x0d`` (CRLF reads as a line break). Tab and newline are kept. Applied at
-    every render boundary: the console, the app, Markdown and HTML, so no escape
-    sequence (an OSC title, a cursor move, a colour) reaches a terminal."""
+    ``\x0d`` (CRLF reads as a line break). Tab and newline are kept. With
+    ``pictures`` (the app, where every cell counts) a control character becomes
+    one cell instead: its Unicode control picture (ESC as U+241B) or U+FFFD.
+    Applied at every render boundary: the console, the app, Markdown and HTML, so
+    no escape sequence (an OSC title, a cursor move, a colour) reaches a terminal."""
     s = str(text)
     if "\r\n" in s:
         s = s.replace("\r\n", "\n")
-    return _CONTROL.sub(_visible, s)
+    return _CONTROL.sub(_picture if pictures else _visible, s)
 
 
 def usd(value: Decimal | None) -> str:
