@@ -84,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
     p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
     p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
-    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt")
-    p.add_argument("--max-spend", type=_usd, help="USD cap: a request is sent only when its worst-case cost still fits")
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt: a deadline from sending to the end of its stream")
+    p.add_argument("--max-spend", type=_usd, help="USD cap over every run on the results file (--resume continues it): a request "
+                   "is sent only when its worst-case cost still fits")
     p.add_argument("--dry-run", action="store_true", help="show planned requests and worst-case cost; call nothing")
     p.add_argument("--resume", action="store_true", help="run only what the results file is missing")
     p.add_argument("--results", default="eval-results.jsonl", help="results JSONL (appended as results complete)")

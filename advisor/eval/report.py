@@ -115,7 +115,8 @@ def build_report(
     if summary.not_run_budget:
         notes.append(
             f"{summary.not_run_budget} requests were not sent (or their answers not judged) because the spend cap "
-            "left no room for their worst case; --resume runs them."
+            "left no room for their worst case; --resume runs them, within what is left of the cap (it covers "
+            "every run on the same results file)."
         )
     return EvalReport(
         generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
