@@ -26,6 +26,7 @@ from advisor.core.schema import (
     ModelSpec,
     Provider,
     QuestionBook,
+    ScoringBook,
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
@@ -38,6 +39,7 @@ FILES: dict[str, type[BaseModel]] = {
     "decision_tree.yaml": DecisionTree,
     "tasks.yaml": TaskBook,
     "hosting.yaml": Hosting,
+    "scoring.yaml": ScoringBook,
 }
 
 #: keys that identify an item in a list, tried in order, when merging overlays
@@ -131,6 +133,7 @@ class KnowledgeBase:
     tree: DecisionTree
     tasks: TaskBook
     hosting: Hosting
+    scoring: ScoringBook
     sources: tuple[str, ...] = ()
     maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged YAML, for error paths
@@ -275,6 +278,7 @@ def load_knowledge(
         tree=parsed["decision_tree.yaml"],
         tasks=parsed["tasks.yaml"],
         hosting=parsed["hosting.yaml"],
+        scoring=parsed["scoring.yaml"],
         sources=tuple(sources),
         maps={name: smap for name, (_, smap) in raw.items()},
         raw={name: data for name, (data, _) in raw.items()},
