@@ -261,7 +261,7 @@ def _main(argv: list[str]) -> int:
             text = render_eval_html_page(report)
         else:
             text = render_eval_json(report)
-        atomic_write(args.report, text, make_parents=True)
+        atomic_write(args.report, runner.redact(text), make_parents=True)
         say(f"wrote {display_path(args.report)}")
     if summary.cancelled:
         say(f"interrupted; {len(summary.results)} results kept in {display_path(results_path)} "

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -100,9 +101,16 @@ class CaseResult(BaseModel):
 class ResultsWriter:
     """Append CaseResults to a JSONL file, one durable line each."""
 
-    def __init__(self, path: str | Path, *, append: bool = True):
-        """Raises InputError (located at the file) when the file cannot be opened for writing."""
+    def __init__(self, path: str | Path, *, append: bool = True, redact: Callable[[str], str] | None = None):
+        """Raises InputError (located at the file) when the file cannot be opened for writing.
+        ``redact`` (default: every key in the environment, :mod:`advisor.secrets`) is applied
+        to every line written, whatever it holds."""
         self.path = Path(path)
+        if redact is None:
+            from advisor.secrets import redactor_for_env
+
+            redact = redactor_for_env()
+        self._redact = redact
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +158,7 @@ class ResultsWriter:
         with self._lock:  # results are written from a thread, spend records from the loop
             if self._fh.closed:
                 return
-            self._fh.write(line)
+            self._fh.write(self._redact(line))
             self._fh.flush()
             if sync:
                 os.fsync(self._fh.fileno())

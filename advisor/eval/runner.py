@@ -470,7 +470,7 @@ class EvalRunner:
         total = len(plan.requests)
         # opened before anything starts: a results file that cannot be written is an
         # InputError (located at the file) before a single request is paid for
-        writer = ResultsWriter(self.results_path, append=self.resume) if self.results_path else None
+        writer = ResultsWriter(self.results_path, append=self.resume, redact=self._redact) if self.results_path else None
         if writer is not None:
             budget.on_spend = writer.append_spend
         emit(RunStarted(total, plan.already_done, plan.targets, plan.skipped_targets))

@@ -27,10 +27,17 @@ class CliConsole(Console):
 
     def _render_buffer(self, buffer):  # type: ignore[no-untyped-def]
         # the last boundary before the terminal: text segments (never Rich's own
-        # control segments or styles) with control characters shown escaped
-        return super()._render_buffer(
+        # control segments or styles) with control characters shown escaped, and
+        # every key set in the environment redacted from what is written
+        from advisor.secrets import redactor_for_env
+
+        if self._redact is None:
+            self._redact = redactor_for_env()
+        return self._redact(super()._render_buffer(
             Segment(seg.text if seg.control else fmt.safe_text(seg.text), seg.style, seg.control) for seg in buffer
-        )
+        ))
+
+    _redact = None
 
 
 def cli_console(**kwargs) -> Console:
