@@ -5,15 +5,16 @@ One module for every output path (console, results file, reports, error text):
 * :func:`key_variables` names every variable that may hold a provider key: the
   ``key_env`` of every provider advisor knows (``advisor.catalog.providers.KNOWN``),
   every ``key_env`` a target names, and every variable in the environment whose
-  name ends in ``_API_KEY``, ``_KEY`` or ``_TOKEN``;
+  name ends in ``_API_KEY`` or ``_TOKEN``;
 * :func:`key_problem` refuses a key with surrounding whitespace or control
   characters (a copied ``\\r\\n`` is the usual one) with a line that names the
   variable, never the value;
 * :class:`Redactor` removes each of those values from text in every form it
   can take there: raw, stripped, in its ``Bearer`` header form, URL-encoded,
   JSON-escaped, ``repr``'d as str or bytes (``b'Bearer sk-…\\r'``), and cut
-  short (a prefix of at least :data:`PREFIX` characters that runs to the end
-  of a quoted excerpt is redacted too).
+  short (what is left of a key of at least :data:`CUT_MIN` characters cut to
+  :data:`PREFIX` or more, as a shortened excerpt does, is redacted too; a value
+  that looks like a path is exempt from this, so paths in output stay whole).
 
 Values shorter than :data:`MIN_SECRET` characters are not redacted (they would
 blank out ordinary words); such a value is no real key.
@@ -31,8 +32,9 @@ __all__ = ["MIN_SECRET", "PREFIX", "REDACTED", "key_variables", "key_problem", "
 
 MIN_SECRET = 8
 PREFIX = 12  # a key cut short to at least this many characters is still redacted
+CUT_MIN = 16  # ...when the key is at least this long
 REDACTED = "[redacted]"
-_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN")
+_SUFFIXES = ("_API_KEY", "_TOKEN")
 
 
 def _known_key_envs() -> list[str]:
@@ -86,16 +88,20 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()):
         forms: set[str] = set()
+        cuttable: set[str] = set()
         for s in secrets:
             if s and len(s.strip()) >= MIN_SECRET:
-                forms |= _forms(s)
+                fs = _forms(s)
+                forms |= fs
+                core = s.strip()
+                if len(core) >= CUT_MIN and not core.startswith(("/", "~", ".")):
+                    cuttable |= {f for f in fs if len(f) > PREFIX}
         # longest first, so a form is never left half-replaced by a shorter one
         self._forms = sorted(forms, key=len, reverse=True)
-        self._prefixes = sorted({f[:PREFIX] for f in self._forms if len(f) > PREFIX}, key=len, reverse=True)
         self._by_prefix: dict[str, list[str]] = {}
-        for f in self._forms:
-            if len(f) > PREFIX:
-                self._by_prefix.setdefault(f[:PREFIX], []).append(f)
+        for f in cuttable:
+            self._by_prefix.setdefault(f[:PREFIX], []).append(f)
+        self._prefixes = sorted(self._by_prefix)
 
     def __bool__(self) -> bool:
         return bool(self._forms)

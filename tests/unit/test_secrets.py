@@ -30,7 +30,7 @@ def test_redaction_leaves_other_text_alone_and_ignores_short_values():
 
 def test_key_variables_cover_known_providers_targets_and_key_like_names():
     env = {"ANTHROPIC_API_KEY": "a" * 20, "MY_SERVICE_TOKEN": "b" * 20, "CUSTOM": "c" * 20, "HOME": "/home/x",
-           "EMPTY_API_KEY": ""}
+           "EMPTY_API_KEY": "", "GPG_KEY": "/home/x/.gnupg/key.asc"}
     names = key_variables(env, ["CUSTOM"])
     assert set(names) == {"ANTHROPIC_API_KEY", "MY_SERVICE_TOKEN", "CUSTOM"}
     r = redactor_for_env(env, ["CUSTOM"])
@@ -46,3 +46,9 @@ def test_a_key_with_whitespace_or_control_characters_is_refused_naming_the_varia
 
 def test_a_clean_key_is_accepted():
     assert key_problem("OPENAI_API_KEY", KEY) is None and key_problem("X", None) is None
+
+
+def test_a_path_held_in_a_token_variable_is_redacted_whole_but_never_by_prefix():
+    r = Redactor(["/home/someone/.config/tokenfile"])
+    assert r("see /home/someone/.config/other") == "see /home/someone/.config/other"
+    assert r("see /home/someone/.config/tokenfile") == f"see {REDACTED}"
