@@ -114,21 +114,19 @@ def item_problems(key: str, item: Any, kb: Any, where: str) -> list[str]:
     if not isinstance(item.get("why"), str) or not item["why"].strip():
         problems.append(f"{where}: has no 'why'")
 
-    def known_models(ids: Any) -> None:
+    def known(ids: Any, table: Any, kind: str) -> None:
         if not isinstance(ids, list) or not ids:
-            problems.append(f"{where}: must name a non-empty list of model ids")
+            problems.append(f"{where}: must name a non-empty list of {kind} ids")
             return
-        for mid in ids:
-            if mid not in kb.model_by_id:
-                problems.append(f"{where}: model id '{mid}' is not in knowledge (a typo, or a model knowledge lacks)")
+        for one in ids:
+            if one not in table:
+                problems.append(f"{where}: {kind} id '{one}' is not in knowledge (a typo, or one knowledge lacks)")
+
+    def known_models(ids: Any) -> None:
+        known(ids, kb.model_by_id, "model")
 
     def known_providers(ids: Any) -> None:
-        if not isinstance(ids, list) or not ids:
-            problems.append(f"{where}: must name a non-empty list of provider ids")
-            return
-        for pid in ids:
-            if pid not in kb.providers:
-                problems.append(f"{where}: provider id '{pid}' is not in knowledge")
+        known(ids, kb.providers, "provider")
 
     def flag(value: Any, name: str) -> None:
         if not isinstance(value, bool):

@@ -55,6 +55,7 @@ def test_every_scenario_has_expectations_and_a_story():
         )
 
 
+@pytest.mark.scenarios
 @pytest.mark.parametrize("answers_path", _answers_files(), ids=lambda p: p.stem)
 def test_scenario(answers_path: Path, shipped_kb):
     from advisor.core.engine import shortlist
