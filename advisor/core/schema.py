@@ -244,12 +244,14 @@ class Reasoning(Frozen):
 
     default: Slug
     control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
-    modes: tuple[ReasoningMode, ...] = Field(min_length=1)
+    modes: tuple[ReasoningMode, ...]
     source: str
     as_of: date | None = None
 
     @model_validator(mode="after")
     def _default_is_a_mode(self) -> "Reasoning":
+        if not self.modes:
+            raise ValueError("give at least one mode")
         ids = [m.id for m in self.modes]
         if len(ids) != len(set(ids)):
             raise ValueError("reasoning modes need distinct ids")
