@@ -71,6 +71,7 @@ from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_r
 from advisor.eval.target import Target
 from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, stream_chat, wire_for
 from advisor.providers.base import json_instruction
+from advisor.providers.http import MAX_ERROR_TEXT
 from advisor.secrets import Redactor, key_problem, redactor_for_env
 
 __all__ = [
@@ -652,7 +653,8 @@ class EvalRunner:
         else:
             cost = reserved if billed else Decimal(0)
         r = CaseResult(
-            **base, ok=False, error_kind=kind, error=self._redact(message),
+            # redacted whole, then shortened: a provider's error text can be long, a key never half-shown
+            **base, ok=False, error_kind=kind, error=self._redact(message)[:MAX_ERROR_TEXT],
             attempts=attempts, cost_usd=cost, cost_estimated=bool(cost), finished_at=_now(),
         )
         return r, cost or Decimal(0)

@@ -112,3 +112,17 @@ async def test_a_stream_that_never_ends_is_cancelled_cleanly(fake):
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_huge_error_event_is_kept_short_in_the_result(fake):
+    from decimal import Decimal
+
+    from advisor.eval.cases import parse_cases
+    from advisor.eval.runner import EvalRunner, RunConfig
+    from advisor.eval.target import Target
+
+    fake.faults = [{"inject": ['{"error": {"message": "' + "overloaded " * 200_000 + '"}}']}]
+    t = Target("M", "m@openai", "openai", fake.base + "/v1", "x", None, Decimal(1), Decimal(1))
+    runner = EvalRunner([t], parse_cases("- {id: a, input: hi}\n", "c.yaml"), RunConfig(retry=FAST))
+    (r,) = (await runner.run()).results
+    assert r.error_kind == "provider_error" and len(r.error) <= MAX_ERROR_TEXT
