@@ -379,7 +379,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
     )
 
     scores = score_options(kb, answers, survivors, members)
-    ranked = sorted(survivors, key=lambda o: rank_key(o, scores))
+    ranked = sorted(survivors, key=lambda o: rank_key(kb, answers, o, scores))
     roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None
 

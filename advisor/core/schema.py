@@ -665,6 +665,7 @@ class ScoringBook(Frozen):
     level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
     unrated: UnratedPrior
     unproven_below: Decimal = Field(ge=0, le=1)
+    evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
     cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale
