@@ -95,7 +95,7 @@ class EvidenceClaim(Frozen):
 
     model: Slug
     dimension: str
-    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]
+    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]  # "none": cannot (matrix: self-hosting a closed model)
     source: str  # short citation: "Vectara HHEM leaderboard", "seed-000 capability matrix"
     as_of: date | None = None  # None: the source gives no date (said so wherever shown)
     metric: str | None = None  # what the figure is: "grounded hallucination rate (HHEM-2.3)"
