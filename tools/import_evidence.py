@@ -438,7 +438,7 @@ def write_unmatched(out: Path, results: list[tuple[str, dict[str, Any], list[Unm
         groups = [
             ("Would match a model a refreshed models.yaml may add (re-run the importer after adding it)",
              [u for u in unmatched if u.would_be]),
-            ("Close to a knowledge model, but not it", [u for u in unmatched if u.why_not]),
+            ("Not matched on purpose, with the reason", [u for u in unmatched if u.why_not]),
             ("No knowledge model", [u for u in unmatched if not u.would_be and not u.why_not]),
         ]
         for title, items in groups:
@@ -448,7 +448,7 @@ def write_unmatched(out: Path, results: list[tuple[str, dict[str, Any], list[Unm
             if title.startswith("Would"):
                 lines += ["| Benchmark name | Knowledge id it would take | Figures |", "|---|---|---|"]
                 lines += [f"| {_cell(u.name)} | {u.would_be} | {_cell(u.figures)} |" for u in items]
-            elif title.startswith("Close"):
+            elif title.startswith("Not matched"):
                 lines += ["| Benchmark name | Why not |", "|---|---|"]
                 lines += [f"| {_cell(u.name)} | {_cell(u.why_not or '')} |" for u in items]
             else:

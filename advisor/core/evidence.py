@@ -17,6 +17,7 @@ from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, EVIDENCE_KINDS, Ev
 
 if TYPE_CHECKING:  # pragma: no cover
     from advisor.core.knowledge import KnowledgeBase
+    from advisor.core.result import Shortlist
 
 UNDATED = "undated"
 _NO_DATE = date.min
@@ -117,3 +118,12 @@ def disagreement(claims: Iterable[EvidenceClaim]) -> str | None:
     if len(by_level) < 2 or len(sources_seen) < 2:
         return None
     return " vs ".join(f"{level} ({', '.join(sources)})" for level, sources in by_level.items())
+
+
+def attach_evidence(shortlist: "Shortlist", kb: "KnowledgeBase") -> "Shortlist":
+    """The shortlist with each candidate's claims filled in (for a shortlist built
+    without them; the engine can pass ``evidence=model_evidence(kb, model_id)`` itself)."""
+    candidates = tuple(
+        c.model_copy(update={"evidence": model_evidence(kb, c.option.model_id)}) for c in shortlist.candidates
+    )
+    return shortlist.model_copy(update={"candidates": candidates})

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from advisor.core.schema import EvidenceClaim
+
 _set = object.__setattr__  # records are frozen; ``trusted`` fills them directly
 
 Role = Literal["recommended", "alternative", "fallback", "also_consider"]
@@ -164,6 +166,9 @@ class Candidate(Record):
     license: str | None
     structured_output: str
     in_tree_outcome: bool
+    # every source's claim behind ``ratings``, dimension by dimension, in citation
+    # order (advisor.core.evidence.model_evidence): renderers cite these
+    evidence: tuple[EvidenceClaim, ...] = ()
 
 
 class Warning_(Record):

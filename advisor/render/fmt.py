@@ -6,10 +6,12 @@ Money is rounded here and only here; the core keeps exact Decimals.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from decimal import Decimal
 
 from advisor.core.costs import format_usd
+from advisor.core.evidence import cite, disagreement
 from advisor.core.result import ROLE_LABELS, Candidate, Shortlist
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
 
@@ -47,6 +49,29 @@ def key_ratings(c: Candidate, limit: int = 3) -> str:
     if not rated:
         return "unrated"
     return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text with terminal control characters (escape sequences, bells) removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def citations(c: Candidate) -> list[str]:
+    """Each source's claim behind the candidate's ratings, as a citation line."""
+    return [plain(cite(e)) for e in c.evidence]
+
+
+def disagreements(c: Candidate) -> list[str]:
+    """One line per dimension where the sources give different levels."""
+    out = []
+    for d in DIMENSIONS:
+        note = disagreement(e for e in c.evidence if e.dimension == d)
+        if note:
+            out.append(plain(f"sources disagree on {dim(d).lower()}: {note}"))
+    return out
 
 
 def latency(c: Candidate) -> str:
