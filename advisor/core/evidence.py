@@ -17,7 +17,6 @@ from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, EVIDENCE_KINDS, Ev
 
 if TYPE_CHECKING:  # pragma: no cover
     from advisor.core.knowledge import KnowledgeBase
-    from advisor.core.result import Shortlist
 
 UNDATED = "undated"
 _NO_DATE = date.min
@@ -66,7 +65,7 @@ def build_index(kb: "KnowledgeBase") -> dict[tuple[str, str], tuple[EvidenceClai
 
 def claims_for(kb: "KnowledgeBase", model_id: str, dimension: str) -> tuple[EvidenceClaim, ...]:
     """What every source says about ``model_id`` on ``dimension``, bake-offs first."""
-    return kb.evidence_index.get((model_id, dimension), ())
+    return kb.claims_for(model_id, dimension)
 
 
 def model_evidence(kb: "KnowledgeBase", model_id: str) -> tuple[EvidenceClaim, ...]:
@@ -119,11 +118,3 @@ def disagreement(claims: Iterable[EvidenceClaim]) -> str | None:
         return None
     return " vs ".join(f"{level} ({', '.join(sources)})" for level, sources in by_level.items())
 
-
-def attach_evidence(shortlist: "Shortlist", kb: "KnowledgeBase") -> "Shortlist":
-    """The shortlist with each candidate's claims filled in (for a shortlist built
-    without them; the engine can pass ``evidence=model_evidence(kb, model_id)`` itself)."""
-    candidates = tuple(
-        c.model_copy(update={"evidence": model_evidence(kb, c.option.model_id)}) for c in shortlist.candidates
-    )
-    return shortlist.model_copy(update={"candidates": candidates})

@@ -29,6 +29,7 @@ from advisor.core.schema import (
     ModelSpec,
     Provider,
     QuestionBook,
+    ScoringBook,
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
@@ -41,6 +42,7 @@ FILES: dict[str, type[BaseModel]] = {
     "decision_tree.yaml": DecisionTree,
     "tasks.yaml": TaskBook,
     "hosting.yaml": Hosting,
+    "scoring.yaml": ScoringBook,
 }
 
 #: folder (in the built-in knowledge and in each overlay) of evidence claims, one file a source
@@ -137,6 +139,7 @@ class KnowledgeBase:
     tree: DecisionTree
     tasks: TaskBook
     hosting: Hosting
+    scoring: ScoringBook
     sources: tuple[str, ...] = ()
     # benchmark claims from knowledge/evidence/ and overlays, then any added with
     # ``with_claims`` (a user's kept bake-offs); the capability matrix is read from
@@ -167,6 +170,11 @@ class KnowledgeBase:
         from advisor.core.evidence import build_index
 
         return build_index(self)
+
+    def claims_for(self, model_id: str, dimension: str) -> tuple[EvidenceClaim, ...]:
+        """What every source says about ``model_id`` on ``dimension``: bake-offs, then
+        benchmarks newest first, then the capability matrix (advisor.core.evidence)."""
+        return self.evidence_index.get((model_id, dimension), ())
 
     def with_claims(self, claims: Iterable[EvidenceClaim], origin: str = "evidence") -> "KnowledgeBase":
         """This knowledge with more claims (a user's kept bake-off results, kind
@@ -363,6 +371,7 @@ def load_knowledge(
         tree=parsed["decision_tree.yaml"],
         tasks=parsed["tasks.yaml"],
         hosting=parsed["hosting.yaml"],
+        scoring=parsed["scoring.yaml"],
         sources=tuple(sources),
         claims=tuple(c for claims, _ in evidence for c in claims),
         maps={name: smap for name, (_, smap) in raw.items()},

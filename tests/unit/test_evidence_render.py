@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from advisor.core.evidence import attach_evidence, cite
+from advisor.core.evidence import cite
 from advisor.core.schema import EvidenceClaim
 from advisor.render import fmt
 from advisor.render.console import render_console
@@ -42,7 +42,7 @@ def shortlist(cited):
     from advisor.core.questions import answers_from_mapping
 
     answers = answers_from_mapping(cited, {"task_type": "extraction", "monthly_requests": 500_000, "output_format": "json"})
-    s = attach_evidence(make(answers, cited, date(2026, 11, 24)), cited)
+    s = make(answers, cited, date(2026, 11, 24))  # the engine attaches each candidate's claims
     assert s.candidates
     return s
 
