@@ -120,3 +120,14 @@ def test_disagreement_shown_in_every_renderer(shortlist):
 
     assert line in detail_text(c, shortlist).plain
     assert cite(matrix) in detail_text(c, shortlist).plain  # both sources shown
+    both = f"limited (Vectara HHEM); {matrix.level} (test)"
+    assert fmt.level_with_source(c, "hallucination_calibration") == both
+    assert f"Hallucination calibration: {both}" in render_markdown(shortlist)
+    assert f"<td>{both}</td>" in render_html(shortlist)
+
+
+def test_a_rating_names_its_source(shortlist):
+    c = shortlist.candidates[0]
+    assert fmt.level_with_source(c, "coding") == "unrated"  # no source rates code editing here
+    assert "Code editing: unrated" in fmt.ratings_line(c)
+    assert fmt.level_with_source(c, "hallucination_calibration").startswith("limited (Vectara HHEM)")

@@ -41,7 +41,7 @@ def detail_text(c: Candidate, s: Shortlist) -> Text:
     t.append(" (in this outcome)\n" if c.in_tree_outcome else " (ranked from outside it)\n", style="dim")
     head("Capability ratings")
     for d in DIMENSIONS:
-        level = c.ratings.get(d, "unrated")
+        level = fmt.level_with_source(c, d)
         t.append(f"  {fmt.dim(d):<28} ")
         t.append(f"{level}\n", style="dim" if level == "unrated" else "")
     if c.evidence:
