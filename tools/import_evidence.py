@@ -44,7 +44,9 @@ CONVENTION_IDS = (
     "llama-3-3-70b",
 )
 
-#: knowledge provider id -> LiteLLM's litellm_provider
+#: knowledge provider id -> LiteLLM's litellm_provider (the same table as
+#: advisor/cli/export_cmd.py's LITELLM_PREFIX, restated: this tool runs with
+#: PyYAML alone, before the package and its dependencies are installed)
 LITELLM_PROVIDERS = {
     "openai": "openai",
     "anthropic": "anthropic",
