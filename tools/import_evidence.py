@@ -157,9 +157,10 @@ def match(names: list[str], setting: str | None, src: dict[str, Any], kb: Knowle
                 mid, effort = m.group(1), m.group(2)
         extra = [f"reasoning effort: {effort}"] if effort else []
         if mid in kb.ids:
-            served = kb.endpoint_ids.get(mid, set())
-            last = name.split("/")[-1].lower()
-            if stamp and served and last not in served:
+            # name the snapshot only when knowledge serves a different dated one
+            # (an undated alias such as "gpt-5.4" may well point to this one)
+            served = {convention_id(s)[1] for s in kb.endpoint_ids.get(mid, set())} - {None}
+            if stamp and served and stamp not in served:
                 extra.append(f"snapshot {stamp}")
             return Match(mid, settings + extra)
         if would_be is None and mid in kb.expected:

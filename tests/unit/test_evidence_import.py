@@ -174,6 +174,10 @@ def test_dated_name_to_convention_id():
     served = _kb({"gpt-5-4"}, {"gpt-5.4-2026-03-05": "gpt-5-4"})
     assert tool.match(["openai/gpt-5.4-2026-03-05"], None, cfg, served).model == "gpt-5-4"
     assert tool.match(["openai/gpt-5.4-2026-03-05"], None, cfg, served).settings == []
+    alias = _kb({"gpt-5-4"}, {"gpt-5.4": "gpt-5-4"})  # an undated alias: no snapshot to compare
+    assert tool.match(["openai/gpt-5.4-2026-03-05"], None, cfg, alias).settings == []
+    other = _kb({"gpt-5-4"}, {"gpt-5.4-2026-05-01": "gpt-5-4"})
+    assert tool.match(["openai/gpt-5.4-2026-03-05"], None, cfg, other).settings == ["snapshot 2026-03-05"]
     effort = tool.match(["openai/gpt-5.2-low-2025-12-11"], None, cfg, _kb({"gpt-5-2"}))
     assert effort.model == "gpt-5-2" and effort.settings == ["reasoning effort: low"]
     # a different model that merely starts the same is not matched
