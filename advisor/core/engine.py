@@ -515,14 +515,27 @@ def explain_why_not(
     return out
 
 
+def _score_gaps(s: Score, r: Score, rec_name: str) -> list[str]:
+    """The score parts that put one option below the recommendation, largest first."""
+    w = s.weights
+    parts = [(w[p] * (getattr(r, p) - getattr(s, p)), p, getattr(s, p), getattr(r, p)) for p in ("quality", "fit", "cost", "speed")]
+    parts.append((r.tree_bonus - s.tree_bonus, "bonus", s.tree_bonus, r.tree_bonus))
+    out = []
+    for gap, part, mine, theirs in sorted(parts, reverse=True):
+        if abs(gap) >= 0.0005:
+            side = "behind" if gap > 0 else "ahead"
+            out.append(f"{part}: {mine:.2f} against {theirs:.2f} for {rec_name} ({side} by {abs(gap):.3f} of the total)")
+    if s.cost_basis and r.cost_basis:
+        out.append(f"cost basis: {s.cost_basis}, against {r.cost_basis}")
+    if s.unrated:
+        out.append("no evidence on " + ", ".join(DIMENSION_LABELS[d] for d in s.unrated))
+    return out
+
+
 def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user) -> WhyNot:
     from advisor.core.result import ROLE_LABELS
 
     label = "the guides' choice for this task" if not by_user else "asked"
-    if model.id in role_of:
-        role = ROLE_LABELS[role_of[model.id]]
-        return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
-                      summary=f"{model.name} is on the shortlist ({role})", details=())
     mine = [o for o in options if o.model.id == model.id]
     alive = [o for o in ranked if o.model.id == model.id]
     if not alive:
@@ -539,27 +552,22 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
                       status="retired" if retired else "eliminated", summary=summary, details=details)
     best = alive[0]
     position = ranked.index(best) + 1
-    s, r = scores[best.ref.key], scores[rec.ref.key] if rec is not None else None
+    s = scores[best.ref.key]
+    r = scores[rec.ref.key] if rec is not None else None
     details: list[str] = []
-    if r is not None:
-        w = s.weights
-        parts = []
-        for part in ("quality", "fit", "cost", "speed"):
-            mine_v, rec_v = getattr(s, part), getattr(r, part)
-            parts.append((w[part] * (rec_v - mine_v), part, mine_v, rec_v))
-        parts.append((r.tree_bonus - s.tree_bonus, "bonus", s.tree_bonus, r.tree_bonus))
-        for gap, part, mine_v, rec_v in sorted(parts, reverse=True):
-            if abs(gap) < 0.0005:
-                continue
-            side = "behind" if gap > 0 else "ahead"
-            details.append(f"{part}: {mine_v:.2f} against {rec_v:.2f} for {rec.model.name} ({side} by {abs(gap):.3f} of the total)")
-        if s.unrated:
-            details.append("no evidence on " + ", ".join(DIMENSION_LABELS[d] for d in s.unrated))
-        if best.unverified:
-            details.append("unverified on " + ", ".join(best.unverified) + ": ranked below verified options")
-    summary = (
-        f"{model.name} ({label}) passes every filter but ranks #{position} of {len(ranked)}"
-        + (f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None else "")
-    )
+    if r is not None and rec is not None and rec.model.id != model.id:
+        details = _score_gaps(s, r, rec.model.name)
+    if best.unverified:
+        details.append("unverified on " + ", ".join(best.unverified) + ": ranked below every verified option")
+    against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
+    if model.id in role_of:
+        role = ROLE_LABELS[role_of[model.id]]
+        if role_of[model.id] == "recommended":
+            return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
+                          summary=f"{model.name} is the recommendation", details=())
+        return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
+                      summary=f"{model.name} is on the shortlist ({role}), ranked #{position} of {len(ranked)}{against}",
+                      details=tuple(details))
+    summary = f"{model.name} ({label}) passes every filter but ranks #{position} of {len(ranked)}{against}"
     return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="ranked_below",
                   summary=summary, details=tuple(details))

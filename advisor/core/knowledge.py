@@ -402,7 +402,7 @@ def _duplicates(items: Iterable[Any], attr: str) -> dict[Any, list[int]]:
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:
     """References between files: providers, model ids, answers, tree links, tasks."""
-    from advisor.core.questions import ENGINE_QUESTIONS
+    from advisor.core.questions import DERIVED_ANSWERS, ENGINE_QUESTIONS
 
     out: list[Problem] = []
     M, Q, T, K, H = "models.yaml", "questions.yaml", "decision_tree.yaml", "tasks.yaml", "hosting.yaml"
@@ -447,7 +447,7 @@ def cross_check(kb: KnowledgeBase) -> list[Problem]:
                 out.append(Problem(f"'{target}' is not a node", _loc(kb, T, ("nodes", i, branch))))
         if node.when is not None:
             for used in sorted(node.when.answers_used()):
-                if used not in questions:
+                if used not in questions and used not in DERIVED_ANSWERS:
                     out.append(Problem(f"condition uses unknown answer '{used}'", _loc(kb, T, ("nodes", i, "when"))))
         if node.candidates is not None:
             for k, mid in enumerate(node.candidates.models):

@@ -125,7 +125,7 @@ def options_for(kb: KnowledgeBase, answers: Any) -> list[Option]:
     tokens = answers.avg_input_tokens + answers.avg_output_tokens
     n_in, n_out, volume = answers.avg_input_tokens, answers.avg_output_tokens, answers.monthly_requests
     share_in = Decimal(n_in) / tokens
-    cached_share = getattr(answers, "cached_input_share", None) or Decimal(0)
+    cached_share = Decimal(answers.cached_input_share)
     # a self-hosting plan depends on the model only through its size and memory
     plans: dict[tuple[Any, Any], tuple[money.SelfHostPlan | None, money.RequestCost | None]] = {}
     out: list[Option] = []
