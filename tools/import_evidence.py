@@ -335,6 +335,7 @@ def import_source(sid: str, src: dict[str, Any], data_dir: Path, kb: Knowledge):
         raise Bad(f"{path}: no such file (sources.{sid}.file)")
     rows = READERS[sid](path)
     claims: list[tuple[tuple, dict[str, Any]]] = []
+    matched: list[str] = []  # "benchmark name -> model id", for review (--verbose)
     unmatched: list[Unmatched] = []
     seen_unmatched: set[str] = set()
     source_date = src.get("as_of")
@@ -350,6 +351,7 @@ def import_source(sid: str, src: dict[str, Any], data_dir: Path, kb: Knowledge):
                 seen_unmatched.add(row.name)
                 unmatched.append(Unmatched(row.name, shown, found.would_be, found.why_not))
             continue
+        matched.append(f"{row.name} -> {found.model}" + (f" ({'; '.join(found.settings)})" if found.settings else ""))
         for metric in src["metrics"]:
             raw = row.figures.get(metric["column"])
             value = _num(raw)
@@ -379,7 +381,7 @@ def import_source(sid: str, src: dict[str, Any], data_dir: Path, kb: Knowledge):
             }
             claims.append(((found.model, metric["dimension"], index), claim))
     claims.sort(key=lambda c: c[0])
-    return [c for _, c in claims], unmatched, len(rows)
+    return [c for _, c in claims], unmatched, len(rows), matched
 
 
 # --------------------------------------------------------------------------- output
@@ -500,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--litellm", default=None,
                     help="LiteLLM price map naming current models, to say which unmatched rows a refreshed "
                     "models.yaml would match (default: DATA/../litellm-model-prices-1.110.2.json if present; 'none' to skip)")
+    ap.add_argument("--verbose", action="store_true", help="also print each matched row and the model it names")
     args = ap.parse_args(argv)
     try:
         if args.litellm == "none":
@@ -519,7 +522,9 @@ def main(argv: list[str] | None = None) -> int:
         for sid, src in cfg["sources"].items():
             if sid not in READERS:
                 raise Bad(f"{args.levels}: sources.{sid}: no reader for this source (known: {', '.join(READERS)})")
-            claims, unmatched, count = import_source(sid, src, args.data, kb)
+            claims, unmatched, count, matched = import_source(sid, src, args.data, kb)
+            if args.verbose:
+                print("\n".join(f"matched {sid}: {line}" for line in matched))
             licence = args.data / src["licence_file"] if src.get("licence_file") else None
             licence_text = licence.read_text(encoding="utf-8") if licence and licence.is_file() else ""
             write_source(args.out, sid, src, claims, licence_text)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import FIXTURE_KB  # tests/conftest.py (on sys.path under pytest)
+
 from advisor.core import knowledge as knowledge_mod
 from advisor.core.evidence import cite, claims_for, disagreement, matrix_claims, model_evidence
 from advisor.core.knowledge import load_knowledge
@@ -19,7 +21,6 @@ from advisor.core.schema import DIMENSIONS, EvidenceClaim
 from advisor.errors import KnowledgeError
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURE_MODELS = REPO / "tests" / "fixtures" / "kb" / "models.yaml"
 
 
 def claim(**kw) -> EvidenceClaim:
@@ -105,7 +106,7 @@ def test_model_evidence_runs_dimension_by_dimension():
 # --------------------------------------------------------------------------- order and extra claims
 
 def test_order_bake_off_then_benchmarks_newest_first_then_matrix():
-    kb = load_knowledge(replace={"models.yaml": FIXTURE_MODELS})
+    kb = load_knowledge(replace=FIXTURE_KB)
     kb = kb.with_claims(
         [
             claim(source="old", as_of=date(2025, 1, 1)),
@@ -120,20 +121,20 @@ def test_order_bake_off_then_benchmarks_newest_first_then_matrix():
 
 def test_extra_claims_at_load_time():
     extra = [claim(kind="bake_off", source="bake-off", as_of=date(2026, 11, 30), value=Decimal("0.92"))]
-    kb = load_knowledge(replace={"models.yaml": FIXTURE_MODELS}, extra_claims=extra)
+    kb = load_knowledge(replace=FIXTURE_KB, extra_claims=extra)
     assert claims_for(kb, "gpt-4o", "hallucination_calibration")[0].source == "bake-off"
     assert claims_for(kb, "gpt-4o-mini", "hallucination_calibration") == ()
 
 
 def test_with_claims_refuses_an_unknown_model():
-    kb = load_knowledge(replace={"models.yaml": FIXTURE_MODELS})
+    kb = load_knowledge(replace=FIXTURE_KB)
     with pytest.raises(KnowledgeError) as info:
         kb.with_claims([claim(model="nope")], origin="bakeoffs/summary.json")
     assert info.value.lines() == ["bakeoffs/summary.json: model: claim 1 names unknown model 'nope'"]
 
 
 def test_swapping_models_drops_the_builtin_evidence():
-    kb = load_knowledge(replace={"models.yaml": FIXTURE_MODELS})
+    kb = load_knowledge(replace=FIXTURE_KB)
     assert kb.claims == ()
 
 

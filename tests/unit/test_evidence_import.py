@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from conftest import FIXTURE_KB  # tests/conftest.py (on sys.path under pytest)
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -147,7 +149,7 @@ def test_the_output_loads_as_knowledge(out):
     from advisor.core.evidence import claims_for
     from advisor.core.knowledge import load_knowledge
 
-    kb = load_knowledge(replace={"models.yaml": MODELS, "evidence": out})
+    kb = load_knowledge(replace={**FIXTURE_KB, "evidence": out})
     got = claims_for(kb, "mistral-large", "hallucination_calibration")
     # the benchmark and the test catalogue's matrix disagree: both kept, benchmark first
     assert [(c.kind, c.level) for c in got] == [("benchmark", "good"), ("matrix", "moderate")]
