@@ -47,7 +47,8 @@ from advisor.core.result import (
     WhyNot,
 )
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, RATING_VALUE, ModelSpec
-from advisor.core.scoring import rank_key, score_options
+from advisor.core.evidence import model_evidence
+from advisor.core.scoring import rank_key, rating_levels, score_options
 from advisor.core.tree import in_outcome, walk_tree
 
 
@@ -143,6 +144,11 @@ def make_break_even(kb: KnowledgeBase, answers: Any, model: ModelSpec, api: Opti
     )
 
 
+def _mean_level(levels: list[str]) -> float:
+    """The average rating value of what the sources say (0 when none do)."""
+    return sum(RATING_VALUE[lv] for lv in levels) / len(levels) if levels else 0.0
+
+
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
     out: list[str] = []
     m = opt.model
@@ -153,7 +159,7 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
         out.append(f"the guides' first choice for {task.label.lower()}: {task.why}")
     elif task and m.id == task.fallback:
         out.append(f"the guides' fallback for {task.label.lower()}")
-    strong = [DIMENSION_LABELS[d] for d in score.rated if RATING_VALUE[m.ratings.level(d)] >= 4]
+    strong = [DIMENSION_LABELS[d] for d in score.rated if _mean_level(rating_levels(kb, m, d)) >= 4]
     if strong:
         out.append("rated excellent or better on: " + ", ".join(strong))
     if score.unrated:
@@ -379,7 +385,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
     )
 
     scores = score_options(kb, answers, survivors, members)
-    ranked = sorted(survivors, key=lambda o: rank_key(o, scores))
+    ranked = sorted(survivors, key=lambda o: rank_key(kb, answers, o, scores))
     roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None
 
@@ -403,6 +409,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
                 license=opt.model.license,
                 structured_output=opt.structured,
                 in_tree_outcome=opt.ref.key in members,
+                evidence=model_evidence(kb, opt.model.id),
                 reasoning_mode=opt.mode,
                 unproven=score.unproven,
                 unverified=tuple(opt.unverified),

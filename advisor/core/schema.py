@@ -44,6 +44,7 @@ DIMENSIONS: tuple[str, ...] = (
     "cost_at_volume",
     "agentic_tool_use",
     "hallucination_calibration",
+    "coding",
 )
 
 DIMENSION_LABELS: dict[str, str] = {
@@ -55,6 +56,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "cost_at_volume": "Cost at volume",
     "agentic_tool_use": "Agentic tool use",
     "hallucination_calibration": "Hallucination calibration",
+    "coding": "Code editing",
 }
 
 
@@ -69,6 +71,7 @@ class Ratings(Frozen):
     cost_at_volume: RatingLevel = "unrated"
     agentic_tool_use: RatingLevel = "unrated"
     hallucination_calibration: RatingLevel = "unrated"
+    coding: RatingLevel = "unrated"
     source: str | None = None
 
     def level(self, dimension: str) -> str:
@@ -92,7 +95,7 @@ class EvidenceClaim(Frozen):
 
     model: Slug
     dimension: str
-    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]
+    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]  # "none": cannot (matrix: self-hosting a closed model)
     source: str  # short citation: "Vectara HHEM leaderboard", "seed-000 capability matrix"
     as_of: date | None = None  # None: the source gives no date (said so wherever shown)
     metric: str | None = None  # what the figure is: "grounded hallucination rate (HHEM-2.3)"
@@ -101,6 +104,11 @@ class EvidenceClaim(Frozen):
     measures: str | None = None  # what the benchmark measures, in a sentence
     url: str | None = None
     kind: Literal["matrix", "benchmark", "bake_off"] = "benchmark"
+    # the run's setting where a source has several for one model ("32k thinking",
+    # "reasoning effort: low", "snapshot 2024-08-06"): each setting is its own claim
+    setting: str | None = None
+    # how the figure is named where shown ("grounded hallucination"); None: the dimension's label
+    label: str | None = None
 
     @field_validator("dimension")
     @classmethod
@@ -108,6 +116,15 @@ class EvidenceClaim(Frozen):
         if value not in DIMENSIONS:
             raise ValueError(f"unknown dimension '{value}'; known: {', '.join(DIMENSIONS)}")
         return value
+
+
+EVIDENCE_KINDS: tuple[str, ...] = ("bake_off", "benchmark", "matrix")
+
+
+class EvidenceFile(Frozen):
+    """One ``knowledge/evidence/*.yaml`` file: claims from one source."""
+
+    claims: tuple[EvidenceClaim, ...] = ()
 
 
 # --------------------------------------------------------------------------- prices
@@ -665,6 +682,7 @@ class ScoringBook(Frozen):
     level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
     unrated: UnratedPrior
     unproven_below: Decimal = Field(ge=0, le=1)
+    evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
     cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale
