@@ -144,9 +144,9 @@ def make_break_even(kb: KnowledgeBase, answers: Any, model: ModelSpec, api: Opti
     )
 
 
-def _mean_level(levels: list[str]) -> float:
+def _mean_level(claims: list[tuple[str, str]]) -> float:
     """The average rating value of what the sources say (0 when none do)."""
-    return sum(RATING_VALUE[lv] for lv in levels) / len(levels) if levels else 0.0
+    return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
 
 
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
@@ -384,7 +384,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
         surviving=tuple(sorted({o.model.id for o in member_opts if not o.eliminations})),
     )
 
-    scores = score_options(kb, answers, survivors, members)
+    scores = score_options(kb, answers, survivors, members, today)
     ranked = sorted(survivors, key=lambda o: rank_key(kb, answers, o, scores))
     roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None

@@ -250,7 +250,8 @@ def test_why_not_a_lower_ranked_model_gives_the_score_parts(kb):
     # shortlisted or not, what puts it below the recommendation is its price
     assert w.status in ("ranked_below", "shortlisted") and "against" in w.summary
     assert w.details[0].startswith("cost: ") and "behind by" in w.details[0]
-    assert any(d.startswith("cost basis: $16.92 per 1M tokens") for d in w.details)
+    # 100,000 x $0.022 = $2,200 a month against 100,000 x $0.0022 = $220
+    assert "cost basis: $2,200.00 a month at your volume, against $220.00 a month at your volume" in w.details
 
 
 def test_the_guides_choice_is_explained_when_not_shortlisted(kb):
