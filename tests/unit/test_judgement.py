@@ -289,3 +289,11 @@ models:
     assert elims[("unsized@self-host", "budget_per_month")].startswith(
         "size unknown, but self-hosting costs at least $8,084.00 a month"
     )
+
+
+def test_why_not_an_unproven_model_under_a_high_floor_names_the_rule(kb):
+    s = run(kb, quality_floor=Decimal("0.95"), why_not=("mystery",))
+    w = next(w for w in s.why_not if w.model_id == "mystery")
+    assert w.details[0].startswith(
+        "under your quality floor of 0.95, models with evidence that is not poor rank first and it is unproven"
+    )
