@@ -100,12 +100,10 @@ def key_ratings(c: Candidate, limit: int = 3) -> str:
     return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def plain(text: object) -> str:
-    """Text with terminal control characters (escape sequences, bells) removed."""
-    return _CONTROL.sub("", str(text))
+    """Text with no terminal control character left raw (escape sequences, bells):
+    :func:`safe_text`, the one place that decides how they are shown."""
+    return safe_text(text)
 
 
 def citations(c: Candidate) -> list[str]:
