@@ -229,11 +229,13 @@ def _pick_roles(kb: KnowledgeBase, answers: Any, ranked: list[Option], members: 
     if not ranked:
         return []
     avoid = kb.scoring.retiring_avoid_days
+    # nothing that retires within the avoid window takes a role while a live
+    # option qualifies: integrating a model that is gone in weeks is wasted work
+    live = [o for o in ranked if not _retires_within(o, avoid, today)]
+    if live:
+        ranked = live
     in_tree = [o for o in ranked if o.ref.key in members]
-    # the recommendation never retires within the avoid window while a live option qualifies
-    rec = next((o for o in (in_tree or ranked) if not _retires_within(o, avoid, today)), None)
-    if rec is None:
-        rec = next((o for o in ranked if not _retires_within(o, avoid, today)), (in_tree or ranked)[0])
+    rec = (in_tree or ranked)[0]
     chosen: list[tuple[str, Option]] = [("recommended", rec)]
     used_models = {rec.model.id}
 
@@ -383,7 +385,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
     )
 
     scores = score_options(kb, answers, survivors, members)
-    ranked = sorted(survivors, key=lambda o: rank_key(o, scores))
+    ranked = sorted(survivors, key=lambda o: rank_key(kb, answers, o, scores))
     roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None
 
@@ -563,7 +565,7 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
     when = retirement(best)
     avoid = kb.scoring.retiring_avoid_days
     if when is not None and rec is not None and (when - rec_today).days <= avoid:
-        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: never recommended while a live option qualifies")
+        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: not shortlisted while a live option qualifies")
     against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
     if model.id in role_of:
         role = ROLE_LABELS[role_of[model.id]]

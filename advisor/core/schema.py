@@ -314,12 +314,14 @@ class Reasoning(Frozen):
 
     default: Slug
     control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
-    modes: tuple[ReasoningMode, ...] = Field(min_length=1)
+    modes: tuple[ReasoningMode, ...]
     source: str
     as_of: date | None = None
 
     @model_validator(mode="after")
     def _default_is_a_mode(self) -> "Reasoning":
+        if not self.modes:
+            raise ValueError("give at least one mode")
         ids = [m.id for m in self.modes]
         if len(ids) != len(set(ids)):
             raise ValueError("reasoning modes need distinct ids")
@@ -733,6 +735,7 @@ class ScoringBook(Frozen):
     level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
     unrated: UnratedPrior
     unproven_below: Decimal = Field(ge=0, le=1)
+    evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
     cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale

@@ -266,3 +266,25 @@ def test_same_answers_same_shortlist_byte_for_byte(kb):
     a = run(kb, availability="high").model_dump_json()
     b = run(kb, availability="high").model_dump_json()
     assert a == b
+
+
+def test_an_unsized_self_hosted_model_cannot_pass_a_tiny_budget(kb, tmp_path):
+    # size unknown, yet self-hosting costs at least one L4 always on ($0.80 x 730 = $584)
+    # plus operations (0.5 x $15,000 = $7,500 with no GPU experience): $8,084 > $50
+    k = kb_with(tmp_path, """\
+models:
+  - id: unsized
+    name: Unsized
+    family: unsized
+    vendor: acme
+    tier: small
+    context_window: 32000
+    open_weights: true
+    license: Apache-2.0
+    license_allows_production: true
+""")
+    s = run(k, budget_per_month_usd=Decimal("50"), gpu_ops_experience="none")
+    elims = {(e.option.key, e.rule): e.message for e in s.eliminated_options}
+    assert elims[("unsized@self-host", "budget_per_month")].startswith(
+        "size unknown, but self-hosting costs at least $8,084.00 a month"
+    )
