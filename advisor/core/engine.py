@@ -144,9 +144,9 @@ def make_break_even(kb: KnowledgeBase, answers: Any, model: ModelSpec, api: Opti
     )
 
 
-def _mean_level(levels: list[str]) -> float:
-    """The average rating value of what the sources say (0 when none do)."""
-    return sum(RATING_VALUE[lv] for lv in levels) / len(levels) if levels else 0.0
+def _mean_level(claims: list[tuple[str, str]]) -> float:
+    """The average rating value of what the sources say, from (level, kind) pairs (0 when none do)."""
+    return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
 
 
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
