@@ -153,7 +153,7 @@ class AnthropicMessages(WireFormat):
         if isinstance(usage.get("output_tokens"), int):
             state.output_tokens = usage["output_tokens"]
 
-
+    def handle(self, event: ServerSentEvent, state: StreamState) -> None:
         kind = event.event
         if kind == "ping":
             return
