@@ -98,54 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- targets file -----------------------------------------------------------------
 
-class TargetSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str = Field(min_length=1)
-    model_key: str = Field(min_length=1)
-    api: Api
-    base_url: str = Field(min_length=1)
-    model_id: str = Field(min_length=1)
-    key_env: str | None = None
-    input_price_per_m: Decimal | None = Field(None, ge=0)
-    output_price_per_m: Decimal | None = Field(None, ge=0)
-    tokenizer: str | None = None
-    supports_json_schema: bool = False
-    supports_json_mode: bool = False
-
-    def target(self) -> Target:
-        return Target(**self.model_dump())
-
-
-class _TargetList(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    targets: list[TargetSpec] = Field(min_length=1)
-
-
-def load_target_file(path: str) -> list[Target]:
-    """Targets from a YAML file: a list of target mappings, or ``{targets: [...]}``."""
-    try:
-        data, smap = load_yaml_file(path)
-    except YamlProblems as exc:
-        raise InputError(exc.problems, title="bad target file") from None
-    if isinstance(data, list):
-        data = {"targets": data}
-        smap.lines = {("targets",) + k: v for k, v in smap.lines.items()}
-    if not isinstance(data, dict):
-        raise InputError([Problem("expected a list of targets", Location(smap.file, 1))], title="bad target file")
-    try:
-        doc = _TargetList.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, smap, _TargetList), title="bad target file") from None
-    seen: set[str] = set()
-    problems = []
-    for i, spec in enumerate(doc.targets):
-        if spec.model_key in seen:
-            problems.append(Problem(f"model_key {spec.model_key!r} given twice", smap.location(("targets", i, "model_key"))))
-        seen.add(spec.model_key)
-    if problems:
-        raise InputError(problems, title="bad target file")
-    return [s.target() for s in doc.targets]
+from advisor.eval.target_file import TargetSpec, load_target_file  # noqa: E402  (re-exported)
 
 
 # -- main ---------------------------------------------------------------------------
@@ -153,7 +106,7 @@ def load_target_file(path: str) -> list[Target]:
 def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
     shortlist = None
     if args.target_file:
-        targets = load_target_file(args.target_file)
+        targets = load_target_file(args.target_file, list(args.knowledge))
     elif args.answers:
         try:
             from advisor.eval.targets_from_shortlist import targets_for_answers  # type: ignore[import-not-found]

@@ -66,6 +66,7 @@ from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_r
 from advisor.eval.target import Target
 from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, redact, stream_chat, wire_for
 from advisor.providers.base import json_instruction
+from advisor.providers.http import AttemptLog
 
 __all__ = [
     "RunConfig",
@@ -114,8 +115,13 @@ class PlannedRequest:
         return result_key(self.target.model_key, self.case.id, self.repeat)
 
     @property
+    def max_output_tokens(self) -> int:
+        """The case's limit plus the reasoning mode's room to think (billed as output)."""
+        return self.target.max_output_tokens(self.case.max_tokens)
+
+    @property
     def worst_case_cost(self) -> Decimal | None:
-        return self.target.cost(self.input_tokens, self.case.max_tokens)
+        return self.target.cost(self.input_tokens, self.max_output_tokens)
 
 
 @dataclass(frozen=True)
@@ -358,7 +364,7 @@ class EvalRunner:
         for t in plan.targets:
             rs = [r for r in plan.requests if r.target.model_key == t.model_key]
             inp = sum(r.input_tokens for r in rs)
-            out = sum(r.case.max_tokens for r in rs)
+            out = sum(r.max_output_tokens for r in rs)
             cost = t.cost(inp, out)
             if cost is None:
                 total = None
@@ -454,7 +460,7 @@ class EvalRunner:
             nonlocal not_run
             sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
             async with sem, global_sem:
-                reserve = self._worst_case(req.target, req.input_tokens, req.case.max_tokens) or Decimal(0)
+                reserve = self._worst_case(req.target, req.input_tokens, req.max_output_tokens) or Decimal(0)
                 if not await budget.reserve(reserve):
                     not_run += 1
                     return
@@ -537,23 +543,28 @@ class EvalRunner:
         )
         base: dict[str, Any] = {
             "model_key": t.model_key, "label": t.label, "case_id": case.id, "repeat": req.repeat,
-            "wants_json": case.wants_json,
+            "wants_json": case.wants_json, "reasoning_mode": t.reasoning.id if t.reasoning else None,
         }
+        log = AttemptLog()
         try:
-            resp = await stream_chat(client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout)
+            resp = await stream_chat(
+                client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout, log=log
+            )
         except ProviderCallError as exc:
+            base["failed_attempts"] = [f.describe() for f in log.failed]
+            base["retry_wait_ms"] = log.waited_s * 1000.0
             return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, reserved, secrets)
         except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
             # the last resort: a provider reply the wire format did not foresee; it may
             # have been billed, so it counts at its reservation
             message = f"unexpected reply ({type(exc).__name__}): {exc}"
             return self._failed(base, t, "malformed", message, 1, True, reserved, secrets)
-        self._learn(t, req.input_tokens, case.max_tokens, resp.input_tokens, resp.output_tokens)
+        self._learn(t, req.input_tokens, req.max_output_tokens, resp.input_tokens, resp.output_tokens)
         text = redact(resp.text, secrets)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
         in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
         out_tok = resp.output_tokens if resp.output_tokens is not None else count_for_model(resp.text, t.tokenizer).tokens
-        cost = t.cost(in_tok, out_tok)
+        cost = t.cost(in_tok, out_tok, resp.cached_input_tokens or 0, resp.cache_write_tokens or 0)
         judge_cost: Decimal | None = None
 
         async def judge(check: LlmJudgeCheck, c: Case, answer: str) -> tuple[float, str]:
@@ -603,6 +614,10 @@ class EvalRunner:
             ttft_ms=None if resp.ttft_s is None else resp.ttft_s * 1000.0,
             latency_ms=resp.latency_s * 1000.0, attempts=resp.attempts, cost_usd=cost,
             judge_cost_usd=judge_cost, json_valid=json_valid, schema_valid=schema_valid, finished_at=_now(),
+            cached_input_tokens=resp.cached_input_tokens, cache_write_tokens=resp.cache_write_tokens,
+            reasoning_tokens=resp.reasoning_tokens, failed_attempts=[f.describe() for f in resp.failed_attempts],
+            retry_wait_ms=resp.retry_wait_s * 1000.0, burst=resp.burst,
+            generation_ms=None if resp.generation_s is None else resp.generation_s * 1000.0, notes=list(resp.notes),
         )
         # judge spend was settled on its own reservation; this request settles its own cost
         return r, cost or Decimal(0)

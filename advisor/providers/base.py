@@ -222,16 +222,21 @@ async def stream_chat(
     policy: RetryPolicy | None = None,
     timeout: float = 60.0,
     clock: Callable[[], float] = time.perf_counter,
+    log: AttemptLog | None = None,
 ) -> ChatResponse:
     """One streamed chat call with retries; raises ProviderCallError (redacted).
 
     Latency and time to first token are those of the attempt that answered: the
-    clock starts when that attempt is sent, not before the retries.
+    clock starts when that attempt is sent, not before the retries. ``log``
+    (optional) receives the failed attempts, also when the call fails.
     """
     policy = policy or RetryPolicy()
     url, headers, body = wire.build(endpoint, req, key)
     secrets = [key]
-    log = AttemptLog(clock=clock)
+    if log is None:
+        log = AttemptLog(clock=clock)
+    else:
+        log.clock = clock
     response, attempts, deadline = await open_stream(
         client, url, headers, body, policy=policy, secrets=secrets, timeout=timeout, log=log
     )
