@@ -115,8 +115,13 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
         if p["id"].startswith("anthropic:"):
             assert p["id"].startswith("anthropic:messages:") and p["config"]["apiKeyEnvar"] == "ANTHROPIC_API_KEY"
         if p["id"].startswith("openai:chat:") and p["config"].get("apiKeyEnvar") == "OPENAI_API_KEY":
-            assert "apiBaseUrl" not in p["config"]
-        assert p["config"]["max_tokens"] == 200
+            # every provider's base URL is written (an overlay may point OpenAI at a gateway)
+            assert p["config"]["apiBaseUrl"] == "https://api.openai.com/v1"
+            assert p["config"]["passthrough"]["max_completion_tokens"] == 200  # the case's own limit
+        elif p["id"].startswith("openai:chat:"):
+            assert p["config"]["passthrough"]["max_tokens"] == 200
+        else:
+            assert p["config"]["apiBaseUrl"]
     tests = {t["description"]: t for t in cfg["tests"]}
     eq = tests["c-equals"]
     assert eq["vars"]["messages"] == [{"role": "system", "content": "Answer with JSON only."}, {"role": "user", "content": "Say hi"}]
@@ -129,8 +134,11 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
     j = tests["c-json"]
     assert j["threshold"] == 0.75
     assert [m["role"] for m in j["vars"]["messages"]] == ["system", "user", "assistant", "user"]
-    assert j["assert"][0] == {"type": "is-json"}
-    assert j["assert"][1] == {"type": "is-json", "value": {"type": "object", "required": ["number"]}}
+    from advisor.cli.export_cmd import UNFENCE_JS
+
+    # a fenced JSON answer is unfenced first, as advisor's checks do
+    assert j["assert"][0] == {"type": "is-json", "transform": UNFENCE_JS}
+    assert j["assert"][1] == {"type": "is-json", "value": {"type": "object", "required": ["number"]}, "transform": UNFENCE_JS}
     assert j["assert"][2]["type"] == "javascript" and "JSON.parse(" in j["assert"][2]["value"] and '"total": 5' in j["assert"][2]["value"]
     assert j["assert"][3] == {"type": "llm-rubric", "value": "Is it polite?", "weight": 2.0}
     # refuses to overwrite without --force
