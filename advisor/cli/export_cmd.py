@@ -137,9 +137,10 @@ def promptfoo_request(target: Any, body: dict[str, Any], key_env: str | None) ->
 #: fence removed. It returns ``{pass, score, reason}``: pass only when every field matches (as
 #: advisor's check does); the case's threshold, if any, is on the test. One line, so promptfoo
 #: prepends ``return``; never ``{{``/``{%``/``{#`` (promptfoo renders values with Nunjucks).
-_FIELDS_JS = (
-    "(() => { "
-    "const want = __WANT__; const names = __NAMES__; const ci = __CI__; const tol = __TOL__; "
+#: advisor.eval.checks' helpers in JavaScript, shared by the assertions below: ``parse``
+#: (parse_json_answer: as is, else inside one code fence), ``norm`` (whitespace collapsed,
+#: case folded when ``ci``), ``eq`` (Python's ``==`` on parsed JSON: ``true == 1``, ``1 == 1.0``).
+_JS_HELPERS = (
     "const text = typeof output === 'string' ? output : JSON.stringify(output); "
     "const parse = t => { try { return [true, JSON.parse(t)]; } catch (e) { } "
     "const m = /^\\s*```[a-zA-Z0-9_-]*\\s*\\n([\\s\\S]*?)\\n?\\s*```\\s*$/.exec(t); "
@@ -154,6 +155,18 @@ _FIELDS_JS = (
     "if (isObj(a) || isObj(b)) { if (!isObj(a) || !isObj(b)) return false; const ka = Object.keys(a); "
     "return ka.length === Object.keys(b).length && ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && eq(a[k], b[k])); } "
     "return a === b; }; "
+)
+
+#: advisor's ``fields`` check (advisor.eval.checks) in JavaScript, as a promptfoo ``javascript``
+#: assertion: the same partial credit (matched / named fields), dotted names, numeric strings
+#: ("1,240.00") against numbers, a missing field accepted where null is expected, and a code
+#: fence removed. It returns ``{pass, score, reason}``: pass only when every field matches (as
+#: advisor's check does); the case's threshold, if any, is on the test. One line, so promptfoo
+#: prepends ``return``; never ``{{``/``{%``/``{#`` (promptfoo renders values with Nunjucks).
+_FIELDS_JS = (
+    "(() => { "
+    "const want = __WANT__; const names = __NAMES__; const ci = __CI__; const tol = __TOL__; "
+    + _JS_HELPERS +
     "const NUM = /^[+-]?(\\d(_?\\d)*(\\.(\\d(_?\\d)*)?)?|\\.\\d(_?\\d)*)([eE][+-]?\\d(_?\\d)*)?$/; "
     "const match = (g, w) => { "
     "if (typeof w === 'boolean' || typeof g === 'boolean') return typeof g === typeof w && g === w; "
@@ -171,6 +184,27 @@ _FIELDS_JS = (
     "return { pass: wrong.length === 0, score: names.length ? matched / names.length : 1, "
     "reason: matched + '/' + names.length + ' fields' + (wrong.length ? '; wrong: ' + wrong.join(', ') : '') }; "
     "})()"
+)
+
+#: advisor's ``equals``: a string compared stripped (unless strip: false) and case-folded on
+#: ignore_case; any other expected value compared as JSON (the answer parsed, fence removed,
+#: strings' whitespace collapsed). promptfoo's ``equals`` compares the raw text.
+_EQUALS_JS = (
+    "(() => { const want = __WANT__; const ci = __CI__; const strip = __STRIP__; "
+    + _JS_HELPERS +
+    "if (typeof want === 'string') { let g = strip ? text.trim() : text; let w = strip ? want.trim() : want; "
+    "if (ci) { g = fold(g); w = fold(w); } return g === w; } "
+    "const [ok, value] = parse(text); return ok && eq(norm(value), norm(want)); })()"
+)
+
+#: advisor's ``contains``: partial credit (found / needles), case-insensitive by default.
+_CONTAINS_JS = (
+    "(() => { const needles = __NEEDLES__; const ci = __CI__; "
+    "const text = typeof output === 'string' ? output : JSON.stringify(output); "
+    "const f = v => ci ? v.toUpperCase().toLowerCase() : v; const hay = f(text); "
+    "const missing = needles.filter(n => !hay.includes(f(n))); "
+    "const score = needles.length ? (needles.length - missing.length) / needles.length : 1; "
+    "return { pass: missing.length === 0, score, reason: missing.length ? 'missing ' + JSON.stringify(missing) : 'found all' }; })()"
 )
 
 
@@ -191,6 +225,13 @@ def _js_literal(value: Any) -> str:
     return re.sub(r"\{(?=[{%#])", r"\\u007b", json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
+def _fill(template: str, **values: Any) -> str:
+    """A JS template with each ``__NAME__`` replaced by ``values[NAME]`` as a JavaScript literal."""
+    for name, value in values.items():
+        template = template.replace(f"__{name}__", _js_literal(value))
+    return template
+
+
 def fields_js(want: dict[str, Any], names: list[str], ignore_case: bool, tolerance: float) -> str:
     return (
         _FIELDS_JS.replace("__WANT__", _js_literal(want))
@@ -206,15 +247,10 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
     out: dict[str, Any]
     if t == "equals":
         value = check.value if check.value is not None else case.expected
-        if check.ignore_case and isinstance(value, str):
-            out = {"type": "javascript", "value": f"output.trim().toLowerCase() === {json.dumps(value.strip().lower())}"}
-        else:
-            out = {"type": "equals", "value": value.strip() if isinstance(value, str) and check.strip else value}
+        out = {"type": "javascript", "value": _fill(_EQUALS_JS, WANT=value, CI=check.ignore_case, STRIP=check.strip)}
     elif t == "contains":
-        values = check.value
-        many = isinstance(values, list)
-        kind = ("icontains" if check.ignore_case else "contains") + ("-all" if many else "")
-        out = {"type": kind, "value": values}
+        needles = [check.value] if isinstance(check.value, str) else list(check.value)
+        out = {"type": "javascript", "value": _fill(_CONTAINS_JS, NEEDLES=needles, CI=check.ignore_case)}
     elif t == "regex":
         if check.ignore_case:
             out = {"type": "javascript", "value": f"new RegExp({json.dumps(check.pattern)}, 'i').test(output)"}
@@ -226,8 +262,8 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
     elif t == "json_schema":
         out = {"type": "is-json", "value": check.schema_, "transform": UNFENCE_JS}
     elif t == "max_length":
-        if check.chars is not None:
-            out = {"type": "javascript", "value": f"output.length <= {check.chars}"}
+        if check.chars is not None:  # characters as Python counts them (code points, not UTF-16 units)
+            out = {"type": "javascript", "value": f"[...output].length <= {check.chars}"}
         else:
             out = {"type": "javascript", "value": f"output.trim().split(/\\s+/).filter(Boolean).length <= {check.words}"}
     elif t == "fields":

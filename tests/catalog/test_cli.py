@@ -125,12 +125,13 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
     tests = {t["description"]: t for t in cfg["tests"]}
     eq = tests["c-equals"]
     assert eq["vars"]["messages"] == [{"role": "system", "content": "Answer with JSON only."}, {"role": "user", "content": "Say hi"}]
-    assert eq["assert"] == [{"type": "equals", "value": "hi"}]
+    # advisor strips the answer before comparing; promptfoo's equals does not: a JS assertion
+    assert [a["type"] for a in eq["assert"]] == ["javascript"] and 'const want = "hi"' in eq["assert"][0]["value"]
     assert "threshold" not in eq  # no threshold: every check must pass, as in advisor's eval
     a = tests["c-contains"]["assert"]
-    assert a[0] == {"type": "icontains", "value": "blue"}
+    assert a[0]["type"] == "javascript" and '["blue"]' in a[0]["value"]  # partial credit, as advisor's
     assert a[1] == {"type": "regex", "value": "^b"}
-    assert a[2] == {"type": "javascript", "value": "output.length <= 40"}
+    assert a[2] == {"type": "javascript", "value": "[...output].length <= 40"}  # code points, as Python counts
     j = tests["c-json"]
     assert j["threshold"] == 0.75
     assert [m["role"] for m in j["vars"]["messages"]] == ["system", "user", "assistant", "user"]
