@@ -113,11 +113,20 @@ def promptfoo_request(target: Any, body: dict[str, Any], key_env: str | None) ->
         # omitDefaults: promptfoo adds no max_tokens or temperature of its own; passthrough
         # is merged into the body last, so the fields are advisor's exactly
         config = {"apiBaseUrl": target.base_url, "omitDefaults": True, "passthrough": body}
+        if key_env:
+            config["apiKeyEnvar"] = key_env
     elif target.api == "anthropic":
         system = body.pop("system", None)
         messages = ([{"role": "system", "content": system}] if system else []) + body.pop("messages")
         pid = f"anthropic:messages:{target.model_id}"
-        config = {"apiBaseUrl": target.base_url, **body}
+        # extra_body is merged into promptfoo's request last: advisor's fields as they are
+        config = {"apiBaseUrl": target.base_url, "max_tokens": body.pop("max_tokens")}
+        if "temperature" in body:
+            config["temperature"] = body.pop("temperature")
+        if body:
+            config["extra_body"] = body
+        if key_env:  # promptfoo's Anthropic provider reads no apiKeyEnvar: a reference, never the key
+            config["apiKey"] = f"{{{{ env.{key_env} }}}}"
     else:
         system = (body.pop("systemInstruction", None) or {}).get("parts", [{}])[0].get("text")
         contents = body.pop("contents")
@@ -125,9 +134,13 @@ def promptfoo_request(target: Any, body: dict[str, Any], key_env: str | None) ->
             {"role": "assistant" if c["role"] == "model" else "user", "content": c["parts"][0]["text"]} for c in contents
         ]
         pid = f"google:{target.model_id}"
-        config = {"apiBaseUrl": target.base_url, **body}
-    if key_env:
-        config["apiKeyEnvar"] = key_env
+        # promptfoo calls {apiBaseUrl}/{apiVersion}/models/...: split advisor's base URL
+        root, _, version = target.base_url.rstrip("/").rpartition("/")
+        config = {"apiBaseUrl": root, "apiVersion": version, "generationConfig": body.pop("generationConfig")}
+        if body:
+            config["passthrough"] = body
+        if key_env:
+            config["apiKey"] = f"{{{{ env.{key_env} }}}}"
     return pid, config, messages
 
 
@@ -271,7 +284,9 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
         names = check.fields or list(want)  # as advisor's check: an empty list means every field
         out = {"type": "javascript", "value": fields_js(want, names, check.ignore_case, check.numeric_tolerance)}
     elif t == "llm_judge":
-        out = {"type": "llm-rubric", "value": check.rubric}
+        # the text advisor's judge reads before the answer; the rubric prompt (defaultTest)
+        # adds the answer and asks for advisor's 1-5 score, which must reach pass_score
+        out = {"type": "llm-rubric", "value": judge_rubric(check, case), "threshold": check.pass_score}
     else:  # pragma: no cover - the cases schema allows no other type
         raise InputError(f"check type {t!r} has no promptfoo equivalent")
     if getattr(check, "weight", 1.0) != 1.0:
@@ -289,6 +304,29 @@ def _case_request(case: Any, temperature: float) -> Any:
     )
 
 
+RUBRIC_TEMPLATE = "{{ rubric }}\n\nAnswer to grade:\n{{ output }}"
+
+
+def judge_rubric(check: Any, case: Any) -> str:
+    """advisor's judge prompt without the answer (promptfoo's rubric prompt appends it)."""
+    from advisor.eval.checks import judge_prompt
+
+    return judge_prompt(check, case, "").rsplit("\n\nAnswer to grade:\n", 1)[0]
+
+
+def promptfoo_judge(target: Any) -> dict[str, Any]:
+    """The judge as advisor's runner calls it: the grading provider and the rubric prompt."""
+    from advisor.eval.checks import JUDGE_SYSTEM
+    from advisor.eval.runner import JUDGE_MAX_TOKENS
+    from advisor.providers import ChatRequest, Message, wire_for
+
+    req = ChatRequest(messages=(Message("user", RUBRIC_TEMPLATE),), max_tokens=JUDGE_MAX_TOKENS,
+                      system=JUDGE_SYSTEM, temperature=0.0, want_json=True)
+    _, _, body = wire_for(target.api).build(target, req, None)
+    pid, config, messages = promptfoo_request(target, body, target.key_env)
+    return {"provider": {"id": pid, "label": f"{target.model_key} (judge)", "config": config}, "rubricPrompt": json.dumps(messages)}
+
+
 def promptfoo_targets(kb, result) -> list[Any]:
     from advisor.eval.targets_from_shortlist import target_for
 
@@ -297,7 +335,7 @@ def promptfoo_targets(kb, result) -> list[Any]:
 
 def promptfoo_config(
     kb, result, cases_file, answers_path: str | Path | None = None, *, targets: list[Any] | None = None,
-    temperature: float = 0.0,
+    temperature: float = 0.0, judge_model: str | None = None,
 ) -> dict[str, Any]:
     """A promptfoo config that sends each case to each target exactly as ``advisor
     eval`` does and grades it the same way. A target whose request differs between
@@ -334,19 +372,33 @@ def promptfoo_config(
                 "vars": {"messages": messages},
                 "assert": [assertion(ch, case) for ch in case.effective_checks],
             }
-            if len(groups) > 1 or len(labels) != len(targets) or len(providers) != len(targets):
-                test["providers"] = labels
+            test["providers"] = labels  # dropped below when every test runs on every provider
             if case.threshold is not None and case.threshold != 1.0:
                 # no threshold: every assertion must pass (advisor: every check); never `threshold: null`
                 test["threshold"] = case.threshold
             tests.append(test)
-    return {
+    if len(providers) == len(targets):  # one request shape per target: no filter needed
+        for test in tests:
+            del test["providers"]
+    out: dict[str, Any] = {
         "description": f"advisor shortlist bake-off ({result.today.isoformat()})" if result is not None else "advisor bake-off",
         # the prompt renders each case's chat messages as JSON, which promptfoo sends as a chat
         "prompts": ["{{ messages | dump }}"],
         "providers": providers,
         "tests": tests,
     }
+    judged = [ch for c in cases_file.cases for ch in c.effective_checks if ch.type == "llm_judge"]
+    if judged:
+        # advisor's default judge: the first target; a check naming a model gets that one
+        by_key = {t.model_key: t for t in targets}
+        judge = by_key.get(judge_model) if judge_model else targets[0]
+        out["defaultTest"] = {"options": promptfoo_judge(judge or targets[0])}
+        for test in tests:
+            case = next(c for c in cases_file.cases if c.id == test["description"])
+            for a, ch in zip(test["assert"], case.effective_checks):
+                if ch.type == "llm_judge" and ch.model and ch.model in by_key:
+                    a["provider"] = promptfoo_judge(by_key[ch.model])["provider"]
+    return out
 
 
 def cmd_promptfoo(args: argparse.Namespace) -> int:

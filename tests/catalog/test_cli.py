@@ -141,7 +141,10 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
     assert j["assert"][0] == {"type": "is-json", "transform": UNFENCE_JS}
     assert j["assert"][1] == {"type": "is-json", "value": {"type": "object", "required": ["number"]}, "transform": UNFENCE_JS}
     assert j["assert"][2]["type"] == "javascript" and "JSON.parse(" in j["assert"][2]["value"] and '"total": 5' in j["assert"][2]["value"]
-    assert j["assert"][3] == {"type": "llm-rubric", "value": "Is it polite?", "weight": 2.0}
+    assert j["assert"][3]["type"] == "llm-rubric" and j["assert"][3]["weight"] == 2.0
+    assert j["assert"][3]["value"].startswith("Rubric:\nIs it polite?") and j["assert"][3]["threshold"] == 4
+    judge = cfg["defaultTest"]["options"]
+    assert judge["provider"]["id"] == cfg["providers"][0]["id"] and "{{ output }}" in judge["rubricPrompt"]
     # refuses to overwrite without --force
     code, _, err = _run(export_cmd, ["promptfoo", "--answers", str(answers), "--cases", str(CAT / "cases.yaml"), "--out", str(out_path)], capsys)
     assert code == 2 and "--force" in err

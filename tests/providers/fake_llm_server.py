@@ -19,7 +19,9 @@ consumed one per request from ``server.faults`` (a list):
 * ``{"inject": ['{"choices": ["x"]}']}``  send these event data lines (JSON of a
                             wrong shape, say) after the first content event
 * ``{"bad_gzip": True}``    claim ``content-encoding: gzip`` for a body that is not
-* ``{"json_body": True}``   ignore ``stream: true`` and answer one JSON body
+* ``{"json_body": True}``   ignore ``stream: true`` and answer one JSON body (a request
+                            without ``stream: true``, or Gemini's ``:generateContent``,
+                            always gets one)
 * ``None``                  answer normally
 
 ``server.burst = True`` sends the whole stream in one write; ``server.usage_extra``
@@ -148,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             api = "openai"
         elif self.path.endswith("/messages"):
             api = "anthropic"
-        elif ":streamGenerateContent" in self.path:
+        elif ":streamGenerateContent" in self.path or ":generateContent" in self.path:
             api = "gemini"
         else:
             self._plain(404, json.dumps({"error": {"message": f"no route {self.path}"}}))
@@ -171,8 +173,13 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         text = srv.responder(api, body)
-        if fault.get("json_body"):
-            self._plain(200, json.dumps(self._whole(api, text)))
+        # a request that does not ask for a stream gets one JSON body, as the real APIs do
+        asked = ":streamGenerateContent" in self.path if api == "gemini" else body.get("stream") is True
+        if fault.get("json_body") or not asked:
+            whole = self._whole(api, text)
+            if api == "gemini" and not asked:
+                whole = whole[0]  # generateContent answers one response, not a list
+            self._plain(200, json.dumps(whole))
             return
         with srv.lock:
             srv.active += 1
