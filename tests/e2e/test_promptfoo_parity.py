@@ -143,6 +143,11 @@ async def test_promptfoo_grades_every_case_as_advisor_does(fake, tmp_path):
         theirs[(label, row["testCase"]["description"])] = bool(row["success"])
     assert theirs.keys() == ours.keys()
     _same_requests(advisor_requests, list(fake.requests))
+    # the key is read from the variable the config names, never written into it
+    assert "not-a-real-key" not in path.read_text()
+    for p, headers, _ in fake.requests:
+        sent = headers.get("authorization", "") + headers.get("x-api-key", "") + headers.get("x-goog-api-key", "") + p
+        assert "not-a-real-key" in sent, (p, headers)
     differ = {k: (ours[k], theirs[k]) for k in ours if ours[k] != theirs[k]}
     assert not differ, f"advisor vs promptfoo (passed): {differ}"
 
