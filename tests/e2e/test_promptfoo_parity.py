@@ -38,6 +38,19 @@ pytestmark = pytest.mark.skipif(
     reason="promptfoo is not installed (.ci/run installs it with npm; or set PROMPTFOO_BIN)",
 )
 
+
+@pytest.fixture(scope="module")
+def promptfoo(tmp_path_factory):
+    """The promptfoo executable, once it has shown it runs here (a Node.js too old for
+    it is a reason to skip, not a failure of advisor's export)."""
+    home = tmp_path_factory.mktemp("pfhome")
+    probe = subprocess.run([PROMPTFOO, "--version"], capture_output=True, text=True, timeout=120,
+                           env={"PATH": os.environ.get("PATH", ""), "HOME": str(home), "PROMPTFOO_DISABLE_TELEMETRY": "1",
+                                "PROMPTFOO_DISABLE_UPDATE": "1"})
+    if probe.returncode != 0:
+        pytest.skip(f"promptfoo does not run here: {(probe.stdout + probe.stderr).strip()[:200]}")
+    return PROMPTFOO
+
 # every check type, each with an answer that passes and one that fails; the answers
 # include the ones promptfoo's built-ins grade differently (a fenced JSON answer, an
 # answer with a trailing newline, partial credit under a threshold, a non-ASCII length)
@@ -96,7 +109,7 @@ def _respond(api, body):
     return "no canned answer"
 
 
-async def test_promptfoo_grades_every_case_as_advisor_does(fake, tmp_path):
+async def test_promptfoo_grades_every_case_as_advisor_does(fake, tmp_path, promptfoo):
     fake.responder = _respond
     cases = parse_cases(CASES, "cases.yaml")
     base = fake.base + "/v1"
@@ -130,7 +143,7 @@ async def test_promptfoo_grades_every_case_as_advisor_does(fake, tmp_path):
         "PROMPTFOO_DISABLE_REMOTE_GENERATION": "1", "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1",
     }
     proc = subprocess.run(
-        [PROMPTFOO, "eval", "-c", str(path), "-o", str(out), "--no-cache", "--no-progress-bar", "-j", "4"],
+        [promptfoo, "eval", "-c", str(path), "-o", str(out), "--no-cache", "--no-progress-bar", "-j", "4"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
     )
     assert out.is_file(), proc.stdout[-2000:] + proc.stderr[-2000:]
