@@ -23,12 +23,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from advisor.core.validation import problems_from_validation
-from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
+from advisor.core.yamlsrc import did_you_mean
 from advisor.errors import InputError, Location, Problem, display_path
-from advisor.eval.target import Api, Target
+from advisor.eval.target import Target
+from advisor.eval.target_file import load_target_file  # the --target-file format lives there
 from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
@@ -80,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", help="answers file; the shortlist built from it gives the targets")
     p.add_argument("--knowledge", action="append", default=[], help="extra knowledge directory (repeatable)")
     p.add_argument("--models", help="comma-separated model keys to run (default: all targets)")
-    p.add_argument("--target-file", help="YAML list of targets (label, model_key, api, base_url, model_id, ...)")
+    p.add_argument("--target-file", help="YAML list of targets: a known model (model, provider, optional base_url, "
+                   "key_env, label, reasoning) or a raw entry (label, model_key, api, base_url, model_id, ...)")
     p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
     p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
     p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
@@ -94,11 +93,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--monthly-requests", type=_positive_int("--monthly-requests"), help="volume for the monthly cost projection")
     p.add_argument("--judge", help="model key of the llm_judge model (default: first target)")
     return p
-
-
-# -- targets file -----------------------------------------------------------------
-
-from advisor.eval.target_file import TargetSpec, load_target_file  # noqa: E402  (re-exported)
 
 
 # -- main ---------------------------------------------------------------------------

@@ -218,7 +218,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("content-encoding", "gzip")
         self.end_headers()
         self.wfile.flush()
-        events: list[bytes] = []
         pieces = self._pieces(text)
 
         def data(obj: Any, event: str | None = None) -> bytes:
