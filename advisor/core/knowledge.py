@@ -27,6 +27,7 @@ from advisor.core.schema import (
     ModelSpec,
     Provider,
     QuestionBook,
+    ScoringBook,
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
@@ -39,6 +40,7 @@ FILES: dict[str, type[BaseModel]] = {
     "decision_tree.yaml": DecisionTree,
     "tasks.yaml": TaskBook,
     "hosting.yaml": Hosting,
+    "scoring.yaml": ScoringBook,
     "request_profiles.yaml": RequestProfilesFile,
 }
 
@@ -133,6 +135,7 @@ class KnowledgeBase:
     tree: DecisionTree
     tasks: TaskBook
     hosting: Hosting
+    scoring: ScoringBook
     request_profiles: RequestProfilesFile = RequestProfilesFile()
     sources: tuple[str, ...] = ()
     maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
@@ -278,6 +281,7 @@ def load_knowledge(
         tree=parsed["decision_tree.yaml"],
         tasks=parsed["tasks.yaml"],
         hosting=parsed["hosting.yaml"],
+        scoring=parsed["scoring.yaml"],
         request_profiles=parsed["request_profiles.yaml"],
         sources=tuple(sources),
         maps={name: smap for name, (_, smap) in raw.items()},
@@ -310,7 +314,7 @@ def cross_check(kb: KnowledgeBase, builtin_profiles_checked: bool = True) -> lis
     """References between files: providers, model ids, answers, tree links, tasks,
     request profiles. ``builtin_profiles_checked=False`` (a replaced models.yaml, as
     tests do with a small catalogue) skips the built-in profiles' model references."""
-    from advisor.core.questions import ENGINE_QUESTIONS
+    from advisor.core.questions import DERIVED_ANSWERS, ENGINE_QUESTIONS
 
     out: list[Problem] = _profile_references(kb, builtin_profiles_checked)
     M, Q, T, K, H = "models.yaml", "questions.yaml", "decision_tree.yaml", "tasks.yaml", "hosting.yaml"
@@ -355,7 +359,7 @@ def cross_check(kb: KnowledgeBase, builtin_profiles_checked: bool = True) -> lis
                 out.append(Problem(f"'{target}' is not a node", _loc(kb, T, ("nodes", i, branch))))
         if node.when is not None:
             for used in sorted(node.when.answers_used()):
-                if used not in questions:
+                if used not in questions and used not in DERIVED_ANSWERS:
                     out.append(Problem(f"condition uses unknown answer '{used}'", _loc(kb, T, ("nodes", i, "when"))))
         if node.candidates is not None:
             for k, mid in enumerate(node.candidates.models):
