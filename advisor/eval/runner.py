@@ -578,14 +578,16 @@ class EvalRunner:
             )
             jin = count_for_model(JUDGE_SYSTEM + judge_prompt(check, c, answer), jt.tokenizer).tokens + 3 * FRAMING_TOKENS
             jin = math.ceil(jin * APPROX_MARGIN)
-            worst = self._worst_case(jt, jin, JUDGE_MAX_TOKENS) or Decimal(0)
+            jout = jt.max_output_tokens(JUDGE_MAX_TOKENS)  # with the judge's room to think, if it thinks
+            worst = self._worst_case(jt, jin, jout) or Decimal(0)
             if not budget.try_reserve(worst):
                 raise BudgetExhausted("not judged: the spend cap leaves no room")
             spent = Decimal(0)
             try:
                 jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
-                self._learn(jt, jin, JUDGE_MAX_TOKENS, jr.input_tokens, jr.output_tokens)
-                spent = jt.cost(jr.input_tokens or jin, jr.output_tokens or JUDGE_MAX_TOKENS) or Decimal(0)
+                self._learn(jt, jin, jout, jr.input_tokens, jr.output_tokens)
+                spent = jt.cost(jr.input_tokens or jin, jr.output_tokens or jout,
+                                jr.cached_input_tokens or 0, jr.cache_write_tokens or 0) or Decimal(0)
                 if jt.priced:
                     judge_cost = (judge_cost or Decimal(0)) + spent
                 return parse_judge_reply(jr.text)

@@ -75,7 +75,7 @@ def reasoning_mode(model: ModelSpec, ep: Endpoint | None, mode_id: str | None) -
 def target_for(kb: KnowledgeBase, c: Candidate) -> tuple[Target | None, str | None]:
     """The target for one candidate, or ``None`` and why not."""
     model = kb.model_by_id[c.option.model_id]
-    mode = getattr(c, "reasoning_mode", None)  # the mode the advice assumes (None: the API's default)
+    mode = c.reasoning_mode  # the mode the advice assumes (None: the API's default)
     if c.option.deployment == "hosted":
         ep = next(e for e in model.endpoints if e.provider == c.option.provider and e.model_id == c.option.api_model_id)
         return _target(kb, model, ep, c.option.label, c.option.key, mode), None
