@@ -203,3 +203,67 @@ def test_target_file_errors_name_the_line_and_field(tmp_path, monkeypatch):
     lines = [str(p) for p in info.value.problems]
     assert any(":3:" in s and "reasoning" in s and "turbo" in s and "minimal" in s for s in lines), lines
     assert any(":4:" in s and "unknown model 'gtp-5-5'" in s for s in lines), lines
+
+
+async def test_a_compatible_provider_with_quirks_is_yaml_only(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    d = tmp_path / "acme"
+    d.mkdir()
+    (d / "models.yaml").write_text(textwrap.dedent(f"""\
+        providers:
+          - {{id: acme, name: Acme Gateway, api: openai, base_url: "{fake.base}/v1", key_env: ACME_KEY}}
+        models:
+          - id: gpt-4o
+            endpoints:
+              - provider: acme
+                model_id: acme/gpt-4o
+                price: {{input: 1, output: 2, as_of: 2026-11-01, source: fixture}}
+        """))
+    (d / "request_profiles.yaml").write_text(textwrap.dedent("""\
+        providers:
+          - id: acme
+            stream_usage: none
+            temperature: fixed
+            fixed_temperature: 0.3
+            token_limit: max_completion_tokens
+            headers: {x-acme-route: eu}
+        """))
+    f = tmp_path / "t.yaml"
+    f.write_text("- {model: gpt-4o, provider: acme}\n")
+    [target] = load_target_file(str(f), [str(d)])
+    await _call(target)
+    path, headers, body = fake.requests[-1]
+    assert path == "/v1/chat/completions" and headers["x-acme-route"] == "eu"
+    assert "stream_options" not in body and body["temperature"] == 0.3 and body["model"] == "acme/gpt-4o"
+    assert "max_completion_tokens" in body and "max_tokens" not in body
+
+
+def test_profile_errors_are_located(tmp_path):
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "request_profiles.yaml").write_text(
+        "providers:\n  - id: nosuch\n    stream_usage: none\n  - id: openai\n    temprature: omitted\n"
+        "  - id: mistral\n    headers: {authorization: x}\n")
+    from advisor.errors import KnowledgeError
+
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge([str(d)])
+    lines = info.value.lines()
+    assert any("request_profiles.yaml:5" in s and "temprature" in s for s in lines), lines
+    assert any("request_profiles.yaml:6" in s and "providers[mistral]" in s and "carries a key" in s for s in lines), lines
+    with pytest.raises(KnowledgeError) as info:
+        (d / "request_profiles.yaml").write_text("providers:\n  - id: nosuch\n    stream_usage: none\n")
+        load_knowledge([str(d)])
+    assert any("request_profiles.yaml:2" in s and "unknown provider 'nosuch'" in s for s in info.value.lines())
+
+
+def test_cli_reports_a_bad_known_target_with_exit_2(tmp_path, monkeypatch, capsys):
+    from advisor.cli.eval_cmd import main
+
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "c.yaml").write_text("- {id: a, input: hi}\n")
+    (tmp_path / "t.yaml").write_text("- {model: gpt-4o, provider: nowhere}\n")
+    code = main(["--cases", str(tmp_path / "c.yaml"), "--target-file", str(tmp_path / "t.yaml"), "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "t.yaml:1" in err and "no endpoint at provider 'nowhere'" in err
