@@ -262,8 +262,8 @@ async def _run(runner: Any, err: Any, plan: Any) -> Any:
     try:
         if progress is not None:
             with progress:
-                return await runner.run(on_event=on_event)
-        return await runner.run(on_event=on_event)
+                return await runner.run(on_event=on_event, plan=plan)
+        return await runner.run(on_event=on_event, plan=plan)  # planned once: not counted twice
     finally:
         if handler_set:
             loop.remove_signal_handler(signal.SIGINT)

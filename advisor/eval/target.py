@@ -36,8 +36,6 @@ class Target:
     reasoning: ReasoningMode | None = None  # the mode to run (its request fragment is sent)
     cached_input_price_per_m: Decimal | None = None  # None: cache reads priced as input
     cache_write_price_per_m: Decimal | None = None  # None: unknown (a cost with cache writes is unknown)
-    provider_id: str | None = None  # the knowledge provider, when the target names a known model
-    model_id_known: str | None = None  # the knowledge model id, when known
 
     @property
     def priced(self) -> bool:

@@ -54,8 +54,6 @@ def _target(
         reasoning=reasoning,
         cached_input_price_per_m=ep.price.cached_input,
         cache_write_price_per_m=ep.price.cache_write,
-        provider_id=prov.id,
-        model_id_known=model.id,
     )
 
 
