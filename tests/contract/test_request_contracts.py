@@ -34,6 +34,7 @@ CASE_SCHEMA = {
         "amount": {"type": ["number", "null"], "minimum": 0},
         "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
         "who": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+        "ref": {"type": ["string", "integer", "null"]},
     },
     "required": ["label", "amount"],
 }
