@@ -29,9 +29,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
-
-from advisor.core.schema import Frozen, Slug
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "ProfileFields",
@@ -47,6 +45,16 @@ TokenLimitField = Literal["max_tokens", "max_completion_tokens", "maxOutputToken
 SchemaDialect = Literal[
     "json_schema", "gemini_schema", "gemini_json_schema", "anthropic_output_config", "anthropic_tool", "json_mode", "prompt"
 ]
+
+Slug = str
+
+
+class Frozen(BaseModel):
+    """As advisor.core.schema.Frozen (unknown keys are errors), without importing the whole
+    knowledge schema: the eval of a raw target file needs profiles and nothing else of it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
 
 _FORBIDDEN_HEADERS = {"authorization", "x-api-key", "x-goog-api-key", "api-key"}
 

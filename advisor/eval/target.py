@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from advisor.core.profiles import BASELINE, RequestProfile
-from advisor.core.schema import ReasoningMode
 from advisor.providers import wire_for
 from advisor.providers.base import token_limit
+
+if TYPE_CHECKING:  # the knowledge schema is imported only where knowledge is loaded
+    from advisor.core.schema import ReasoningMode
 
 Api = Literal["openai", "anthropic", "gemini"]
 

@@ -23,14 +23,16 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from advisor.core.profiles import BASELINE, RequestProfile
-from advisor.core.schema import ReasoningMode
 from advisor.providers.http import AttemptLog, FailedAttempt, ProviderCallError, RetryPolicy, open_stream, redact
 from advisor.providers.sse import LineSplitter, ServerSentEvent, SSEDecoder
+
+if TYPE_CHECKING:  # the knowledge schema is imported only where knowledge is loaded
+    from advisor.core.schema import ReasoningMode
 
 __all__ = [
     "Endpoint",
