@@ -125,7 +125,8 @@ def promptfoo_request(target: Any, body: dict[str, Any], key_env: str | None) ->
             config["temperature"] = body.pop("temperature")
         if body:
             config["extra_body"] = body
-        if key_env:  # promptfoo's Anthropic provider reads no apiKeyEnvar: a reference, never the key
+        if key_env:  # promptfoo's Anthropic provider reads no apiKeyEnvar: also a reference, never the key
+            config["apiKeyEnvar"] = key_env
             config["apiKey"] = f"{{{{ env.{key_env} }}}}"
     else:
         system = (body.pop("systemInstruction", None) or {}).get("parts", [{}])[0].get("text")
@@ -139,7 +140,8 @@ def promptfoo_request(target: Any, body: dict[str, Any], key_env: str | None) ->
         config = {"apiBaseUrl": root, "apiVersion": version, "generationConfig": body.pop("generationConfig")}
         if body:
             config["passthrough"] = body
-        if key_env:
+        if key_env:  # as for Anthropic: promptfoo's Google provider reads no apiKeyEnvar
+            config["apiKeyEnvar"] = key_env
             config["apiKey"] = f"{{{{ env.{key_env} }}}}"
     return pid, config, messages
 
