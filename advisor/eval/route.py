@@ -1,0 +1,422 @@
+"""A routing plan from measured evidence: which model for which slice of the work, and what it saves.
+
+Pure planning (no UI, no network). Inputs: the bake-off's results, the cases with
+their categories (:mod:`advisor.eval.categories`), the targets' prices and the
+answers' volume, token mix, quality floor and each category's share of traffic.
+
+The rules, stated so a reader can check them:
+
+* **Per category**, the cheapest model (per request, at the answers' token mix)
+  whose 95% Wilson interval on that category's cases has its lower bound at or
+  above the quality floor. When no model's does, the model with the best pass
+  rate (ties: higher lower bound, then cheaper), and the plan says so.
+* **Too few cases to decide**: a category with fewer than :data:`MIN_CASES`
+  cases stays on the safe choice, the recommended model. Below that one case
+  moves the pass rate by more than 20 points and even a perfect score's lower
+  bound is under 57%, so any "cheaper model is good enough" would be luck.
+* **Fallback** per category: the next model in that category's order (meets the
+  floor, then cheaper) served by another provider (another API base URL).
+* **Blended cost** = volume × Σ share × cost per request of the category's model,
+  plus a classifier call per request when the categories need one (free-text
+  categories written on the cases; a tag, the input length or the task type need
+  none). Unknown prices stay unknown.
+* **Expected pass rate** = Σ share × the chosen model's pass rate in the category,
+  with a stratified Wilson interval: Wilson's formula at the blended rate with
+  Kish's effective sample size 1 / Σ(share² / n).
+* **Baselines**: everything on the recommended model; everything on the cheapest
+  model whose blended lower bound meets the floor. The saving is the baseline's
+  monthly cost minus the plan's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from advisor.core.costs import format_usd
+from advisor.eval.categories import ALL, CategoryRule, RoutingMode, category_of, routing_mode
+from advisor.eval.results import CaseResult
+from advisor.eval.stats import wilson_interval
+from advisor.eval.target import Target
+
+__all__ = [
+    "MIN_CASES", "CLASSIFIER_PROMPT_TOKENS", "CLASSIFIER_OUTPUT_TOKENS", "parse_shares",
+    "ModelCell", "CategoryRoute", "Scenario", "Classifier", "RoutePlan", "plan_routes", "RouteInputError",
+]
+
+MIN_CASES = 5
+#: a classifier call: the request's own tokens plus an instruction naming the categories, one short label out
+CLASSIFIER_PROMPT_TOKENS = 80
+CLASSIFIER_OUTPUT_TOKENS = 5
+_MONEY = Decimal("0.000001")
+
+
+class RouteInputError(ValueError):
+    """Inputs that cannot make a plan; ``field`` names the answer or option at fault."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+_SHARE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<num>[0-9]+(?:[.][0-9]*)?|[.][0-9]+)(?P<pct>%?)$")
+
+
+def parse_shares(items: Sequence[str]) -> dict[str, Decimal]:
+    """``["simple=70%", "hard=0.3"]`` -> ``{"simple": 0.70, "hard": 0.3}``; they must add up to 100%."""
+    shares: dict[str, Decimal] = {}
+    for item in items:
+        m = _SHARE.match(item.strip())
+        if m is None:
+            raise RouteInputError(f"{item!r} is not NAME=SHARE (for example simple=70%)", "category_shares")
+        value = Decimal(m["num"]) / (100 if m["pct"] else 1)
+        if m["name"] in shares:
+            raise RouteInputError(f"category {m['name']!r} is given twice", "category_shares")
+        shares[m["name"]] = value
+    total = sum(shares.values(), Decimal(0))
+    if shares and abs(total - 1) > Decimal("0.001"):
+        raise RouteInputError(f"the shares add up to {total * 100:.4g}%, not 100%", "category_shares")
+    return shares
+
+
+class ModelCell(BaseModel):
+    """One model measured on one category."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_key: str
+    label: str
+    n: int
+    passes: int
+    pass_rate: float
+    pass_low: float
+    pass_high: float
+    cost_per_request_usd: Decimal | None  # at the answers' token mix
+    meets_floor: bool
+
+
+class CategoryRoute(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    share: Decimal
+    n_cases: int
+    model_key: str
+    label: str
+    status: str  # "meets_floor" | "below_floor" | "too_few_cases"
+    why: str
+    pass_rate: float | None
+    pass_low: float | None
+    pass_high: float | None
+    cost_per_request_usd: Decimal | None
+    fallback_key: str | None = None
+    fallback_label: str | None = None
+    cells: list[ModelCell] = Field(default_factory=list)
+
+
+class Scenario(BaseModel):
+    """All traffic on one model, or the plan: cost and expected pass rate at the answers' volume."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str  # "plan", or the model key
+    label: str
+    monthly_cost_usd: Decimal | None
+    cost_per_request_usd: Decimal | None
+    pass_rate: float | None  # None: not measured on every category
+    pass_low: float | None
+    pass_high: float | None
+    cost_per_success_usd: Decimal | None
+    meets_floor: bool
+    baseline: str | None = None  # "recommended" | "cheapest_meeting_floor"
+    saving_usd: Decimal | None = None  # this baseline's monthly cost minus the plan's
+    saving_pct: Decimal | None = None
+
+
+class Classifier(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    model_key: str
+    label: str
+    input_tokens: int
+    output_tokens: int
+    cost_per_request_usd: Decimal | None
+    monthly_cost_usd: Decimal | None
+
+
+class RoutePlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    floor: Decimal
+    monthly_requests: int
+    avg_input_tokens: int
+    avg_output_tokens: int
+    shares_from: str  # "answers" | "cases"
+    mode: RoutingMode
+    min_cases: int = MIN_CASES
+    recommended_key: str
+    categories: list[CategoryRoute]
+    classifier: Classifier | None = None
+    plan: Scenario
+    models: list[Scenario]  # every model on all traffic, in the targets' order
+    baselines: list[Scenario]
+    notes: list[str] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        """One paragraph: the plan against each baseline."""
+        p = self.plan
+        parts = [
+            f"The plan costs {format_usd(p.monthly_cost_usd)} a month at {self.monthly_requests:,} requests "
+            f"with an expected pass rate of {_pct(p.pass_rate)} (95% CI {_pct(p.pass_low)}–{_pct(p.pass_high)})"
+        ]
+        for b in self.baselines:
+            what = "everything on the recommended model" if b.baseline == "recommended" else "everything on the cheapest model that meets the floor"
+            if b.saving_usd is None:
+                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}); the saving is unknown")
+            elif b.saving_usd >= 0:
+                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}): it saves "
+                             f"{format_usd(b.saving_usd)} a month ({b.saving_pct}%)")
+            else:
+                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}): it costs "
+                             f"{format_usd(-b.saving_usd)} a month more")
+        return "; ".join(parts) + "."
+
+
+def _pct(x: float | None) -> str:
+    return "unknown" if x is None else f"{x * 100:.0f}%"
+
+
+def _request_cost(t: Target | None, input_tokens: int, output_tokens: int) -> Decimal | None:
+    return None if t is None else t.cost(input_tokens, output_tokens)
+
+
+def _stratified(parts: Sequence[tuple[Decimal, int, int]]) -> tuple[float, float, float] | None:
+    """(rate, low, high) of a share-weighted pass rate from (share, passes, n) per stratum."""
+    if not parts or any(n == 0 for s, _, n in parts if s > 0):
+        return None
+    rate = float(sum((Fraction(s) * Fraction(p, n) for s, p, n in parts if s > 0), Fraction(0)))  # exact: 100% reads 100%
+    inv = sum(float(s) ** 2 / n for s, _, n in parts if s > 0)
+    if inv <= 0:
+        return None
+    n_eff = 1 / inv
+    low, high = wilson_interval(rate * n_eff, n_eff)  # type: ignore[arg-type]
+    return rate, low, high
+
+
+def _per_success(cost: Decimal | None, rate: float | None) -> Decimal | None:
+    if cost is None or not rate:
+        return None
+    return (cost / Decimal(str(rate))).quantize(_MONEY)
+
+
+def plan_routes(
+    results: Sequence[CaseResult],
+    cases: Sequence,  # advisor.eval.cases.Case
+    rule: CategoryRule | None,
+    targets: Sequence[Target],
+    *,
+    floor: Decimal,
+    monthly_requests: int,
+    avg_input_tokens: int,
+    avg_output_tokens: int,
+    recommended_key: str,
+    shares: Mapping[str, Decimal] | None = None,
+    task_types: Sequence[str] = (),
+    main_task: str | None = None,
+    classifier_key: str | None = None,
+) -> RoutePlan:
+    """The routing plan; raises :class:`RouteInputError` for shares that do not fit the categories."""
+    tmap = {t.model_key: t for t in targets}
+    if recommended_key not in tmap:
+        raise RouteInputError(f"{recommended_key!r} is not one of the models measured", "recommended")
+    floor_f = float(floor)
+    # -- categories and their shares
+    cat_of: dict[str, str] = {}
+    for c in cases:
+        cat = category_of(c, rule, task_types, main_task)
+        cat_of[c.id] = cat or ALL
+    counts: dict[str, int] = {}
+    for cat in cat_of.values():
+        counts[cat] = counts.get(cat, 0) + 1
+    names = list(counts)
+    if shares:
+        unknown = [k for k in shares if k not in counts]
+        if unknown:
+            raise RouteInputError(f"no case has category {', '.join(map(repr, unknown))} (the cases have: {', '.join(names)})", "category_shares")
+        missing = [k for k in names if k not in shares]
+        if missing:
+            raise RouteInputError(f"no share given for category {', '.join(map(repr, missing))}", "category_shares")
+        weight = {k: Decimal(shares[k]) for k in names}
+        shares_from = "answers"
+    else:
+        total = sum(counts.values())
+        weight = {k: Decimal(counts[k]) / Decimal(total) for k in names}
+        shares_from = "cases"
+    mode = routing_mode(cases, rule)
+    # -- measurements per model and category
+    measured: dict[tuple[str, str], list[bool]] = {}
+    for r in results:
+        if r.model_key in tmap and r.case_id in cat_of:
+            measured.setdefault((r.model_key, cat_of[r.case_id]), []).append(bool(r.passed))
+    notes: list[str] = []
+    strangers = sorted({r.model_key for r in results if r.model_key not in tmap})
+    if strangers:
+        notes.append(f"Results for {', '.join(strangers)} are left out: no price or endpoint is known for them.")
+    per_req = {k: _request_cost(t, avg_input_tokens, avg_output_tokens) for k, t in tmap.items()}
+    order = {t.model_key: i for i, t in enumerate(targets)}
+
+    def cell(key: str, cat: str) -> ModelCell | None:
+        got = measured.get((key, cat))
+        if not got:
+            return None
+        n, p = len(got), sum(got)
+        low, high = wilson_interval(p, n)
+        return ModelCell(model_key=key, label=tmap[key].label, n=n, passes=p, pass_rate=p / n, pass_low=low,
+                         pass_high=high, cost_per_request_usd=per_req[key], meets_floor=low >= floor_f - 1e-12)
+
+    def cheap_first(c: ModelCell) -> tuple:
+        cost = c.cost_per_request_usd
+        return (not c.meets_floor, cost is None, cost or Decimal(0), -c.pass_low, order[c.model_key])
+
+    rec = tmap[recommended_key]
+    routes: list[CategoryRoute] = []
+    for cat in names:
+        cells = [x for x in (cell(t.model_key, cat) for t in targets) if x is not None]
+        ranked = sorted(cells, key=cheap_first)
+        n_cases = counts[cat]
+        rec_cell = next((x for x in cells if x.model_key == recommended_key), None)
+        meets = [x for x in ranked if x.meets_floor and x.cost_per_request_usd is not None]
+        if n_cases < MIN_CASES:
+            chosen, status = rec_cell, "too_few_cases"
+            why = (f"too few cases to decide: {n_cases} (fewer than {MIN_CASES}), so it stays on the recommended model")
+        elif meets:
+            chosen, status = meets[0], "meets_floor"
+            why = (f"meets the floor: the cheapest whose 95% lower bound ({_pct(chosen.pass_low)}) is at or above "
+                   f"{_pct(floor_f)}")
+        elif cells:
+            chosen = min(cells, key=lambda x: (-x.pass_rate, -x.pass_low, x.cost_per_request_usd is None,
+                                               x.cost_per_request_usd or Decimal(0), order[x.model_key]))
+            status = "below_floor"
+            why = (f"below the floor: no model's 95% lower bound meets the floor of {_pct(floor_f)}; the best measured "
+                   f"({chosen.passes}/{chosen.n}, lower bound {_pct(chosen.pass_low)})")
+        else:
+            chosen, status = None, "too_few_cases"
+            why = "not measured: no model ran its cases, so it stays on the recommended model"
+        key = chosen.model_key if chosen is not None else recommended_key
+        provider = tmap[key].provider_key
+        # the fallback: the cheapest other provider's model that meets the floor, else the best measured there
+        others = sorted((x for x in cells if tmap[x.model_key].provider_key != provider), key=lambda x: (
+            not x.meets_floor, x.cost_per_request_usd is None,
+            (x.cost_per_request_usd or Decimal(0)) if x.meets_floor else Decimal(0),
+            -x.pass_rate, -x.pass_low, x.cost_per_request_usd or Decimal(0), order[x.model_key]))
+        fb = others[0] if others else None
+        routes.append(CategoryRoute(
+            category=cat, share=weight[cat], n_cases=n_cases, model_key=key, label=tmap[key].label,
+            status=status, why=why,
+            pass_rate=chosen.pass_rate if chosen else None, pass_low=chosen.pass_low if chosen else None,
+            pass_high=chosen.pass_high if chosen else None, cost_per_request_usd=per_req[key],
+            fallback_key=fb.model_key if fb else None, fallback_label=fb.label if fb else None, cells=ranked,
+        ))
+    # -- classifier
+    classifier = None
+    if mode == "classifier" and len({r.model_key for r in routes}) > 1:
+        cin, cout = avg_input_tokens + CLASSIFIER_PROMPT_TOKENS, CLASSIFIER_OUTPUT_TOKENS
+        if classifier_key is not None:
+            if classifier_key not in tmap:
+                raise RouteInputError(f"{classifier_key!r} is not one of the models measured", "classifier")
+            ct = tmap[classifier_key]
+        else:
+            priced = [t for t in targets if t.priced]
+            ct = min(priced, key=lambda t: (t.cost(cin, cout), order[t.model_key])) if priced else rec
+        ccost = ct.cost(cin, cout)
+        classifier = Classifier(
+            model_key=ct.model_key, label=ct.label, input_tokens=cin, output_tokens=cout,
+            cost_per_request_usd=ccost, monthly_cost_usd=None if ccost is None else (ccost * monthly_requests).quantize(_MONEY),
+        )
+        notes.append(
+            f"The categories are written on the cases, so a router must classify each request first: "
+            f"one call to {ct.label} ({cin:,} tokens in, {cout} out) at {format_usd(ccost)} a request is in the plan. "
+            "Its accuracy is not measured here: try it on your cases before you rely on it."
+        )
+    elif mode == "tag":
+        notes.append("The calling code sends each request's category as a tag, so routing needs no classifier call.")
+    elif mode == "input_length":
+        notes.append("The router measures each request's length, so routing needs no classifier call.")
+    elif mode == "task_type":
+        notes.append("The calling code knows which task it runs, so routing needs no classifier call.")
+    thin = [r.category for r in routes if r.status == "too_few_cases"]
+    if thin:
+        low5 = wilson_interval(MIN_CASES, MIN_CASES)[0]
+        notes.append(
+            f"Too few cases to decide ({', '.join(thin)}): a category needs at least {MIN_CASES} cases, because below "
+            f"that one case moves its pass rate by more than {100 // MIN_CASES} points and even a perfect score's "
+            f"95% lower bound is under {low5 * 100:.0f}%; those categories stay on the recommended model, {rec.label}."
+        )
+    below = [r.category for r in routes if r.status == "below_floor"]
+    if below:
+        notes.append(f"No model meets the floor of {_pct(floor_f)} on {', '.join(below)}: the plan uses the best measured there.")
+    if shares_from == "cases":
+        notes.append("Each category's share of traffic is its share of the test cases (the answers give no category_shares).")
+
+    # -- scenarios
+    def scenario(name: str, label: str, pick: Mapping[str, str], extra: Decimal | None = Decimal(0)) -> Scenario:
+        cost: Decimal | None = Decimal(0)
+        parts = []
+        for r in routes:
+            c = per_req[pick[r.category]]
+            cost = None if cost is None or c is None else cost + r.share * c
+            got = measured.get((pick[r.category], r.category), [])
+            parts.append((r.share, sum(got), len(got)))
+        if cost is not None and extra is not None:
+            cost += extra
+        elif extra is None:
+            cost = None
+        strat = _stratified(parts)
+        rate, low, high = strat if strat else (None, None, None)
+        monthly = None if cost is None else (cost * monthly_requests).quantize(_MONEY)
+        return Scenario(
+            name=name, label=label, monthly_cost_usd=monthly, cost_per_request_usd=None if cost is None else cost.quantize(_MONEY),
+            pass_rate=rate, pass_low=low, pass_high=high, cost_per_success_usd=_per_success(cost, rate),
+            meets_floor=low is not None and low >= floor_f - 1e-12,
+        )
+
+    extra = classifier.cost_per_request_usd if classifier else Decimal(0)
+    plan = scenario("plan", "Routing plan", {r.category: r.model_key for r in routes}, extra)
+    models = [scenario(t.model_key, t.label, {r.category: t.model_key for r in routes}) for t in targets]
+    baselines: list[Scenario] = []
+
+    def against(s: Scenario, kind: str) -> Scenario:
+        saving = pct = None
+        if s.monthly_cost_usd is not None and plan.monthly_cost_usd is not None:
+            saving = s.monthly_cost_usd - plan.monthly_cost_usd
+            if s.monthly_cost_usd:
+                pct = (saving * 100 / s.monthly_cost_usd).quantize(Decimal("0.1"))
+        return s.model_copy(update={"baseline": kind, "saving_usd": saving, "saving_pct": pct})
+
+    by_key = {s.name: s for s in models}
+    baselines.append(against(by_key[recommended_key], "recommended"))
+    good = [s for s in models if s.meets_floor and s.monthly_cost_usd is not None]
+    if good:
+        cheapest = min(good, key=lambda s: (s.monthly_cost_usd, order[s.name]))
+        baselines.append(against(cheapest, "cheapest_meeting_floor"))
+    else:
+        notes.append(f"No single model meets the floor of {_pct(floor_f)} on all the traffic, so there is no cheapest-that-meets-it baseline.")
+    for b in baselines:
+        if b.saving_usd is not None and b.saving_usd < 0 and b.baseline == "cheapest_meeting_floor":
+            misses = [f"{r.category} (lower bound {_pct(c.pass_low)})" for r in routes for c in r.cells
+                      if c.model_key == b.name and not c.meets_floor and r.status == "meets_floor"]
+            notes.append(
+                f"Everything on {b.label} costs less and meets the floor on all the traffic taken together, but not in "
+                f"every category: {', '.join(misses) or 'see the table'}. The plan keeps the floor in each category.")
+    if plan.pass_low is not None and plan.pass_low < floor_f and not below:
+        notes.append(f"The plan's blended 95% lower bound ({_pct(plan.pass_low)}) is under the floor although each category's meets it: "
+                     "more cases would narrow it.")
+    return RoutePlan(
+        floor=floor, monthly_requests=monthly_requests, avg_input_tokens=avg_input_tokens, avg_output_tokens=avg_output_tokens,
+        shares_from=shares_from, mode=mode, recommended_key=recommended_key, categories=routes, classifier=classifier,
+        plan=plan, models=models, baselines=baselines, notes=notes,
+    )
