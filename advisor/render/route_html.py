@@ -18,7 +18,7 @@ from advisor.render.route_markdown import (
     CATEGORY_HEADERS, MEASURED_HEADERS, SCENARIO_HEADERS, basis_text, category_rows, measured_rows, scenario_rows,
 )
 
-__all__ = ["frontier_svg", "render_route_html_section", "render_route_html_page"]
+__all__ = ["frontier_svg", "render_route_html_section", "render_route_html_page", "ROUTE_CSS"]
 
 W, H = 640, 380
 L, R, T, B = 64, 180, 24, 52  # margins: the right one holds the labels' overflow and the legend
@@ -71,8 +71,9 @@ def frontier_svg(plan: RoutePlan) -> str:
     out.append(f'<line x1="{L}" x2="{L + pw}" y1="{fy:.1f}" y2="{fy:.1f}" stroke="#c0392b" stroke-dasharray="5 4"/>')
     out.append(f'<text x="{L + pw + 4}" y="{fy + 4:.1f}" fill="#c0392b">floor {float(plan.floor) * 100:.0f}%</text>')
     marks = {b.name: b.baseline for b in plan.baselines}
-    for (s, is_plan), xv in zip(pts, xs):
-        cx, cy = x(xv), y(s.pass_rate or 0)
+    placed: list[tuple[float, float, float, float]] = []  # label boxes (x0, y0, x1, y1) already drawn
+    dots = [(x(xv), y(s.pass_rate or 0)) for (s, _), xv in zip(pts, xs)]
+    for (s, is_plan), (cx, cy) in zip(pts, dots):
         colour = "#1a7f37" if is_plan else "#1f5fa8"
         out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(s.pass_low or 0):.1f}" y2="{y(s.pass_high or 0):.1f}" '
                    f'stroke="{colour}" stroke-width="1.5"/>')
@@ -87,7 +88,9 @@ def frontier_svg(plan: RoutePlan) -> str:
         if kind:
             out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="9" fill="none" stroke="#d35400" stroke-width="2"/>')
             label += " (recommended)" if kind == "recommended" else " (cheapest ≥ floor)"
-        out.append(f'<text x="{cx + 11:.1f}" y="{cy - 6:.1f}" fill="{colour}">{e(label)}</text>')
+        tx, ty, anchor = _place(label, cx, cy, placed, dots)
+        weight = ' font-weight="bold"' if is_plan else ""
+        out.append(f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" fill="{colour}"{weight}>{e(label)}</text>')
     lx = L + pw + 14
     out.append(f'<circle cx="{lx}" cy="{T + 40}" r="4.5" fill="#1f5fa8"/><text x="{lx + 10}" y="{T + 44}">a model on all traffic</text>')
     out.append(f'<polygon points="{lx},{T + 53} {lx + 7},{T + 60} {lx},{T + 67} {lx - 7},{T + 60}" fill="#1a7f37"/>'
@@ -98,6 +101,24 @@ def frontier_svg(plan: RoutePlan) -> str:
                f'<text x="{lx + 10}" y="{T + 105}">95% interval</text>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _place(label: str, cx: float, cy: float, placed: list, dots: list) -> tuple[float, float, str]:
+    """Where a point's label goes: the first of right-above, right-below, left-above, left-below (then further
+    down) that overlaps no label drawn so far and no other point; the box is remembered."""
+    width, height = 6.3 * len(label), 12.0
+    tries = [(11, -6), (11, 16), (-11, -6), (-11, 16)] + [(11, 16 + 14 * k) for k in range(1, 6)]
+    for dx, dy in tries:
+        x0 = cx + dx if dx > 0 else cx + dx - width
+        box = (x0, cy + dy - height + 2, x0 + width, cy + dy + 2)
+        clear = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
+        clear = clear and all(not (box[0] - 5 <= px <= box[2] + 5 and box[1] - 5 <= py <= box[3] + 5)
+                              for px, py in dots if (px, py) != (cx, cy))
+        if clear and box[0] >= 0 and box[2] <= W:
+            placed.append(box)
+            return (cx + dx, cy + dy, "start" if dx > 0 else "end")
+    placed.append((cx + 11, cy - 16, cx + 11 + width, cy - 4))
+    return cx + 11, cy - 6, "start"
 
 
 def _dec(v: float):
@@ -113,8 +134,8 @@ def _tip(s: Scenario) -> str:
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     e = html.escape
-    parts = ["<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"]
-    parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+    parts = ['<table class="stack"><thead><tr>' + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"]
+    parts += ["<tr>" + "".join(f'<td data-label="{e(h)}">{e(c)}</td>' for h, c in zip(headers, row)) + "</tr>" for row in rows]
     parts.append("</tbody></table>")
     return "\n".join(parts)
 
@@ -137,7 +158,14 @@ def render_route_html_section(plan: RoutePlan) -> str:
     return "\n".join(parts) + "\n"
 
 
-_EXTRA_CSS = ".scroll{overflow-x:auto}.chart svg{width:100%;height:auto;max-width:760px}"
+#: narrow screens: each table row becomes a card of "header: value" lines; the chart keeps a readable size and scrolls
+ROUTE_CSS = (
+    ".route .scroll{overflow-x:auto}.route .chart{overflow-x:auto;margin:0}"
+    ".route .chart svg{width:100%;height:auto;max-width:760px;min-width:520px}"
+    "@media (max-width:640px){.route table.stack thead{display:none}.route table.stack tr{display:block;"
+    "border-bottom:1px solid #ccc;padding:.3em 0}.route table.stack td{display:block;border:0;padding:.1em .4em}"
+    ".route table.stack td::before{content:attr(data-label) \": \";font-weight:600}}"
+)
 
 
 def render_route_html_page(plan: RoutePlan) -> str:
@@ -145,5 +173,5 @@ def render_route_html_page(plan: RoutePlan) -> str:
 
     return ("<!doctype html>\n<html lang=en><head><meta charset=utf-8>\n"
             "<meta name=viewport content='width=device-width, initial-scale=1'>\n"
-            + REPORT_MARKERS[2] + "\n<title>advisor routing plan</title><style>" + CSS + _EXTRA_CSS + "</style></head><body>\n"
+            + REPORT_MARKERS[2] + "\n<title>advisor routing plan</title><style>" + CSS + ROUTE_CSS + "</style></head><body>\n"
             + render_route_html_section(plan) + "</body></html>\n")
