@@ -21,7 +21,8 @@ from typing import Any
 
 from advisor.cli.common import knowledge_dirs, parse_today, run_guarded
 from advisor.errors import InputError, Location, Problem, display_path
-from advisor.fileio import check_report_target, refuse_overwrite
+from advisor.fileio import atomic_write, check_report_target, refuse_overwrite
+from advisor.render.report import format_for
 
 __all__ = ["main", "build_parser"]
 
@@ -83,7 +84,7 @@ def make_plan(args: argparse.Namespace):
     from advisor.core.yamlsrc import YamlProblems, read_text
     from advisor.eval.cases import load_cases
     from advisor.eval.results import read_results
-    from advisor.eval.route import RouteInputError, plan_routes
+    from advisor.eval.route import RouteInputError, plan_for_answers
 
     kb = load_knowledge(knowledge_dirs(args.knowledge))
     name = display_path(args.answers)
@@ -98,41 +99,22 @@ def make_plan(args: argparse.Namespace):
         raise InputError([Problem(why, Location(display_path(results_path), None, "--results"))])
     targets = _targets(args)
     results = read_results(results_path)
-    keys = [t.model_key for t in targets if any(r.model_key == t.model_key for r in results)]
-    if not keys:
-        raise InputError([Problem(
-            "has no results for these models (" + (", ".join(t.model_key for t in targets) or "none") + ")",
-            Location(display_path(results_path)),
-        )])
-    measured = [t for t in targets if t.model_key in keys]
-    floor = args.floor if args.floor is not None else answers.quality_floor
-    if floor is None:
-        raise InputError([Problem("a routing plan needs a quality floor: answer quality_floor or pass --floor",
-                                  smap.location(("quality_floor",)))])
-    recommended = args.recommended or measured[0].model_key
-    from advisor.eval.route import parse_shares
-
     task_q = next(q for q in kb.questions.questions if q.id == "task_type")
     try:
-        shares = parse_shares(getattr(answers, "category_shares", ()) or ())
-        plan = plan_routes(
-            results, cases.cases, cases.categories, measured, floor=Decimal(floor),
-            monthly_requests=answers.monthly_requests, avg_input_tokens=answers.avg_input_tokens,
-            avg_output_tokens=answers.avg_output_tokens, recommended_key=recommended, shares=shares or None,
-            task_types=task_q.choice_values, main_task=answers.task_type, classifier_key=args.classifier,
+        plan, measured = plan_for_answers(
+            results, cases, targets, answers.model_dump(), task_types=task_q.choice_values, floor=args.floor,
+            recommended_key=args.recommended, classifier_key=args.classifier,
         )
     except RouteInputError as exc:
-        where = smap.location((exc.field,)) if exc.field == "category_shares" else Location("command line", None, f"--{exc.field}")
-        raise InputError([Problem(str(exc), where)]) from None
+        message = str(exc) + (" or pass --floor" if exc.field == "quality_floor" else "")
+        if exc.field in ("category_shares", "quality_floor"):
+            where = smap.location((exc.field,))
+        elif exc.field == "results":
+            where = Location(display_path(results_path))
+        else:
+            where = Location("command line", None, f"--{exc.field}")
+        raise InputError([Problem(message, where)]) from None
     return plan, {t.model_key: t for t in measured}, cases
-
-
-def _write(path: str, text: str, force: bool) -> None:
-    from advisor.fileio import atomic_write
-
-    if Path(path).is_dir():
-        raise InputError([Problem("is a directory", Location(display_path(path)))])
-    atomic_write(path, text)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -145,38 +127,27 @@ def _run(args: argparse.Namespace) -> int:
         if out:
             refuse_overwrite(out, args.force)
     if args.report:
-        from advisor.render.report import format_for
-
         format_for(args.report)
         check_report_target(args.report, force=args.force)
     plan, targets, cases = make_plan(args)
     render = {"json": render_route_json, "markdown": render_route_markdown, "text": render_route_text}[args.format]
     sys.stdout.write(render(plan))
     if args.report:
-        _write_report(args.report, plan)
+        from advisor.render.route_html import render_route_report
+
+        kind = format_for(args.report)
+        atomic_write(args.report, render_route_report(plan, kind))
+        print(f"wrote {display_path(args.report)} ({kind} routing report)", file=sys.stderr)
     if args.litellm:
         data = litellm_route_config(plan, targets, LITELLM_PREFIX)
-        _write(args.litellm, dump(data, "LiteLLM router config written by `advisor route`: request model <category>. "
-                                        "Keys: os.environ/NAME references only."), args.force)
+        atomic_write(args.litellm, dump(data, "LiteLLM router config written by `advisor route`: request model <category>. "
+                                        "Keys: os.environ/NAME references only."))
         print(f"wrote {display_path(args.litellm)} (LiteLLM router config)", file=sys.stderr)
     if args.plain:
         data = plain_route_config(plan, targets, cases.categories)
-        _write(args.plain, dump(data, "Routing plan written by `advisor route`. key_env names the variable holding each key."),
-               args.force)
+        atomic_write(args.plain, dump(data, "Routing plan written by `advisor route`. key_env names the variable holding each key."))
         print(f"wrote {display_path(args.plain)} (plain routing plan)", file=sys.stderr)
     return 0
-
-
-def _write_report(path: str, plan) -> None:
-    from advisor.fileio import atomic_write
-    from advisor.render.report import format_for
-    from advisor.render.route_html import render_route_html_page
-    from advisor.render.route_markdown import render_route_json, render_route_markdown
-
-    kind = format_for(path)
-    text = {"markdown": render_route_markdown, "html": render_route_html_page, "json": render_route_json}[kind](plan)
-    atomic_write(path, text)
-    print(f"wrote {display_path(path)} ({kind} routing report)", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,7 @@ from advisor.eval.target import Target
 
 __all__ = [
     "MIN_CASES", "CLASSIFIER_PROMPT_TOKENS", "CLASSIFIER_OUTPUT_TOKENS", "parse_shares",
-    "ModelCell", "CategoryRoute", "Scenario", "Classifier", "RoutePlan", "plan_routes", "RouteInputError",
+    "ModelCell", "CategoryRoute", "Scenario", "Classifier", "RoutePlan", "plan_routes", "plan_for_answers", "RouteInputError",
 ]
 
 MIN_CASES = 5
@@ -174,7 +174,11 @@ class RoutePlan(BaseModel):
             f"with an expected pass rate of {_pct(p.pass_rate)} (95% CI {_pct(p.pass_low)}–{_pct(p.pass_high)})"
         ]
         for b in self.baselines:
+            if b.baseline == "cheapest_meeting_floor" and b.name == self.recommended_key:
+                continue  # the same model as the first baseline: said once
             what = "everything on the recommended model" if b.baseline == "recommended" else "everything on the cheapest model that meets the floor"
+            if b.baseline == "recommended" and any(o.baseline == "cheapest_meeting_floor" and o.name == b.name for o in self.baselines):
+                what = "everything on the recommended model, also the cheapest that meets the floor"
             if b.saving_usd is None:
                 parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}); the saving is unknown")
             elif b.saving_usd >= 0:
@@ -420,3 +424,37 @@ def plan_routes(
         shares_from=shares_from, mode=mode, recommended_key=recommended_key, categories=routes, classifier=classifier,
         plan=plan, models=models, baselines=baselines, notes=notes,
     )
+
+
+def plan_for_answers(
+    results: Sequence[CaseResult],
+    cases_file,  # advisor.eval.cases.CasesFile
+    targets: Sequence[Target],
+    answers: Mapping[str, object],
+    *,
+    task_types: Sequence[str] = (),
+    floor: Decimal | None = None,
+    recommended_key: str | None = None,
+    classifier_key: str | None = None,
+) -> tuple[RoutePlan, list[Target]]:
+    """The plan for answers given as a mapping (the CLI's and the app's shared entry): the measured targets
+    only, the floor from ``floor`` or the answers, the recommended model the first measured target unless given.
+    Raises :class:`RouteInputError` naming the answer (or option) at fault."""
+    keys = {r.model_key for r in results}
+    measured = [t for t in targets if t.model_key in keys]
+    if not measured:
+        raise RouteInputError("the results have none of these models: "
+                              + (", ".join(t.model_key for t in targets) or "none"), "results")
+    chosen_floor = floor if floor is not None else answers.get("quality_floor")
+    if chosen_floor is None:
+        raise RouteInputError("a routing plan needs a quality floor: answer quality_floor", "quality_floor")
+    shares = parse_shares(list(answers.get("category_shares") or ()))  # type: ignore[arg-type]
+    plan = plan_routes(
+        results, cases_file.cases, cases_file.categories, measured, floor=Decimal(str(chosen_floor)),
+        monthly_requests=int(answers["monthly_requests"]),  # type: ignore[call-overload]
+        avg_input_tokens=int(answers.get("avg_input_tokens") or 1000),  # type: ignore[call-overload]
+        avg_output_tokens=int(answers.get("avg_output_tokens") or 300),  # type: ignore[call-overload]
+        recommended_key=recommended_key or measured[0].model_key, shares=shares or None,
+        task_types=task_types, main_task=answers.get("task_type"), classifier_key=classifier_key,  # type: ignore[arg-type]
+    )
+    return plan, measured

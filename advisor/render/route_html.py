@@ -18,7 +18,7 @@ from advisor.render.route_markdown import (
     CATEGORY_HEADERS, MEASURED_HEADERS, SCENARIO_HEADERS, basis_text, category_rows, measured_rows, scenario_rows,
 )
 
-__all__ = ["frontier_svg", "render_route_html_section", "render_route_html_page", "ROUTE_CSS"]
+__all__ = ["frontier_svg", "render_route_html_section", "render_route_html_page", "render_route_report", "ROUTE_CSS"]
 
 W, H = 640, 380
 L, R, T, B = 64, 180, 24, 52  # margins: the right one holds the labels' overflow and the legend
@@ -175,3 +175,10 @@ def render_route_html_page(plan: RoutePlan) -> str:
             "<meta name=viewport content='width=device-width, initial-scale=1'>\n"
             + REPORT_MARKERS[2] + "\n<title>advisor routing plan</title><style>" + CSS + ROUTE_CSS + "</style></head><body>\n"
             + render_route_html_section(plan) + "</body></html>\n")
+
+
+def render_route_report(plan: RoutePlan, fmt: str) -> str:
+    """The plan as a report in ``fmt`` ("markdown", "html" or "json", as :func:`advisor.render.report.format_for` names them)."""
+    from advisor.render.route_markdown import render_route_json, render_route_markdown
+
+    return {"markdown": render_route_markdown, "html": render_route_html_page, "json": render_route_json}[fmt](plan)

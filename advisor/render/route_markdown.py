@@ -66,7 +66,10 @@ def _saving(s: Scenario) -> str:
     return f"costs {format_usd(-s.saving_usd)} a month more"
 
 
-def _scenario_name(s: Scenario) -> str:
+def _scenario_name(s: Scenario, plan: RoutePlan) -> str:
+    both = {b.baseline for b in plan.baselines if b.name == s.name}
+    if both == {"recommended", "cheapest_meeting_floor"}:
+        return f"{s.label} (recommended; cheapest that meets the floor)"
     if s.baseline == "recommended":
         return f"{s.label} (recommended)"
     if s.baseline == "cheapest_meeting_floor":
@@ -75,13 +78,16 @@ def _scenario_name(s: Scenario) -> str:
 
 
 def scenario_rows(plan: RoutePlan) -> list[tuple[str, ...]]:
-    """The plan, then each baseline, then the other models on all traffic."""
-    base_keys = {b.name for b in plan.baselines}
+    """The plan, then each baseline (once, when both are one model), then the other models on all traffic."""
     rows = [("the routing plan", format_usd(plan.plan.monthly_cost_usd), format_usd(plan.plan.cost_per_request_usd),
              interval(plan.plan.pass_rate, plan.plan.pass_low, plan.plan.pass_high),
              format_usd(plan.plan.cost_per_success_usd), "")]
-    for s in plan.baselines + [m for m in plan.models if m.name not in base_keys]:
-        rows.append((_scenario_name(s), format_usd(s.monthly_cost_usd), format_usd(s.cost_per_request_usd),
+    seen: set[str] = set()
+    for s in plan.baselines + plan.models:
+        if s.name in seen:
+            continue
+        seen.add(s.name)
+        rows.append((_scenario_name(s, plan), format_usd(s.monthly_cost_usd), format_usd(s.cost_per_request_usd),
                      interval(s.pass_rate, s.pass_low, s.pass_high), format_usd(s.cost_per_success_usd), _saving(s)))
     return rows
 
