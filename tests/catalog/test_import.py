@@ -137,7 +137,7 @@ def test_overlay_loads_and_engine_shortlists_imported_models(tmp_path, builtin_k
     for cand in mine:
         assert all(level == "unrated" for level in cand.ratings.values())
         assert cand.score.unrated  # every weighted dimension is unrated ...
-        assert any(r.startswith("no source rates it on") and "neutral" in r for r in cand.reasons)  # ... and named
+        assert any(r.startswith("no evidence on") and "unknown is a risk" in r for r in cand.reasons)  # ... and named
     # every imported price in the knowledge base has provenance
     for m in kb.models:
         for ep in m.endpoints:

@@ -225,8 +225,8 @@ def test_a_zero_price_and_an_unknown_latency_on_the_shortlist_are_flagged(tmp_pa
     result = shortlist(answers, kb, today)
     assert "freebie@together" in [c.option.key for c in result.candidates]
     free = [w for w in result.warnings if w.model_id == "freebie"]
-    assert {w.code for w in free} == {"zero_price", "latency_unknown"}
+    assert {w.code for w in free} == {"zero_price", "unverified"}
     zero = next(w for w in free if w.code == "zero_price")
     assert "listed at $0 (a free tier)" in zero.message
     known = [c for c in result.candidates if c.ttft_ms is not None]
-    assert not any(w.code == "latency_unknown" and w.model_id == c.option.model_id for c in known for w in result.warnings)
+    assert not any(w.code == "unverified" and w.model_id == c.option.model_id for c in known for w in result.warnings)
