@@ -176,16 +176,20 @@ class RoutePlan(BaseModel):
         for b in self.baselines:
             if b.baseline == "cheapest_meeting_floor" and b.name == self.recommended_key:
                 continue  # the same model as the first baseline: said once
-            what = "everything on the recommended model" if b.baseline == "recommended" else "everything on the cheapest model that meets the floor"
-            if b.baseline == "recommended" and any(o.baseline == "cheapest_meeting_floor" and o.name == b.name for o in self.baselines):
-                what = "everything on the recommended model, also the cheapest that meets the floor"
+            if b.baseline == "recommended":
+                same = any(o.baseline == "cheapest_meeting_floor" and o.name == b.name for o in self.baselines)
+                role = ("the recommended model, also the cheapest that meets the floor" if same else
+                        "the recommended model" + ("" if b.meets_floor else ", which does not meet the floor on all the traffic"))
+            else:
+                role = "the cheapest model that meets the floor"
+            what = f"everything on {b.label} ({role})"
             if b.saving_usd is None:
-                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}); the saving is unknown")
+                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what}; the saving is unknown")
             elif b.saving_usd >= 0:
-                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}): it saves "
+                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what}: it saves "
                              f"{format_usd(b.saving_usd)} a month ({b.saving_pct}%)")
             else:
-                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what} ({b.label}): it costs "
+                parts.append(f"against {format_usd(b.monthly_cost_usd)} for {what}: it costs "
                              f"{format_usd(-b.saving_usd)} a month more")
         return "; ".join(parts) + "."
 
