@@ -79,7 +79,7 @@ def parse_shares(items: Sequence[str]) -> dict[str, Decimal]:
         shares[m["name"]] = value
     total = sum(shares.values(), Decimal(0))
     if shares and abs(total - 1) > Decimal("0.001"):
-        raise RouteInputError(f"the shares add up to {total * 100:.4g}%, not 100%", "category_shares")
+        raise RouteInputError(f"the shares add up to {(total * 100).normalize():f}%, not 100%", "category_shares")
     return shares
 
 

@@ -15,7 +15,7 @@ from advisor.core.costs import format_usd
 from advisor.eval.route import RoutePlan, Scenario
 from advisor.fileio import REPORT_MARKERS
 from advisor.render.route_markdown import (
-    CATEGORY_HEADERS, MEASURED_HEADERS, SCENARIO_HEADERS, basis_text, category_rows, measured_rows, scenario_rows,
+    CATEGORY_HEADERS, MEASURED_HEADERS, SCENARIO_HEADERS, basis_text, category_rows, measured_rows, plain, scenario_rows,
 )
 
 __all__ = ["frontier_svg", "render_route_html_section", "render_route_html_page", "render_route_report", "ROUTE_CSS"]
@@ -30,7 +30,7 @@ def _points(plan: RoutePlan) -> list[tuple[Scenario, bool]]:
 
 
 def frontier_svg(plan: RoutePlan) -> str:
-    e = html.escape
+    e = _e
     pts = _points(plan)
     title = "Expected pass rate against cost per success: each model on all traffic, and the routing plan"
     if not pts:
@@ -132,8 +132,12 @@ def _tip(s: Scenario) -> str:
             f"{format_usd(s.monthly_cost_usd)} a month")
 
 
+def _e(text: object) -> str:
+    return html.escape(plain(text))
+
+
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    e = html.escape
+    e = _e
     parts = ['<table class="stack"><thead><tr>' + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"]
     parts += ["<tr>" + "".join(f'<td data-label="{e(h)}">{e(c)}</td>' for h, c in zip(headers, row)) + "</tr>" for row in rows]
     parts.append("</tbody></table>")
@@ -141,7 +145,7 @@ def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 def render_route_html_section(plan: RoutePlan) -> str:
-    e = html.escape
+    e = _e
     parts = ['<section class="route">', "<h2>Routing plan</h2>", f"<p><strong>{e(plan.summary())}</strong></p>",
              f"<p>{e(basis_text(plan))}</p>", '<div class="scroll">', _table(CATEGORY_HEADERS, category_rows(plan)), "</div>"]
     if plan.classifier is not None:

@@ -13,7 +13,7 @@ import re
 from advisor.core.costs import format_usd
 from advisor.eval.route import RoutePlan, Scenario
 from advisor.fileio import REPORT_MARKERS
-from advisor.render.fmt import md_escape
+from advisor.render.fmt import md_escape as _md_escape
 
 __all__ = [
     "CATEGORY_HEADERS", "SCENARIO_HEADERS", "MEASURED_HEADERS", "category_rows", "scenario_rows", "measured_rows",
@@ -29,6 +29,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def plain(text: object) -> str:
     """Untrusted text for a terminal: control characters (escape sequences) removed."""
     return _CONTROL.sub("", str(text))
+
+
+def md_escape(text: object) -> str:
+    """Markdown-inert and free of control characters (Markdown also goes to a terminal with --format markdown)."""
+    return _md_escape(plain(text))
 
 
 def _pct(x: float | None) -> str:

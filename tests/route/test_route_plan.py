@@ -214,3 +214,64 @@ def test_missing_floor_and_missing_results_are_input_errors(tagged_run, tmp_path
     args[5] = str(tmp_path / "nope.jsonl")
     assert route_main(args) == 2
     assert "nope.jsonl: --results: no such file" in capsys.readouterr().err
+
+
+def test_both_exports_follow_the_plan_and_a_50_line_router_reads_the_plain_one(tagged_run, fake, tmp_path, capsys, monkeypatch):
+    import sys
+
+    import yaml
+
+    litellm, routes = tmp_path / "litellm.yaml", tmp_path / "routes.yaml"
+    capsys.readouterr()
+    assert route_main(tagged_run + ["--litellm", str(litellm), "--plain", str(routes)]) == 0
+    capsys.readouterr()
+    for p in (litellm, routes):
+        assert "sk-route-canary" not in p.read_text()
+    cfg = yaml.safe_load(litellm.read_text())
+    groups = {m["model_name"]: m["litellm_params"] for m in cfg["model_list"]}
+    assert list(groups) == ["label", "label-fallback", "reply", "reply-fallback", "esc", "esc-fallback"]
+    # not a provider LiteLLM knows by name: the wire format's prefix and the endpoint's base URL
+    assert groups["label"] == {"model": "openai/small-1", "api_base": f"{fake.base}/small/v1",
+                               "api_key": "os.environ/ROUTE_TEST_KEY"}
+    assert groups["reply"]["model"] == "openai/big-1" and groups["reply-fallback"]["model"] == "openai/mid-1"
+    assert cfg["router_settings"]["fallbacks"] == [{"label": ["label-fallback"]}, {"reply": ["reply-fallback"]},
+                                                   {"esc": ["esc-fallback"]}]
+    plan = yaml.safe_load(routes.read_text())
+    assert plan["route_by"] == "tag" and plan["routes"]["reply"]["primary"]["model_id"] == "big-1"
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "router"))
+    from tiny_router import Router
+
+    router = Router(str(routes))
+    fake.responder = lambda api, body: f"answered by {body['model']}"
+    fake.requests.clear()
+    assert router.complete("label", [{"role": "user", "content": "hi"}]) == "answered by small-1"
+    fake.faults = [{"status": 500}]  # the primary for replies fails once: the fallback on another provider answers
+    assert router.complete("reply", [{"role": "user", "content": "hi"}]) == "answered by mid-1"
+    assert [path for path, _, _ in fake.requests] == ["/small/v1/chat/completions", "/big/v1/chat/completions",
+                                                      "/mid/v1/chat/completions"]
+    assert router.complete("nonsense", [{"role": "user", "content": "hi"}]) == "answered by big-1"  # default: reply
+    # the exports are the user's files: never replaced without --force
+    assert route_main(tagged_run + ["--plain", str(routes)]) == 2
+    assert "routes.yaml: already exists" in capsys.readouterr().err
+
+
+def test_untrusted_labels_are_escaped_in_html_and_markdown_and_stripped_for_the_terminal():
+    from advisor.eval.results import CaseResult
+    from advisor.eval.route import plan_routes
+    from advisor.eval.target import Target
+    from advisor.render.route_html import render_route_html_page
+    from advisor.render.route_markdown import render_route_markdown, render_route_text
+    from advisor.eval.cases import parse_cases
+
+    evil = "<script>alert(1)</script> | [x](y) \x1b[31mred"
+    cf = parse_cases("".join(f"- {{id: c{i}, input: x, expected: y, category: cat{i % 2}}}\n" for i in range(10)), "c.yaml")
+    t = Target(evil, "evil@x", "openai", "http://127.0.0.1:1/v1", "m", None, Decimal("1"), Decimal("2"))
+    results = [CaseResult(model_key="evil@x", label=evil, case_id=c.id, repeat=0, ok=True, passed=True) for c in cf.cases]
+    plan = plan_routes(results, cf.cases, None, [t], floor=Decimal("0.5"), monthly_requests=1000, avg_input_tokens=10,
+                       avg_output_tokens=10, recommended_key="evil@x")
+    page = render_route_html_page(plan)
+    assert "<script>" not in page and "&lt;script&gt;" in page and '<svg class="frontier"' in page
+    md = render_route_markdown(plan)
+    assert "<script>" not in md and "\\|" in md and "\\[x\\]" in md and "\x1b" not in md and "\x1b" not in page
+    assert "\x1b" not in render_route_text(plan)
