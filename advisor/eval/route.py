@@ -97,6 +97,9 @@ class ModelCell(BaseModel):
     pass_high: float
     cost_per_request_usd: Decimal | None  # at the answers' token mix
     meets_floor: bool
+    # what the bake-off measured, beside the projection at the answers' token mix (None: not reported)
+    measured_input_tokens: float | None = None
+    measured_output_tokens: float | None = None
 
 
 class CategoryRoute(BaseModel):
@@ -267,9 +270,12 @@ def plan_routes(
     mode = routing_mode(cases, rule)
     # -- measurements per model and category
     measured: dict[tuple[str, str], list[bool]] = {}
+    tokens: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for r in results:
         if r.model_key in tmap and r.case_id in cat_of:
             measured.setdefault((r.model_key, cat_of[r.case_id]), []).append(bool(r.passed))
+            if r.ok and r.input_tokens is not None and r.output_tokens is not None:
+                tokens.setdefault((r.model_key, cat_of[r.case_id]), []).append((r.input_tokens, r.output_tokens))
     notes: list[str] = []
     strangers = sorted({r.model_key for r in results if r.model_key not in tmap})
     if strangers:
@@ -283,8 +289,11 @@ def plan_routes(
             return None
         n, p = len(got), sum(got)
         low, high = wilson_interval(p, n)
+        toks = tokens.get((key, cat), [])
         return ModelCell(model_key=key, label=tmap[key].label, n=n, passes=p, pass_rate=p / n, pass_low=low,
-                         pass_high=high, cost_per_request_usd=per_req[key], meets_floor=low >= floor_f - 1e-12)
+                         pass_high=high, cost_per_request_usd=per_req[key], meets_floor=low >= floor_f - 1e-12,
+                         measured_input_tokens=sum(i for i, _ in toks) / len(toks) if toks else None,
+                         measured_output_tokens=sum(o for _, o in toks) / len(toks) if toks else None)
 
     def cheap_first(c: ModelCell) -> tuple:
         cost = c.cost_per_request_usd

@@ -22,7 +22,7 @@ __all__ = [
 
 CATEGORY_HEADERS = ("Category", "Share", "Cases", "Route to", "Pass rate (95% CI)", "Cost / request", "Fallback", "Why")
 SCENARIO_HEADERS = ("All traffic on", "Monthly", "Per request", "Expected pass rate (95% CI)", "Cost per success", "Plan saves")
-MEASURED_HEADERS = ("Category", "Model", "Passed", "95% CI", "Cost / request", "Meets floor")
+MEASURED_HEADERS = ("Category", "Model", "Passed", "95% CI", "Cost / request", "Measured tokens in / out", "Meets floor")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -101,8 +101,10 @@ def measured_rows(plan: RoutePlan) -> list[tuple[str, ...]]:
     rows = []
     for r in plan.categories:
         for c in r.cells:
+            toks = ("not reported" if c.measured_input_tokens is None or c.measured_output_tokens is None
+                    else f"{c.measured_input_tokens:,.0f} / {c.measured_output_tokens:,.0f}")
             rows.append((r.category, c.label, f"{c.passes}/{c.n}", f"{_pct(c.pass_low)}–{_pct(c.pass_high)}",
-                         format_usd(c.cost_per_request_usd), "yes" if c.meets_floor else "no"))
+                         format_usd(c.cost_per_request_usd), toks, "yes" if c.meets_floor else "no"))
     return rows
 
 
@@ -110,7 +112,8 @@ def basis_text(plan: RoutePlan) -> str:
     shares = "the answers' category_shares" if plan.shares_from == "answers" else "each category's share of the test cases"
     return (f"Quality floor {_pct(float(plan.floor))} (a model meets it when its 95% Wilson lower bound does). "
             f"Costs at {plan.monthly_requests:,} requests a month and the answers' token mix "
-            f"({plan.avg_input_tokens:,} tokens in, {plan.avg_output_tokens:,} out); traffic split by {shares}.")
+            f"({plan.avg_input_tokens:,} tokens in, {plan.avg_output_tokens:,} out; the tokens the bake-off measured are "
+            f"shown beside, per category); traffic split by {shares}.")
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
@@ -148,6 +151,10 @@ def render_route_text(plan: RoutePlan) -> str:
         lines.append(plain(f"{r.category} ({row[1]} of traffic, {row[2]} cases) -> {row[3]}: {row[4]}, {row[5]} a request; "
                            f"fallback {row[6]}"))
         lines.append(plain(f"    {r.why}"))
+        chosen = next((c for c in r.cells if c.model_key == r.model_key), None)
+        if chosen is not None and chosen.measured_input_tokens is not None and chosen.measured_output_tokens is not None:
+            lines.append(f"    measured in the bake-off: {chosen.measured_input_tokens:,.0f} tokens in, "
+                         f"{chosen.measured_output_tokens:,.0f} out a request (the cost above is at the answers' mix)")
     if plan.classifier is not None:
         c = plan.classifier
         lines.append(plain(f"classifier -> {c.label}: {format_usd(c.cost_per_request_usd)} a request, in the plan's cost"))

@@ -82,6 +82,7 @@ def readme_blocks() -> dict[str, str]:
             return right if i < SCRIPT[model_of[body["model"]]][kind] else "Sorry, I am not sure."
 
         fake.responder = respond
+        fake.input_tokens = 160  # about what the triage prompts count (the fake server reports a fixed figure)
         env = {t.key_env: "sk-readme-example" for t in targets if t.key_env}
         runner = EvalRunner(rebased, cases, RunConfig(concurrency=8, per_provider=8,
                                                       retry=RetryPolicy(max_retries=0, initial_delay=0.0, jitter=0.0)),
