@@ -473,7 +473,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
         options_surviving=len(survivors),
         break_even=overall_be,
         knowledge_sources=kb.sources,
-        why_not=tuple(explain_why_not(kb, answers, options, ranked, scores, roles, why_not)),
+        why_not=tuple(explain_why_not(kb, answers, options, ranked, scores, roles, why_not, today)),
     )
 
 
@@ -487,6 +487,7 @@ def explain_why_not(
     scores: dict[str, Score],
     roles: list[tuple[str, Option]],
     asked: tuple[str, ...],
+    today: date,
 ) -> list[WhyNot]:
     """Why each asked model, and the guides' choices for the task, is not recommended."""
     task = kb.task_by_id.get(answers.task_type)
@@ -504,7 +505,7 @@ def explain_why_not(
             continue  # the CLI refuses unknown ids before this
         if mid in role_of and not by_user:
             continue  # the guides' choice is on the shortlist: nothing to explain
-        out.append(_why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user))
+        out.append(_why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, today))
     return out
 
 
@@ -525,7 +526,7 @@ def _score_gaps(s: Score, r: Score, rec_name: str) -> list[str]:
     return out
 
 
-def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user) -> WhyNot:
+def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, rec_today) -> WhyNot:
     from advisor.core.result import ROLE_LABELS
 
     label = "the guides' choice for this task" if not by_user else "asked"
@@ -552,6 +553,10 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
         details = _score_gaps(s, r, rec.model.name)
     if best.unverified:
         details.append("unverified on " + ", ".join(best.unverified) + ": ranked below every verified option")
+    when = retirement(best)
+    avoid = kb.scoring.retiring_avoid_days
+    if when is not None and rec is not None and (when - rec_today).days <= avoid:
+        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: never recommended while a live option qualifies")
     against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
     if model.id in role_of:
         role = ROLE_LABELS[role_of[model.id]]

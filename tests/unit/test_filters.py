@@ -11,6 +11,7 @@ from pathlib import Path
 
 from advisor.core.knowledge import load_knowledge
 
+from conftest import FIXTURE_KB  # noqa: E402
 FIXTURE_MODELS = Path(__file__).resolve().parents[1] / "fixtures" / "kb" / "models.yaml"
 
 # An overlay on the fixture catalogue: a model retired today, one retired
@@ -54,7 +55,7 @@ models:
 def variant_kb(tmp_path_factory):
     d = tmp_path_factory.mktemp("variant")
     (d / "models.yaml").write_text(VARIANT_OVERLAY)
-    return load_knowledge([d], replace={"models.yaml": FIXTURE_MODELS})
+    return load_knowledge([d], replace=FIXTURE_KB)
 
 
 def _elims(s, key):
@@ -304,7 +305,7 @@ def test_unknown_price_never_fails_a_budget_and_is_never_zero(run):
     assert "unknown" in row
     assert "$0" not in row
     html = render_html(s)
-    row = next(line for line in html.splitlines() if "<td>Mystery Model</td>" in line)
+    row = next(line for line in html.splitlines() if "<td>Mystery Model (" in line)  # (unproven; unverified cost)
     assert "<td class=num>unknown</td>" in row
     assert "$0" not in row
     card = html[html.index("<div class=card>"):]
@@ -323,7 +324,7 @@ def test_latency_with_unknown_output_speed_still_counts_the_first_token(tmp_path
         "    context_window: 128000\n    ttft_ms: {value: 5000, source: test}\n"
         "    endpoints:\n      - {provider: openai, model_id: s, price: {input: 1, output: 1, as_of: 2026-11-01, source: t}}\n"
     )
-    kb = load_knowledge([over], replace={"models.yaml": FIXTURE_MODELS})
+    kb = load_knowledge([over], replace=FIXTURE_KB)
     s = shortlist_for(kb, latency_target_ms=3000)
     assert ("latency", "typical time to first token 5,000 ms alone > target 3,000 ms") in _elims(s, "slow-starter@openai")
     # a target it can meet is not a failure
