@@ -244,6 +244,8 @@ def plan_routes(
     tmap = {t.model_key: t for t in targets}
     if recommended_key not in tmap:
         raise RouteInputError(f"{recommended_key!r} is not one of the models measured", "recommended")
+    if classifier_key is not None and classifier_key not in tmap:
+        raise RouteInputError(f"{classifier_key!r} is not one of the models measured", "classifier")
     floor_f = float(floor)
     # -- categories and their shares
     cat_of: dict[str, str] = {}
@@ -343,8 +345,6 @@ def plan_routes(
     if mode == "classifier" and len({r.model_key for r in routes}) > 1:
         cin, cout = avg_input_tokens + CLASSIFIER_PROMPT_TOKENS, CLASSIFIER_OUTPUT_TOKENS
         if classifier_key is not None:
-            if classifier_key not in tmap:
-                raise RouteInputError(f"{classifier_key!r} is not one of the models measured", "classifier")
             ct = tmap[classifier_key]
         else:
             priced = [t for t in targets if t.priced]

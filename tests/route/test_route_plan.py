@@ -275,3 +275,42 @@ def test_untrusted_labels_are_escaped_in_html_and_markdown_and_stripped_for_the_
     md = render_route_markdown(plan)
     assert "<script>" not in md and "\\|" in md and "\\[x\\]" in md and "\x1b" not in md and "\x1b" not in page
     assert "\x1b" not in render_route_text(plan)
+
+
+def test_from_the_answers_shortlist_with_known_providers_litellm_gets_their_prefixes(tmp_path, capsys):
+    """No --target-file: the targets are the answers' shortlist (the shipped triage example), so LiteLLM gets each
+    provider's own prefix and no api_base. The results are written by hand here (the plan's choices are tested above)."""
+    import yaml
+
+    from advisor.eval.cases import load_cases
+    from advisor.eval.results import CaseResult
+
+    cases = load_cases("examples/cases/triage.yaml")
+    passes = {"llama-4-maverick@fireworks": {"reply"}, "gpt-4o-mini@openai": {"label"}, "gpt-4o@openai": {"label", "reply"}}
+    lines = []
+    for key, good in passes.items():
+        for c in cases.cases:
+            lines.append(CaseResult(model_key=key, label=key, case_id=c.id, repeat=0, ok=True,
+                                    passed=c.tags[0] in good or c.tags[0] == "escalate").model_dump_json())
+    results = tmp_path / "run.jsonl"
+    results.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "litellm.yaml"
+    code = route_main(["--answers", "examples/answers/support-triage.yaml", "--cases", "examples/cases/triage.yaml",
+                       "--results", str(results), "--today", "2026-12-01", "--litellm", str(out)])
+    assert code == 0, capsys.readouterr().err
+    groups = {m["model_name"]: m["litellm_params"] for m in yaml.safe_load(out.read_text())["model_list"]}
+    assert groups["label"] == {"model": "openai/gpt-4o-mini-2024-07-18", "api_key": "os.environ/OPENAI_API_KEY"}
+    assert groups["reply"]["model"] == "fireworks_ai/accounts/fireworks/models/llama4-maverick-instruct-basic"
+    assert groups["reply-fallback"]["model"] == "openai/gpt-4o-2024-11-20"  # another provider, meets the floor too
+    assert groups["escalate"]["model"].startswith("fireworks_ai/")  # 2 cases: the recommended model
+
+
+def test_unknown_model_keys_on_the_command_line_are_located(tagged_run, capsys):
+    capsys.readouterr()
+    assert route_main(tagged_run + ["--classifier", "nope"]) == 2  # checked even when the rule needs no classifier
+    assert capsys.readouterr().err.strip() == "advisor: command line: --classifier: 'nope' is not one of the models measured"
+    assert route_main(tagged_run + ["--recommended", "nope"]) == 2
+    assert capsys.readouterr().err.strip() == "advisor: command line: --recommended: 'nope' is not one of the models measured"
+    assert route_main(["--answers", "a.yaml"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "required" in err[0] and "--cases" in err[0]
