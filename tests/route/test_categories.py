@@ -88,3 +88,43 @@ def test_shares_read_percent_or_fraction_and_must_add_up():
         parse_shares(["a=60%", "b=30%"])
     with pytest.raises(RouteInputError, match="given twice"):
         parse_shares(["a=50%", "a=50%"])
+
+
+def _results(cf, passing):
+    from advisor.eval.results import CaseResult
+
+    return [CaseResult(model_key=k, label=k, case_id=c.id, repeat=0, ok=True, passed=passing(k, c))
+            for k in ("big", "small") for c in cf.cases]
+
+
+def _targets():
+    from advisor.eval.target import Target
+
+    return [Target("big", "big", "openai", "http://b.example/v1", "big-1", "B_KEY", Decimal("3"), Decimal("15")),
+            Target("small", "small", "openai", "http://s.example/v1", "small-1", "S_KEY", Decimal("0.1"), Decimal("0.4"))]
+
+
+def test_the_plain_export_carries_the_length_bands_and_the_classifier():
+    from advisor.eval.route import plan_routes
+    from advisor.eval.route_export import plain_route_config
+
+    rule = "categories: {by: input_length, bands: [{category: short, max_chars: 5}, {category: long}]}\ncases:\n"
+    cf = parse_cases(rule + "".join(f"  - {{id: s{i}, input: 'ab', expected: y}}\n  - {{id: l{i}, input: 'abcdefgh', expected: y}}\n"
+                                    for i in range(6)), "c.yaml")
+    passing = lambda k, c: k == "big" or c.id.startswith("s")  # noqa: E731
+    plan = plan_routes(_results(cf, passing), cf.cases, cf.categories, _targets(), floor=Decimal("0.6"),
+                       monthly_requests=1000, avg_input_tokens=100, avg_output_tokens=10, recommended_key="big")
+    out = plain_route_config(plan, {t.model_key: t for t in _targets()}, cf.categories)
+    assert out["route_by"] == "input_length" and out["bands"] == [{"category": "short", "max_chars": 5},
+                                                                  {"category": "long", "max_chars": None}]
+    assert out["routes"]["short"]["primary"]["model_id"] == "small-1" and "classifier" not in out
+
+    cf = parse_cases("".join(f"- {{id: s{i}, input: x, expected: y, category: easy}}\n- {{id: h{i}, input: x, expected: y, "
+                             f"category: hard}}\n" for i in range(6)), "c.yaml")
+    passing = lambda k, c: k == "big" or c.category == "easy"  # noqa: E731
+    plan = plan_routes(_results(cf, passing), cf.cases, None, _targets(), floor=Decimal("0.6"), monthly_requests=1000,
+                       avg_input_tokens=100, avg_output_tokens=10, recommended_key="big")
+    out = plain_route_config(plan, {t.model_key: t for t in _targets()}, None)
+    assert out["route_by"] == "classifier" and out["classifier"]["model_id"] == "small-1"
+    assert out["classifier"]["prompt"].endswith("easy, hard.") and out["classifier"]["max_tokens"] == 5
+    assert out["default"] == "hard"  # the category on the recommended model
