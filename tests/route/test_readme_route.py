@@ -1,7 +1,8 @@
 """The README's routing example stays true: the shipped triage cases and answers, a scripted bake-off of the
 answers' shortlist on the loopback server, then ``advisor route`` and both exports, as the README shows them.
 
-    python tests/route/test_readme_route.py    # print the three blocks (to paste into the README)
+    python tests/route/test_readme_route.py           # print the three blocks
+    python tests/route/test_readme_route.py --write   # rewrite them in README.md (after a knowledge update)
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ ANSWERS = REPO / "examples" / "answers" / "support-triage.yaml"
 CASES = REPO / "examples" / "cases" / "triage.yaml"
 TODAY = date(2026, 12, 1)
 
-#: the scripted run: how many cases of each kind each shortlisted model answers correctly (by case order);
-#: label 16 cases, reply 10, escalate 2
-SCRIPT = {
-    "llama-4-maverick@fireworks": {"label": 16, "reply": 3, "escalate": 2},
-    "gpt-4o-mini@openai": {"label": 16, "reply": 2, "escalate": 2},
-    "gpt-4o@openai": {"label": 16, "reply": 10, "escalate": 2},
-}
+#: the scripted run, by the shortlist's order (so a knowledge update changes the models, not the story): how many
+#: cases of each kind (label 16, reply 10, escalate 2) each candidate answers correctly, by case order
+SCRIPT = [
+    {"label": 16, "reply": 3, "escalate": 2},
+    {"label": 16, "reply": 2, "escalate": 2},
+    {"label": 16, "reply": 10, "escalate": 2},
+]
 
 
 def _right_answer(case) -> str:
@@ -73,7 +74,7 @@ def readme_blocks() -> dict[str, str]:
         model_of = {}
         rebased = []
         for i, t in enumerate(targets):
-            model_of[f"m{i}"] = t.model_key
+            model_of[f"m{i}"] = i
             rebased.append(dataclasses.replace(t, api="openai", base_url=f"{fake.base}/p{i}/v1", model_id=f"m{i}"))
 
         def respond(api, body):
@@ -91,20 +92,41 @@ def readme_blocks() -> dict[str, str]:
     task_q = next(q for q in kb.questions.questions if q.id == "task_type")
     plan, measured = plan_for_answers(summary.results, cases, targets, answers.model_dump(), task_types=task_q.choice_values)
     tmap = {t.model_key: t for t in measured}
-    return {
+    blocks = {
         "text": render_route_text(plan),
         "litellm": dump(litellm_route_config(plan, tmap, LITELLM_PREFIX), None),
         "plain": dump(plain_route_config(plan, tmap, cases.categories), None),
     }
+    return {k: v.strip("\n") + "\n" for k, v in blocks.items()}
 
 
 def test_the_readme_shows_what_the_example_gives():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = readme_blocks()
     for name, text in blocks.items():
-        assert text.strip() in readme, f"README's {name} block is out of date; run python {Path(__file__).relative_to(REPO)}"
+        assert text.strip() in readme, f"README's {name} block is out of date; run python {Path(__file__).relative_to(REPO)} --write"
+
+
+def write_readme(blocks: dict[str, str]) -> None:
+    """Replace the three fenced blocks of the README's "Route by category" section."""
+    import re
+
+    path = REPO / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("### Route by category")
+    end = text.index("\n## ", start)
+    section = text[start:end]
+    fences = list(re.finditer(r"```(?:text|yaml)\n(.*?)```", section, re.S))
+    assert len(fences) == 3, "the section should have the text, litellm and plain blocks"
+    for m, key in zip(reversed(fences), ("plain", "litellm", "text")):
+        section = section[:m.start(1)] + blocks[key] + section[m.end(1):]
+    path.write_text(text[:start] + section + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":
-    for name, text in readme_blocks().items():
-        print(f"----- {name}\n{text}")
+    got = readme_blocks()
+    if "--write" in sys.argv[1:]:
+        write_readme(got)
+    else:
+        for name, body in got.items():
+            print(f"----- {name}\n{body}")

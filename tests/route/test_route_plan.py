@@ -5,6 +5,7 @@ its saving against each single-model baseline."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -279,30 +280,39 @@ def test_untrusted_labels_are_escaped_in_html_and_markdown_and_stripped_for_the_
 
 def test_from_the_answers_shortlist_with_known_providers_litellm_gets_their_prefixes(tmp_path, capsys):
     """No --target-file: the targets are the answers' shortlist (the shipped triage example), so LiteLLM gets each
-    provider's own prefix and no api_base. The results are written by hand here (the plan's choices are tested above)."""
+    provider's own prefix and no api_base. The results are written by hand here (the plan's choices are tested above);
+    the shortlist's own order decides who passes what, so a knowledge update does not break the test."""
     import yaml
 
+    from advisor.cli.export_cmd import LITELLM_PREFIX
     from advisor.eval.cases import load_cases
     from advisor.eval.results import CaseResult
+    from advisor.eval.targets_from_shortlist import targets_for_answers
 
+    targets, _ = targets_for_answers("examples/answers/support-triage.yaml", [], None, date(2026, 12, 1))
+    assert len(targets) >= 2
+    first, second = targets[0], targets[1]
     cases = load_cases("examples/cases/triage.yaml")
-    passes = {"llama-4-maverick@fireworks": {"reply"}, "gpt-4o-mini@openai": {"label"}, "gpt-4o@openai": {"label", "reply"}}
-    lines = []
-    for key, good in passes.items():
-        for c in cases.cases:
-            lines.append(CaseResult(model_key=key, label=key, case_id=c.id, repeat=0, ok=True,
-                                    passed=c.tags[0] in good or c.tags[0] == "escalate").model_dump_json())
+    # the first (recommended) passes only the replies, the second only the labels, escalation passes everywhere
+    passes = {first.model_key: {"reply", "escalate"}, second.model_key: {"label", "escalate"}}
+    lines = [CaseResult(model_key=key, label=key, case_id=c.id, repeat=0, ok=True, passed=c.tags[0] in good).model_dump_json()
+             for key, good in passes.items() for c in cases.cases]
     results = tmp_path / "run.jsonl"
     results.write_text("\n".join(lines) + "\n")
     out = tmp_path / "litellm.yaml"
     code = route_main(["--answers", "examples/answers/support-triage.yaml", "--cases", "examples/cases/triage.yaml",
                        "--results", str(results), "--today", "2026-12-01", "--litellm", str(out)])
     assert code == 0, capsys.readouterr().err
+
+    def litellm(t):
+        provider = t.model_key.rpartition("@")[2]
+        return {"model": f"{LITELLM_PREFIX[provider]}/{t.model_id}", "api_key": f"os.environ/{t.key_env}"}
+
     groups = {m["model_name"]: m["litellm_params"] for m in yaml.safe_load(out.read_text())["model_list"]}
-    assert groups["label"] == {"model": "openai/gpt-4o-mini-2024-07-18", "api_key": "os.environ/OPENAI_API_KEY"}
-    assert groups["reply"]["model"] == "fireworks_ai/accounts/fireworks/models/llama4-maverick-instruct-basic"
-    assert groups["reply-fallback"]["model"] == "openai/gpt-4o-2024-11-20"  # another provider, meets the floor too
-    assert groups["escalate"]["model"].startswith("fireworks_ai/")  # 2 cases: the recommended model
+    assert groups["label"] == litellm(second) and groups["reply"] == litellm(first)
+    assert groups["escalate"] == litellm(first)  # 2 cases: the recommended model
+    if first.provider_key != second.provider_key:
+        assert groups["escalate-fallback"] == litellm(second)
 
 
 def test_unknown_model_keys_on_the_command_line_are_located(tagged_run, capsys):
