@@ -52,7 +52,13 @@ MIN_CASES = 5
 #: a classifier call: the request's own tokens plus an instruction naming the categories, one short label out
 CLASSIFIER_PROMPT_TOKENS = 80
 CLASSIFIER_OUTPUT_TOKENS = 5
-_MONEY = Decimal("0.000001")
+#: every amount in a plan (and its JSON) is an exact decimal string to a billionth of a dollar: small enough for a
+#: cheap model's cost per request, one precision throughout; renderers round for people (format_usd)
+_MONEY = Decimal("0.000000001")
+
+
+def _money(d: Decimal | None) -> Decimal | None:
+    return None if d is None else d.quantize(_MONEY)
 
 
 class RouteInputError(ValueError):
@@ -282,7 +288,7 @@ def plan_routes(
     strangers = sorted({r.model_key for r in results if r.model_key not in tmap})
     if strangers:
         notes.append(f"Results for {', '.join(strangers)} are left out: no price or endpoint is known for them.")
-    per_req = {k: _request_cost(t, avg_input_tokens, avg_output_tokens) for k, t in tmap.items()}
+    per_req = {k: _money(_request_cost(t, avg_input_tokens, avg_output_tokens)) for k, t in tmap.items()}
     order = {t.model_key: i for i, t in enumerate(targets)}
 
     def cell(key: str, cat: str) -> ModelCell | None:
@@ -349,7 +355,7 @@ def plan_routes(
         else:
             priced = [t for t in targets if t.priced]
             ct = min(priced, key=lambda t: (t.cost(cin, cout), order[t.model_key])) if priced else rec
-        ccost = ct.cost(cin, cout)
+        ccost = _money(ct.cost(cin, cout))
         classifier = Classifier(
             model_key=ct.model_key, label=ct.label, input_tokens=cin, output_tokens=cout,
             cost_per_request_usd=ccost, monthly_cost_usd=None if ccost is None else (ccost * monthly_requests).quantize(_MONEY),

@@ -115,6 +115,8 @@ def test_each_category_gets_the_cheapest_model_that_meets_the_floor_and_the_savi
     # × 1,000,000 requests = $2,508.00 a month; no classifier (the calling code sends the tag)
     assert Decimal(plan["plan"]["cost_per_request_usd"]) == Decimal("0.002508")
     assert Decimal(plan["plan"]["monthly_cost_usd"]) == Decimal("2508.00")
+    # money in JSON: exact decimal strings, one precision (a billionth of a dollar) throughout
+    assert plan["plan"]["monthly_cost_usd"] == "2508.000000000" and routes["label"]["cost_per_request_usd"] == "0.000180000"
     assert plan["classifier"] is None and plan["mode"] == "tag"
     assert plan["plan"]["pass_rate"] == 1.0  # every chosen model passed every case of its category
     base = {b["baseline"]: b for b in plan["baselines"]}
