@@ -230,6 +230,62 @@ def _per_success(cost: Decimal | None, rate: float | None) -> Decimal | None:
     return (cost / Decimal(str(rate))).quantize(_MONEY)
 
 
+def _weights(cases: Sequence, rule: CategoryRule | None, shares: Mapping[str, Decimal] | None,
+             task_types: Sequence[str], main_task: str | None) -> tuple[dict[str, str], dict[str, int], dict[str, Decimal], str]:
+    """(category of each case id, cases per category, each category's share of traffic, where the shares came from)."""
+    cat_of = {c.id: category_of(c, rule, task_types, main_task) or ALL for c in cases}
+    counts: dict[str, int] = {}
+    for cat in cat_of.values():
+        counts[cat] = counts.get(cat, 0) + 1
+    names = list(counts)
+    if not shares:
+        total = Decimal(sum(counts.values()))
+        return cat_of, counts, {k: Decimal(counts[k]) / total for k in names}, "cases"
+    unknown = [k for k in shares if k not in counts]
+    if unknown:
+        raise RouteInputError(f"no case has category {', '.join(map(repr, unknown))} (the cases have: {', '.join(names)})",
+                              "category_shares")
+    missing = [k for k in names if k not in shares]
+    if missing:
+        raise RouteInputError(f"no share given for category {', '.join(map(repr, missing))}", "category_shares")
+    return cat_of, counts, {k: Decimal(shares[k]) for k in names}, "answers"
+
+
+def _choose(cells: list[ModelCell], ranked: list[ModelCell], n_cases: int, recommended_key: str, floor_f: float,
+            order: Mapping[str, int]) -> tuple[ModelCell | None, str, str]:
+    """(the chosen cell, None when it is the unmeasured recommended model; status; why) for one category."""
+    if n_cases < MIN_CASES:
+        own = next((x for x in cells if x.model_key == recommended_key), None)
+        return own, "too_few_cases", (f"too few cases to decide: {n_cases} (fewer than {MIN_CASES}), "
+                                      "so it stays on the recommended model")
+    meets = [x for x in ranked if x.meets_floor and x.cost_per_request_usd is not None]
+    if meets:
+        return meets[0], "meets_floor", (f"meets the floor: the cheapest whose 95% lower bound ({_pct(meets[0].pass_low)}) "
+                                         f"is at or above {_pct(floor_f)}")
+    if not cells:
+        return None, "too_few_cases", "not measured: no model ran its cases, so it stays on the recommended model"
+    best = min(cells, key=lambda x: (-x.pass_rate, -x.pass_low, x.cost_per_request_usd is None,
+                                     x.cost_per_request_usd or Decimal(0), order[x.model_key]))
+    return best, "below_floor", (f"below the floor: no model's 95% lower bound meets the floor of {_pct(floor_f)}; "
+                                 f"the best measured ({best.passes}/{best.n}, lower bound {_pct(best.pass_low)})")
+
+
+def _fallback(cells: list[ModelCell], provider_key: str, tmap: Mapping[str, Target], order: Mapping[str, int]) -> ModelCell | None:
+    """The cheapest model of another provider that meets the floor, else the best measured of another provider."""
+    others = sorted((x for x in cells if tmap[x.model_key].provider_key != provider_key), key=lambda x: (
+        not x.meets_floor, x.cost_per_request_usd is None,
+        (x.cost_per_request_usd or Decimal(0)) if x.meets_floor else Decimal(0),
+        -x.pass_rate, -x.pass_low, x.cost_per_request_usd or Decimal(0), order[x.model_key]))
+    return others[0] if others else None
+
+
+_MODE_NOTES = {
+    "tag": "The calling code sends each request's category as a tag, so routing needs no classifier call.",
+    "input_length": "The router measures each request's length, so routing needs no classifier call.",
+    "task_type": "The calling code knows which task it runs, so routing needs no classifier call.",
+}
+
+
 def plan_routes(
     results: Sequence[CaseResult],
     cases: Sequence,  # advisor.eval.cases.Case
@@ -253,28 +309,8 @@ def plan_routes(
     if classifier_key is not None and classifier_key not in tmap:
         raise RouteInputError(f"{classifier_key!r} is not one of the models measured", "classifier")
     floor_f = float(floor)
-    # -- categories and their shares
-    cat_of: dict[str, str] = {}
-    for c in cases:
-        cat = category_of(c, rule, task_types, main_task)
-        cat_of[c.id] = cat or ALL
-    counts: dict[str, int] = {}
-    for cat in cat_of.values():
-        counts[cat] = counts.get(cat, 0) + 1
+    cat_of, counts, weight, shares_from = _weights(cases, rule, shares, task_types, main_task)
     names = list(counts)
-    if shares:
-        unknown = [k for k in shares if k not in counts]
-        if unknown:
-            raise RouteInputError(f"no case has category {', '.join(map(repr, unknown))} (the cases have: {', '.join(names)})", "category_shares")
-        missing = [k for k in names if k not in shares]
-        if missing:
-            raise RouteInputError(f"no share given for category {', '.join(map(repr, missing))}", "category_shares")
-        weight = {k: Decimal(shares[k]) for k in names}
-        shares_from = "answers"
-    else:
-        total = sum(counts.values())
-        weight = {k: Decimal(counts[k]) / Decimal(total) for k in names}
-        shares_from = "cases"
     mode = routing_mode(cases, rule)
     # -- measurements per model and category
     measured: dict[tuple[str, str], list[bool]] = {}
@@ -313,32 +349,9 @@ def plan_routes(
         cells = [x for x in (cell(t.model_key, cat) for t in targets) if x is not None]
         ranked = sorted(cells, key=cheap_first)
         n_cases = counts[cat]
-        rec_cell = next((x for x in cells if x.model_key == recommended_key), None)
-        meets = [x for x in ranked if x.meets_floor and x.cost_per_request_usd is not None]
-        if n_cases < MIN_CASES:
-            chosen, status = rec_cell, "too_few_cases"
-            why = (f"too few cases to decide: {n_cases} (fewer than {MIN_CASES}), so it stays on the recommended model")
-        elif meets:
-            chosen, status = meets[0], "meets_floor"
-            why = (f"meets the floor: the cheapest whose 95% lower bound ({_pct(chosen.pass_low)}) is at or above "
-                   f"{_pct(floor_f)}")
-        elif cells:
-            chosen = min(cells, key=lambda x: (-x.pass_rate, -x.pass_low, x.cost_per_request_usd is None,
-                                               x.cost_per_request_usd or Decimal(0), order[x.model_key]))
-            status = "below_floor"
-            why = (f"below the floor: no model's 95% lower bound meets the floor of {_pct(floor_f)}; the best measured "
-                   f"({chosen.passes}/{chosen.n}, lower bound {_pct(chosen.pass_low)})")
-        else:
-            chosen, status = None, "too_few_cases"
-            why = "not measured: no model ran its cases, so it stays on the recommended model"
+        chosen, status, why = _choose(cells, ranked, n_cases, recommended_key, floor_f, order)
         key = chosen.model_key if chosen is not None else recommended_key
-        provider = tmap[key].provider_key
-        # the fallback: the cheapest other provider's model that meets the floor, else the best measured there
-        others = sorted((x for x in cells if tmap[x.model_key].provider_key != provider), key=lambda x: (
-            not x.meets_floor, x.cost_per_request_usd is None,
-            (x.cost_per_request_usd or Decimal(0)) if x.meets_floor else Decimal(0),
-            -x.pass_rate, -x.pass_low, x.cost_per_request_usd or Decimal(0), order[x.model_key]))
-        fb = others[0] if others else None
+        fb = _fallback(cells, tmap[key].provider_key, tmap, order)
         routes.append(CategoryRoute(
             category=cat, share=weight[cat], n_cases=n_cases, model_key=key, label=tmap[key].label,
             status=status, why=why,
@@ -365,12 +378,8 @@ def plan_routes(
             f"one call to {ct.label} ({cin:,} tokens in, {cout} out) at {format_usd(ccost)} a request is in the plan. "
             "Its accuracy is not measured here: try it on your cases before you rely on it."
         )
-    elif mode == "tag":
-        notes.append("The calling code sends each request's category as a tag, so routing needs no classifier call.")
-    elif mode == "input_length":
-        notes.append("The router measures each request's length, so routing needs no classifier call.")
-    elif mode == "task_type":
-        notes.append("The calling code knows which task it runs, so routing needs no classifier call.")
+    elif mode in _MODE_NOTES:
+        notes.append(_MODE_NOTES[mode])
     thin = [r.category for r in routes if r.status == "too_few_cases"]
     if thin:
         low5 = wilson_interval(MIN_CASES, MIN_CASES)[0]
