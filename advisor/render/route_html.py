@@ -14,8 +14,9 @@ import math
 from advisor.core.costs import format_usd
 from advisor.eval.route import RoutePlan, Scenario
 from advisor.fileio import REPORT_MARKERS
+from advisor.render.fmt import plain
 from advisor.render.route_markdown import (
-    CATEGORY_HEADERS, MEASURED_HEADERS, SCENARIO_HEADERS, basis_text, category_rows, measured_rows, plain, scenario_rows,
+    CATEGORY_HEADERS, MEASURED_HEADERS, SCENARIO_HEADERS, basis_text, category_rows, measured_rows, scenario_rows,
 )
 
 __all__ = ["frontier_svg", "render_route_html_section", "render_route_html_page", "render_route_report", "ROUTE_CSS"]

@@ -8,34 +8,20 @@ them for their medium. Money in JSON is an exact decimal string.
 from __future__ import annotations
 
 import json
-import re
 
 from advisor.core.costs import format_usd
 from advisor.eval.route import RoutePlan, Scenario
 from advisor.fileio import REPORT_MARKERS
-from advisor.render.fmt import md_escape as _md_escape
+from advisor.render.fmt import md_escape, plain  # control characters shown escaped (fmt.safe_text)
 
 __all__ = [
     "CATEGORY_HEADERS", "SCENARIO_HEADERS", "MEASURED_HEADERS", "category_rows", "scenario_rows", "measured_rows",
-    "share_text", "render_route_markdown", "render_route_json", "render_route_text", "interval", "plain",
+    "share_text", "render_route_markdown", "render_route_json", "render_route_text", "interval",
 ]
 
 CATEGORY_HEADERS = ("Category", "Share", "Cases", "Route to", "Pass rate (95% CI)", "Cost / request", "Fallback", "Why")
 SCENARIO_HEADERS = ("All traffic on", "Monthly", "Per request", "Expected pass rate (95% CI)", "Cost per success", "Plan saves")
 MEASURED_HEADERS = ("Category", "Model", "Passed", "95% CI", "Cost / request", "Measured tokens in / out", "Meets floor")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def plain(text: object) -> str:
-    """Untrusted text for a terminal: control characters (escape sequences) removed."""
-    return _CONTROL.sub("", str(text))
-
-
-def md_escape(text: object) -> str:
-    """Markdown-inert and free of control characters (Markdown also goes to a terminal with --format markdown)."""
-    return _md_escape(plain(text))
-
-
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x * 100:.0f}%"
 

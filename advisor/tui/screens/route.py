@@ -20,7 +20,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from advisor.errors import AdvisorError
 from advisor.eval.route import RoutePlan
-from advisor.render.route_markdown import basis_text, category_rows, plain, scenario_rows
+from advisor.render.fmt import safe_text
+from advisor.render.route_markdown import basis_text, category_rows, scenario_rows
+
+
+def plain(text: object) -> str:
+    """Untrusted text for a cell: each control character one visible picture (the app's way)."""
+    return safe_text(text, pictures=True)
 
 __all__ = ["RouteScreen"]
 
