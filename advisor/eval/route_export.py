@@ -28,9 +28,26 @@ from advisor.eval.categories import CategoryRule, LengthRule
 from advisor.eval.route import RoutePlan
 from advisor.eval.target import Target
 
-__all__ = ["litellm_route_config", "plain_route_config", "litellm_model"]
+__all__ = ["litellm_route_config", "plain_route_config", "litellm_model", "reasoning_params"]
 
 _NATIVE_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com", "gemini": "generativelanguage.googleapis.com"}
+
+
+def reasoning_params(api: str, request: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A reasoning mode's request fragment as LiteLLM parameters: OpenAI-style and
+    Anthropic fragments are request fields LiteLLM passes on as they are; a Gemini
+    fragment becomes LiteLLM's ``thinking`` budget or ``reasoning_effort``."""
+    if not request:
+        return {}
+    if api != "gemini":
+        return dict(request)
+    thinking = (request.get("generationConfig") or {}).get("thinkingConfig") or {}
+    if isinstance(thinking.get("thinkingBudget"), int):
+        budget = thinking["thinkingBudget"]
+        return {"thinking": {"type": "enabled", "budget_tokens": budget}} if budget > 0 else {"reasoning_effort": "disable"}
+    if isinstance(thinking.get("thinkingLevel"), str):
+        return {"reasoning_effort": thinking["thinkingLevel"].lower()}
+    return {}
 
 
 def litellm_model(t: Target, prefixes: Mapping[str, str]) -> dict[str, Any]:
@@ -47,6 +64,8 @@ def litellm_model(t: Target, prefixes: Mapping[str, str]) -> dict[str, Any]:
             params["api_base"] = t.base_url
     if t.key_env:
         params["api_key"] = f"os.environ/{t.key_env}"
+    # the mode the bake-off measured: a router without it runs the API's default
+    params.update(reasoning_params(t.api, t.reasoning.request if t.reasoning is not None else None))
     return params
 
 
@@ -69,7 +88,10 @@ def litellm_route_config(plan: RoutePlan, targets: Mapping[str, Target], prefixe
 
 
 def _endpoint(t: Target) -> dict[str, Any]:
-    return {"label": t.label, "api": t.api, "base_url": t.base_url, "model_id": t.model_id, "key_env": t.key_env}
+    out = {"label": t.label, "api": t.api, "base_url": t.base_url, "model_id": t.model_id, "key_env": t.key_env}
+    if t.reasoning is not None and t.reasoning.request:
+        out["request"] = dict(t.reasoning.request)  # merged into every request: the mode the bake-off measured
+    return out
 
 
 def default_category(plan: RoutePlan) -> str:

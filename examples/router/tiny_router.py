@@ -32,7 +32,7 @@ class Router:
         if ep["api"] != "openai":
             raise ValueError(f"this small router speaks the OpenAI wire format only, not {ep['api']}")
         headers = {"authorization": f"Bearer {os.environ[ep['key_env']]}"} if ep.get("key_env") else {}
-        body = {"model": ep["model_id"], "messages": messages, "max_tokens": max_tokens, "stream": False}
+        body = {"model": ep["model_id"], "messages": messages, "max_tokens": max_tokens, "stream": False, **ep.get("request", {})}
         r = self.client.post(ep["base_url"].rstrip("/") + "/chat/completions", json=body, headers=headers)
         r.raise_for_status()
         if not r.headers.get("content-type", "").startswith("text/event-stream"):

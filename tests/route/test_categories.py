@@ -128,3 +128,31 @@ def test_the_plain_export_carries_the_length_bands_and_the_classifier():
     assert out["route_by"] == "classifier" and out["classifier"]["model_id"] == "small-1"
     assert out["classifier"]["prompt"].endswith("easy, hard.") and out["classifier"]["max_tokens"] == 5
     assert out["default"] == "hard"  # the category on the recommended model
+
+
+def test_both_exports_send_the_reasoning_mode_the_bake_off_measured():
+    # a router that drops the mode runs the API's default: other costs and pass rates
+    # than the ones the plan was made from
+    from dataclasses import replace
+
+    from advisor.core.schema import ReasoningMode
+    from advisor.eval.route import plan_routes
+    from advisor.eval.route_export import litellm_route_config, plain_route_config
+
+    low = ReasoningMode(id="low", label="effort: low", thinks=True, effort="low", request={"reasoning_effort": "low"})
+    targets = [replace(_targets()[0], reasoning=low), _targets()[1]]
+    cf = parse_cases("".join(f"- {{id: s{i}, input: x, expected: y, category: easy}}\n- {{id: h{i}, input: x, expected: y, "
+                             f"category: hard}}\n" for i in range(6)), "c.yaml")
+    passing = lambda k, c: k == "big" or c.category == "easy"  # noqa: E731
+    plan = plan_routes(_results(cf, passing), cf.cases, None, targets, floor=Decimal("0.6"), monthly_requests=1000,
+                       avg_input_tokens=100, avg_output_tokens=10, recommended_key="big")
+    by_key = {t.model_key: t for t in targets}
+    lite = litellm_route_config(plan, by_key, {})
+    hard = next(m for m in lite["model_list"] if m["model_name"] == "hard")
+    assert hard["litellm_params"]["model"] == "openai/big-1"
+    assert hard["litellm_params"]["reasoning_effort"] == "low"
+    easy = next(m for m in lite["model_list"] if m["model_name"] == "easy")
+    assert "reasoning_effort" not in easy["litellm_params"]  # small-1 does not think
+    plain = plain_route_config(plan, by_key, None)
+    assert plain["routes"]["hard"]["primary"]["request"] == {"reasoning_effort": "low"}
+    assert "request" not in plain["routes"]["easy"]["primary"]
