@@ -186,7 +186,15 @@ def load_answers(kb, path: str | Path) -> AnswersBase:
     if str(path) == "-":
         import sys
 
-        return parse_answers(kb, sys.stdin.read(), "<stdin>")[0]
+        from advisor.core.yamlsrc import decode_text
+
+        stream = getattr(sys.stdin, "buffer", None)
+        raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+        try:
+            text = decode_text(raw, "<stdin>")
+        except YamlProblems as exc:
+            raise InputError(exc.problems) from None
+        return parse_answers(kb, text, "<stdin>")[0]
     label = display_path(path)
     try:
         text = read_text(path, label)

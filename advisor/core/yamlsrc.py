@@ -10,6 +10,7 @@ lines instead of tracebacks.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,48 @@ import yaml
 from advisor.errors import Location, Problem, display_path
 
 try:  # the C loader is several times faster; fall back to pure Python
-    _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+    _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+#: deepest nesting of mappings and lists any input may have (knowledge nests about 8)
+MAX_DEPTH = 64
+#: most digits a number may have (a price or a count needs far fewer)
+MAX_DIGITS = 40
+
+
+class _ValueError(yaml.constructor.ConstructorError):
+    """A scalar the loader could read but no field could use (said as it is, not as 'malformed')."""
+
+
+def _bounded(construct: Any, what: str) -> Any:
+    """Wrap a scalar constructor so a value Python cannot (or should not) hold becomes
+    a located YAML error instead of a ValueError from deep inside the loader."""
+
+    def wrapped(loader: Any, node: yaml.ScalarNode) -> Any:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise _ValueError(None, None, f"a {what} with {digits:,} digits is too large (at most {MAX_DIGITS})",
+                              node.start_mark)
+        try:
+            value = construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise _ValueError(None, None, f"not a valid {what}: {str(node.value)[:40]!r} ({exc})",
+                              node.start_mark) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _ValueError(None, None, f"not a finite number: {str(node.value)[:40]!r}", node.start_mark)
+        return value
+
+    return wrapped
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with bounded numbers and dates that say where they are wrong."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _bounded(yaml.SafeLoader.construct_yaml_int, "whole number"))
+_Loader.add_constructor("tag:yaml.org,2002:float", _bounded(yaml.SafeLoader.construct_yaml_float, "number"))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _bounded(yaml.SafeLoader.construct_yaml_timestamp, "date"))
 
 PathKey = tuple[str | int, ...]
 
@@ -162,6 +202,10 @@ def _check_graph(node: yaml.Node, name: str) -> None:
         if leaving:
             active.discard(id(current))
             continue
+        if len(active) >= MAX_DEPTH and isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
+            raise YamlProblems(
+                [Problem(f"nested more than {MAX_DEPTH} levels deep; refusing to read it", Location(name, current.start_mark.line + 1))]
+            )
         if id(current) in active:
             raise YamlProblems(
                 [Problem("an alias refers to a value that contains it (a loop)", Location(name, current.start_mark.line + 1))]
@@ -195,9 +239,15 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
             problems = _duplicate_keys(node, (), smap)
             if problems:
                 raise YamlProblems(problems)
+            _walk(node, (), smap.lines)
             data = loader.construct_document(node)
         finally:
             loader.dispose()
+    except _ValueError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        here = [k for k, v in smap.lines.items() if v == line]
+        where = dotted(max(here, key=len)) if here else None
+        raise YamlProblems([Problem(str(exc.problem), Location(name, line, where or None))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -205,7 +255,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
         raise YamlProblems([Problem(f"malformed YAML: {what}", Location(name, line))]) from None
     except yaml.YAMLError as exc:
         raise YamlProblems([Problem(f"malformed YAML: {exc}", Location(name))]) from None
-    _walk(node, (), smap.lines)
+    except RecursionError:  # the pure-Python composer recurses; the depth check comes after it
+        raise YamlProblems([Problem(f"nested more than {MAX_DEPTH} levels deep; refusing to read it", Location(name))]) from None
     return data, smap
 
 
@@ -221,6 +272,13 @@ def read_text(path: str | Path, name: str | None = None) -> str:
         raise YamlProblems([Problem("no such file", Location(label))]) from None
     except OSError as exc:
         raise YamlProblems([Problem(f"cannot read: {exc.strerror or exc}", Location(label))]) from None
+    return decode_text(raw, label)
+
+
+def decode_text(raw: bytes, label: str) -> str:
+    """UTF-8 text from bytes (a BOM is dropped); binary input is one located problem."""
+    if b"\x00" in raw:
+        raise YamlProblems([Problem("binary data, not text (it has NUL bytes)", Location(label))])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,8 +1,15 @@
 """One result per (model × case × repeat), appended to a JSONL file as it completes.
 
-Each line is a :class:`CaseResult` as JSON. Writing appends one line, flushes
-and fsyncs, so an interrupt or crash loses at most the line being written; a
-torn last line is ignored when the file is read back (resume).
+The first line is advisor's marker, ``{"advisor": "eval-results", "format": 1}``;
+every other line is a :class:`CaseResult` as JSON. Writing appends one line,
+flushes and fsyncs, so an interrupt or crash loses at most the line being
+written; a torn last line is ignored when the file is read back (resume).
+
+The marker is how a run knows a file is its own: ``--results`` never appends to
+a file without it (an answers file, a report, someone's notes). A file written
+before the marker existed is recognised by its first line being a result.
+Readers skip the marker like any line that is not a result, so an older advisor
+still reads a file with one.
 """
 
 from __future__ import annotations
@@ -15,7 +22,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results"]
+from advisor.errors import InputError, Location, Problem, display_path
+
+__all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results", "is_results_file",
+           "check_results_target", "MARKER"]
+
+#: the first line of every results file advisor writes
+MARKER = {"advisor": "eval-results", "format": 1}
 
 
 def result_key(model_key: str, case_id: str, repeat: int) -> str:
@@ -86,15 +99,18 @@ class ResultsWriter:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if append:
+                check_results_target(self.path)
             self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
-            if append and not self._ends_clean():
+            if self._fh.tell() == 0:
+                self._fh.write(json.dumps(MARKER) + "\n")
+                self._fh.flush()
+            elif not self._ends_clean():
                 # a crash left a torn last line: end it, or the next result would be
                 # glued onto the fragment and lost with it when read back
                 self._fh.write("\n")
                 self._fh.flush()
         except OSError as exc:
-            from advisor.errors import InputError, Location, Problem, display_path
-
             reason = exc.strerror or type(exc).__name__
             raise InputError(
                 Problem(f"cannot write the results file: {reason}", Location(display_path(self.path))),
@@ -125,6 +141,51 @@ class ResultsWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _first_line(path: Path, limit: int = 1 << 20) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.readline(limit)
+
+
+def is_results_file(path: str | Path) -> bool:
+    """True when ``path`` starts with advisor's marker, or (a file from before the
+    marker) with a result line."""
+    try:
+        line = _first_line(Path(path)).strip()
+        data = json.loads(line)
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if data.get("advisor") == MARKER["advisor"]:
+        return True
+    try:
+        CaseResult.model_validate(data)
+    except ValueError:
+        return False
+    return True
+
+
+def check_results_target(path: str | Path, flag: str = "--results") -> None:
+    """Refuse a results path advisor must not append to: a folder, or a file with
+    content that is not an advisor results file. Nothing is written."""
+    p = Path(path)
+    where = Location(display_path(p), None, flag)
+    if p.is_dir():
+        raise InputError(Problem("is a directory; give a results file name (.jsonl)", where), title="results file")
+    try:
+        empty = p.stat().st_size == 0
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(Problem(f"cannot read: {exc.strerror or exc}", where), title="results file") from None
+    if not p.is_file():
+        raise InputError(Problem("is not a regular file; give a results file name (.jsonl)", where), title="results file")
+    if not empty and not is_results_file(p):
+        raise InputError(Problem(
+            "is not an advisor results file (it does not start with advisor's marker); "
+            "not touching it: choose another results file", where), title="results file")
 
 
 def read_results(path: str | Path) -> list[CaseResult]:

@@ -53,7 +53,8 @@ async def test_results_events_and_files(fake, tmp_path):
     assert all(r.passed and r.tokens_reported for r in summary.results)
     # 20 in at $1/M + 5 out at $2/M = $0.00003 per request
     assert summary.spent_usd == Decimal("0.00018")
-    lines = (tmp_path / "r.jsonl").read_text().splitlines()
+    marker, *lines = (tmp_path / "r.jsonl").read_text().splitlines()
+    assert json.loads(marker) == {"advisor": "eval-results", "format": 1}
     assert len(lines) == 6 and json.loads(lines[0])["cost_usd"] == "0.00003"
 
 
