@@ -213,6 +213,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         con.print(f"new providers: {len(report.new_providers)} ({escape(', '.join(report.new_providers[:12]))}{', ...' if len(report.new_providers) > 12 else ''})")
     for reason, n in sorted(report.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
         con.print(f"skipped {n:,}: {escape(reason)}")
+    for note in report.notes:
+        con.print(f"note: {escape(note)}")
     return 0
 
 

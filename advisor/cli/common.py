@@ -69,8 +69,28 @@ def print_problems(exc: AdvisorError) -> None:
         print(f"advisor: {line}", file=sys.stderr)
 
 
+def exit_cleanly_on_terminate() -> None:
+    """SIGTERM and SIGHUP raise SystemExit(128 + signal) in the main thread instead of
+    ending the process on the spot, so ``finally`` blocks run: a write in progress
+    removes its temp file and the old file stays whole."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, handler)
+
+
 def run_guarded(fn: Callable[[], int]) -> int:
     """Run a command: user errors -> one line each + their exit code; bugs -> exit 1, no traceback."""
+    exit_cleanly_on_terminate()
     try:
         return fn()
     except AdvisorError as exc:
