@@ -21,14 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.common import parse_today, run_guarded
+from advisor.cli.common import OneLineParser, parse_today, run_guarded
 from advisor.core.costs import format_usd
 from advisor.core.schema import DIMENSIONS
 from advisor.errors import InputError, Location, Problem, display_path
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="advisor catalog", description="Fresh model prices with provenance, kept in a user overlay.")
+    p = OneLineParser(prog="advisor catalog", description="Fresh model prices with provenance, kept in a user overlay.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser, fmt: bool = True) -> None:

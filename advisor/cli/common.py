@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from advisor.errors import AdvisorError, InputError, Location, Problem
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad flag as one ``advisor: ...`` line (exit 2), like every
+    other bad input, instead of the usage block followed by the error."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"advisor: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def user_knowledge_dir() -> Path:

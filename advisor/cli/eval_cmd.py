@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from advisor.core.schema import http_base_url
+from advisor.core.schema import MAX_USD_PER_M, http_base_url
 
 from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
@@ -119,8 +119,8 @@ class TargetSpec(BaseModel):
     base_url: str = Field(min_length=1)
     model_id: str = Field(min_length=1)
     key_env: str | None = None
-    input_price_per_m: Decimal | None = Field(None, ge=0)
-    output_price_per_m: Decimal | None = Field(None, ge=0)
+    input_price_per_m: Decimal | None = Field(None, ge=0, le=MAX_USD_PER_M)
+    output_price_per_m: Decimal | None = Field(None, ge=0, le=MAX_USD_PER_M)
     tokenizer: str | None = None
     supports_json_schema: bool = False
     supports_json_mode: bool = False

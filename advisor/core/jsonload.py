@@ -69,14 +69,15 @@ def _line_of(text: str | bytes, pos: int) -> int:
 
 def loads(text: str | bytes) -> Any:
     """``json.loads`` with bounded depth and numbers; ``JsonProblem`` (with a line) on
-    anything refused, ``json.JSONDecodeError`` for malformed JSON as usual."""
+    anything refused; ``json.JSONDecodeError`` (malformed) and ``UnicodeDecodeError``
+    (bytes that are not UTF-8) as ``json.loads`` raises them."""
     try:
         value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except RecursionError:
         raise JsonProblem(f"nested more than {MAX_DEPTH} levels deep; refusing to read it") from None
     except JsonProblem:
         raise
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise
     except ValueError as exc:  # e.g. an integer Python will not convert
         raise JsonProblem(str(exc)) from None

@@ -110,7 +110,8 @@ def number_from_text(text: str) -> int | Decimal:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError("must be a number") from None
-    if not number.is_finite() or abs(number) >= Decimal("1e30"):
+    # (adjusted(), not abs(): abs() rounds to the context and overflows on 1e999999999)
+    if not number.is_finite() or (number and number.adjusted() >= 30):
         raise ValueError(f"{raw} is out of range")
     if number == number.to_integral_value() and "." not in cleaned:
         return int(number)
