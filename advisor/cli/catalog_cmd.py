@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         if fmt:
             sp.add_argument("--format", choices=("table", "json"), default="table", help="table (Rich) or json for scripts")
 
-    imp = sub.add_parser("import", help="import models.dev's api.json or LiteLLM's price map into the overlay")
+    imp = sub.add_parser("import", help="import models.dev's api.json or LiteLLM's price map into the overlay's "
+                                        "models.catalog.yaml (your models.yaml there is never written, and wins)")
     imp.add_argument("source", choices=("models-dev", "litellm"))
     imp.add_argument("where", nargs="?", metavar="PATH_OR_URL", help="a file or URL (default: the public file)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
