@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,18 @@ from pydantic import BaseModel, ValidationError
 from advisor.core.schema import (
     DIMENSIONS,
     DecisionTree,
+    EvidenceClaim,
+    EvidenceFile,
     Hosting,
     ModelsFile,
     ModelSpec,
     Provider,
     QuestionBook,
+    ScoringBook,
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
-from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, load_yaml_file
+from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, did_you_mean, load_yaml_file
 from advisor.errors import KnowledgeError, Location, Problem, display_path
 
 FILES: dict[str, type[BaseModel]] = {
@@ -38,11 +42,15 @@ FILES: dict[str, type[BaseModel]] = {
     "decision_tree.yaml": DecisionTree,
     "tasks.yaml": TaskBook,
     "hosting.yaml": Hosting,
+    "scoring.yaml": ScoringBook,
 }
 
 #: files an overlay folder may hold that advisor writes itself (``catalog import``);
 #: each is merged before the user's own file of the same kind, so the user's edits win
 GENERATED: dict[str, str] = {"models.catalog.yaml": "models.yaml"}
+
+#: folder (in the built-in knowledge and in each overlay) of evidence claims, one file a source
+EVIDENCE_DIR = "evidence"
 
 #: keys that identify an item in a list, tried in order, when merging overlays
 _ITEM_KEYS = ("id", "provider")
@@ -135,7 +143,12 @@ class KnowledgeBase:
     tree: DecisionTree
     tasks: TaskBook
     hosting: Hosting
+    scoring: ScoringBook
     sources: tuple[str, ...] = ()
+    # benchmark claims from knowledge/evidence/ and overlays, then any added with
+    # ``with_claims`` (a user's kept bake-offs); the capability matrix is read from
+    # ``ModelSpec.ratings`` by advisor.core.evidence, not copied here
+    claims: tuple[EvidenceClaim, ...] = ()
     maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged YAML, for error paths
 
@@ -154,6 +167,34 @@ class KnowledgeBase:
     @cached_property
     def question_by_id(self):
         return {q.id: q for q in self.questions.questions}
+
+    @cached_property
+    def evidence_index(self):
+        """(model id, dimension) -> claims, in citation order (see advisor.core.evidence)."""
+        from advisor.core.evidence import build_index
+
+        return build_index(self)
+
+    def claims_for(self, model_id: str, dimension: str) -> tuple[EvidenceClaim, ...]:
+        """What every source says about ``model_id`` on ``dimension``: bake-offs, then
+        benchmarks newest first, then the capability matrix (advisor.core.evidence)."""
+        return self.evidence_index.get((model_id, dimension), ())
+
+    def with_claims(self, claims: Iterable[EvidenceClaim], origin: str = "evidence") -> "KnowledgeBase":
+        """This knowledge with more claims (a user's kept bake-off results, kind
+        ``bake_off``); a claim about a model knowledge does not have is an error
+        located at ``origin``."""
+        extra = tuple(claims)
+        problems = [
+            Problem(f"claim {i + 1} names unknown model '{c.model}'", Location(origin, None, "model"))
+            for i, c in enumerate(extra)
+            if c.model not in self.model_by_id
+        ]
+        if problems:
+            raise KnowledgeError(problems)
+        if not extra:
+            return self
+        return _replace(self, claims=self.claims + extra)
 
     @cached_property
     def answers_model(self):
@@ -241,13 +282,51 @@ def overlay_files(directory: str | Path) -> list[Path]:
     return found
 
 
+def evidence_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of an evidence folder, in name order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _read_evidence(path: Path, label: str) -> tuple[tuple[EvidenceClaim, ...], SourceMap]:
+    data, smap = _read(path, label)
+    try:
+        parsed = EvidenceFile.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(problems_from_validation(exc, smap, EvidenceFile, data=data)) from None
+    return parsed.claims, smap
+
+
+def _claims_check(kb: KnowledgeBase, files: list[tuple[tuple[EvidenceClaim, ...], SourceMap]]) -> list[Problem]:
+    out: list[Problem] = []
+    for claims, smap in files:
+        for i, claim in enumerate(claims):
+            if claim.model not in kb.model_by_id:
+                where = smap.location(("claims", i, "model"))
+                out.append(
+                    Problem(
+                        f"unknown model '{claim.model}'{did_you_mean(claim.model, kb.model_by_id)}",
+                        Location(where.file, where.line, f"claims[{i}].model"),
+                    )
+                )
+    return out
+
+
 def load_knowledge(
-    overlays: Sequence[str | Path] = (), replace: dict[str, str | Path] | None = None
+    overlays: Sequence[str | Path] = (),
+    replace: dict[str, str | Path] | None = None,
+    extra_claims: Iterable[EvidenceClaim] = (),
 ) -> KnowledgeBase:
     """The built-in knowledge with each overlay directory merged on top, validated.
 
     ``replace`` swaps a built-in file for another whole file (tests use it to
-    run the engine on a small, stable catalogue).
+    run the engine on a small, stable catalogue; ``replace["evidence"]`` is a
+    folder of evidence files, and swapping models.yaml alone drops the built-in
+    evidence, which is about the built-in models). Evidence claims come from
+    ``evidence/*.yaml`` in the built-in folder and in each overlay (an
+    overlay's claims add to the built-in ones), then ``extra_claims`` (see
+    :meth:`KnowledgeBase.with_claims`).
     """
     base_dir = builtin_dir()
     raw: dict[str, tuple[Any, SourceMap]] = {}
@@ -267,6 +346,23 @@ def load_knowledge(
             sources.append(label)
 
     problems: list[Problem] = []
+    evidence: list[tuple[tuple[EvidenceClaim, ...], SourceMap]] = []
+    # the built-in claims are about the built-in models: a test that swaps in
+    # its own models.yaml gets no built-in evidence unless it names a folder too
+    evidence_dirs: list[tuple[Path, str | None]] = [(Path(d) / EVIDENCE_DIR, None) for d in overlays]
+    if replace and EVIDENCE_DIR in replace:
+        evidence_dirs.insert(0, (Path(replace[EVIDENCE_DIR]), None))
+    elif not (replace and "models.yaml" in replace):
+        evidence_dirs.insert(0, (base_dir / EVIDENCE_DIR, f"knowledge/{EVIDENCE_DIR}/"))
+    for directory, prefix in evidence_dirs:
+        for path in evidence_files(directory):
+            label = f"{prefix}{path.name}" if prefix else display_path(path)
+            try:
+                evidence.append(_read_evidence(path, label))
+            except KnowledgeError as exc:
+                problems.extend(exc.problems)
+            if prefix is None:
+                sources.append(label)
     parsed: dict[str, Any] = {}
     for name, (data, smap) in raw.items():
         try:
@@ -284,14 +380,16 @@ def load_knowledge(
         tree=parsed["decision_tree.yaml"],
         tasks=parsed["tasks.yaml"],
         hosting=parsed["hosting.yaml"],
+        scoring=parsed["scoring.yaml"],
         sources=tuple(sources),
+        claims=tuple(c for claims, _ in evidence for c in claims),
         maps={name: smap for name, (_, smap) in raw.items()},
         raw={name: data for name, (data, _) in raw.items()},
     )
-    cross = cross_check(kb)
+    cross = cross_check(kb) + _claims_check(kb, evidence)
     if cross:
         raise KnowledgeError(cross)
-    return kb
+    return kb.with_claims(extra_claims)
 
 
 # --------------------------------------------------------------------------- cross-file checks
@@ -313,7 +411,7 @@ def _duplicates(items: Iterable[Any], attr: str) -> dict[Any, list[int]]:
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:
     """References between files: providers, model ids, answers, tree links, tasks."""
-    from advisor.core.questions import ENGINE_QUESTIONS
+    from advisor.core.questions import DERIVED_ANSWERS, ENGINE_QUESTIONS
 
     out: list[Problem] = []
     M, Q, T, K, H = "models.yaml", "questions.yaml", "decision_tree.yaml", "tasks.yaml", "hosting.yaml"
@@ -358,7 +456,7 @@ def cross_check(kb: KnowledgeBase) -> list[Problem]:
                 out.append(Problem(f"'{target}' is not a node", _loc(kb, T, ("nodes", i, branch))))
         if node.when is not None:
             for used in sorted(node.when.answers_used()):
-                if used not in questions:
+                if used not in questions and used not in DERIVED_ANSWERS:
                     out.append(Problem(f"condition uses unknown answer '{used}'", _loc(kb, T, ("nodes", i, "when"))))
         if node.candidates is not None:
             for k, mid in enumerate(node.candidates.models):

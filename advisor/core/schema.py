@@ -44,6 +44,7 @@ DIMENSIONS: tuple[str, ...] = (
     "cost_at_volume",
     "agentic_tool_use",
     "hallucination_calibration",
+    "coding",
 )
 
 DIMENSION_LABELS: dict[str, str] = {
@@ -55,6 +56,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "cost_at_volume": "Cost at volume",
     "agentic_tool_use": "Agentic tool use",
     "hallucination_calibration": "Hallucination calibration",
+    "coding": "Code editing",
 }
 
 
@@ -69,6 +71,7 @@ class Ratings(Frozen):
     cost_at_volume: RatingLevel = "unrated"
     agentic_tool_use: RatingLevel = "unrated"
     hallucination_calibration: RatingLevel = "unrated"
+    coding: RatingLevel = "unrated"
     source: str | None = None
 
     def level(self, dimension: str) -> str:
@@ -92,7 +95,7 @@ class EvidenceClaim(Frozen):
 
     model: Slug
     dimension: str
-    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]
+    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]  # "none": cannot (matrix: self-hosting a closed model)
     source: str  # short citation: "Vectara HHEM leaderboard", "seed-000 capability matrix"
     as_of: date | None = None  # None: the source gives no date (said so wherever shown)
     metric: str | None = None  # what the figure is: "grounded hallucination rate (HHEM-2.3)"
@@ -101,6 +104,11 @@ class EvidenceClaim(Frozen):
     measures: str | None = None  # what the benchmark measures, in a sentence
     url: str | None = None
     kind: Literal["matrix", "benchmark", "bake_off"] = "benchmark"
+    # the run's setting where a source has several for one model ("32k thinking",
+    # "reasoning effort: low", "snapshot 2024-08-06"): each setting is its own claim
+    setting: str | None = None
+    # how the figure is named where shown ("grounded hallucination"); None: the dimension's label
+    label: str | None = None
 
     @field_validator("dimension")
     @classmethod
@@ -108,6 +116,15 @@ class EvidenceClaim(Frozen):
         if value not in DIMENSIONS:
             raise ValueError(f"unknown dimension '{value}'; known: {', '.join(DIMENSIONS)}")
         return value
+
+
+EVIDENCE_KINDS: tuple[str, ...] = ("bake_off", "benchmark", "matrix")
+
+
+class EvidenceFile(Frozen):
+    """One ``knowledge/evidence/*.yaml`` file: claims from one source."""
+
+    claims: tuple[EvidenceClaim, ...] = ()
 
 
 # --------------------------------------------------------------------------- prices
@@ -274,12 +291,14 @@ class Reasoning(Frozen):
 
     default: Slug
     control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
-    modes: tuple[ReasoningMode, ...] = Field(min_length=1)
+    modes: tuple[ReasoningMode, ...]
     source: str
     as_of: date | None = None
 
     @model_validator(mode="after")
     def _default_is_a_mode(self) -> "Reasoning":
+        if not self.modes:
+            raise ValueError("give at least one mode")
         ids = [m.id for m in self.modes]
         if len(ids) != len(set(ids)):
             raise ValueError("reasoning modes need distinct ids")
@@ -584,6 +603,12 @@ class Hosting(Frozen):
     ops_overhead: OpsOverhead
     practical_context: PracticalContext
     price_max_age_days: int = Field(default=90, gt=0)
+    # memory the weights take at the serving quantisation, per billion TOTAL
+    # parameters (every expert of a mixture of experts is in memory)
+    quantisation: str = "4-bit"
+    weights_gb_per_billion_params: Decimal = Field(default=Decimal("0.55"), gt=0)
+    # tensor parallelism splits a model over 1, 2, 4 or 8 GPUs
+    gpus_per_replica_powers_of_two: bool = True
 
 
 # --------------------------------------------------------------------------- questions
@@ -645,3 +670,67 @@ class QuestionBook(Frozen):
 class ModelsFile(Frozen):
     providers: tuple[Provider, ...]
     models: tuple[ModelSpec, ...]
+
+
+# --------------------------------------------------------------------------- scoring
+
+LEVELS: tuple[str, ...] = ("best", "excellent", "good", "moderate", "limited", "none")
+
+
+class UnratedPrior(Frozen):
+    """What an unrated dimension counts as: a prior below the middle, so a model
+    with evidence outranks one without unless its evidence is poor."""
+
+    by_tier: dict[Tier, Decimal]
+    high_floor: Decimal = Field(ge=0, le=1)  # under a quality floor of ``high_floor_from`` or more
+    high_floor_from: Decimal = Field(gt=0, le=1)
+
+
+class LogScale(Frozen):
+    """1.0 at ``best`` or better, 0.0 at ``worst`` or worse, log-linear between."""
+
+    best: Decimal = Field(gt=0)
+    worst: Decimal = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "LogScale":
+        if self.best == self.worst:
+            raise ValueError("best and worst must differ")
+        return self
+
+
+class Bonuses(Frozen):
+    tree_outcome: Decimal = Field(ge=0)
+    first_choice: Decimal = Field(ge=0)
+    task_fallback: Decimal = Field(ge=0)
+    preferred_provider: Decimal = Field(ge=0)
+
+
+class ScoringBook(Frozen):
+    """knowledge/scoring.yaml: the scales, priors and thresholds the scores use."""
+
+    level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
+    unrated: UnratedPrior
+    unproven_below: Decimal = Field(ge=0, le=1)
+    evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
+    cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
+    cost_share_of_budget: LogScale  # cost / budget
+    latency_ms: LogScale
+    unknown_cost_score: Decimal = Field(ge=0, le=1)
+    unknown_speed_score: Decimal = Field(ge=0, le=1)
+    reasoning_overhead_ms: dict[Effort, int]
+    person_waits_ms: int = Field(gt=0)
+    retiring_warn_days: int = Field(gt=0)
+    retiring_avoid_days: int = Field(gt=0)
+    fallback_max_cost_ratio: Decimal = Field(gt=1)
+    bonuses: Bonuses
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ScoringBook":
+        missing = [lvl for lvl in LEVELS if lvl not in self.level_values]
+        if missing:
+            raise ValueError(f"level_values needs every level; missing: {', '.join(missing)}")
+        gaps = [e for e in EFFORT_ORDER if e not in self.reasoning_overhead_ms]
+        if gaps:
+            raise ValueError(f"reasoning_overhead_ms needs every effort; missing: {', '.join(gaps)}")
+        return self

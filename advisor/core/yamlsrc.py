@@ -21,9 +21,9 @@ import yaml
 from advisor.errors import Location, Problem, display_path
 
 try:  # the C loader is several times faster; fall back to pure Python
-    _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+    _Base: type = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
 
 #: deepest nesting of mappings and lists any input may have (knowledge nests about 8)
 MAX_DEPTH = 64
@@ -31,33 +31,49 @@ MAX_DEPTH = 64
 MAX_DIGITS = 40
 
 
-class _ValueError(yaml.constructor.ConstructorError):
-    """A scalar the loader could read but no field could use (said as it is, not as 'malformed')."""
+class _BadScalar(Exception):
+    """A scalar the loader could read but no field could use: an impossible date
+    (2026-13-10), a 5,000-digit number, a float that overflows to infinity."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        self.node, self.message = node, message
 
 
 def _bounded(construct: Any, what: str) -> Any:
     """Wrap a scalar constructor so a value Python cannot (or should not) hold becomes
-    a located YAML error instead of a ValueError from deep inside the loader."""
+    a located problem instead of a ValueError from deep inside the loader."""
 
     def wrapped(loader: Any, node: yaml.ScalarNode) -> Any:
         digits = sum(ch.isdigit() for ch in str(node.value))
         if digits > MAX_DIGITS:
-            raise _ValueError(None, None, f"a {what} with {digits:,} digits is too large (at most {MAX_DIGITS})",
-                              node.start_mark)
+            raise _BadScalar(node, f"a {what} with {digits:,} digits is too large (at most {MAX_DIGITS})")
         try:
             value = construct(loader, node)
         except (ValueError, OverflowError) as exc:
-            raise _ValueError(None, None, f"not a valid {what}: {str(node.value)[:40]!r} ({exc})",
-                              node.start_mark) from None
+            raise _BadScalar(node, f"not a valid {what}: {str(node.value)[:40]} ({exc})") from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise _ValueError(None, None, f"not a finite number: {str(node.value)[:40]!r}", node.start_mark)
+            raise _BadScalar(node, f"not a finite number: {str(node.value)[:40]}")
         return value
 
     return wrapped
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader with bounded numbers and dates that say where they are wrong."""
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader with bounded numbers, and dates that say where they are wrong."""
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> PathKey:
+    """The path of keys/indexes from ``root`` to the node ``target`` (by identity)."""
+    stack: list[tuple[yaml.Node, PathKey]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((v, path + (str(k.value),)) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, path + (i,)) for i, v in enumerate(node.value))
+    return ()
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _bounded(yaml.SafeLoader.construct_yaml_int, "whole number"))
@@ -239,15 +255,13 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
             problems = _duplicate_keys(node, (), smap)
             if problems:
                 raise YamlProblems(problems)
-            _walk(node, (), smap.lines)
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except _BadScalar as bad:
+                where = Location(name, bad.node.start_mark.line + 1, dotted(_path_to(node, bad.node)) or None)
+                raise YamlProblems([Problem(bad.message, where)]) from None
         finally:
             loader.dispose()
-    except _ValueError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        here = [k for k, v in smap.lines.items() if v == line]
-        where = dotted(max(here, key=len)) if here else None
-        raise YamlProblems([Problem(str(exc.problem), Location(name, line, where or None))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -257,6 +271,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
         raise YamlProblems([Problem(f"malformed YAML: {exc}", Location(name))]) from None
     except RecursionError:  # the pure-Python composer recurses; the depth check comes after it
         raise YamlProblems([Problem(f"nested more than {MAX_DEPTH} levels deep; refusing to read it", Location(name))]) from None
+    _walk(node, (), smap.lines)
     return data, smap
 
 

@@ -42,7 +42,7 @@ def shortlist_table(s: Shortlist, width: int = 120) -> Table:
     for c in s.candidates:
         row = [
             Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
-            Text(c.option.model_name), Text(c.option.where),
+            Text(fmt.model_cell(c)), Text(c.option.where),
             fmt.usd(c.costs.per_request), fmt.usd(c.costs.per_month),
             fmt.latency(c) if wide else (f"{c.ttft_ms:,} ms" if c.ttft_ms else fmt.UNKNOWN),
         ]
@@ -72,6 +72,10 @@ def render_console(s: Shortlist, console: Console) -> None:
             lines.append(f"  self-host: {sh.gpus} × {escape(sh.gpu)}, GPUs {fmt.usd(sh.gpu_monthly)} + ops {fmt.usd(sh.ops_monthly)} a month")
         if co.break_even:
             lines.append(f"  break-even: {escape(co.break_even.note)}")
+        if c.evidence:
+            lines.append("  evidence:")
+        lines += [f"    {escape(line)}" for line in fmt.citations(c)]
+        lines += [f"    [yellow]{escape(line)}[/]" for line in fmt.disagreements(c)]
         console.print(Panel("\n".join(lines), expand=True, border_style="cyan" if c.role == "recommended" else "dim"))
     path = Table(title="Decision tree path", title_justify="left", expand=True, show_lines=False)
     path.add_column("Question", overflow="fold")
@@ -92,6 +96,10 @@ def render_console(s: Shortlist, console: Console) -> None:
             el.add_row(Text(f"{e.model_name} ({first.option.where})"), first.rule,
                        Text(first.message + (f"  (+{more} more)" if more > 0 else "")))
         console.print(el)
+    for summary, details in fmt.why_not_lines(s):
+        console.print(Text("Why not? " + summary, style="bold"))
+        for d in details:
+            console.print(Text("  • " + d))
     if s.break_even:
         console.print(Text("Self-hosting break-even: " + s.break_even.note))
     if s.warnings:

@@ -6,10 +6,12 @@ Money is rounded here and only here; the core keeps exact Decimals.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from decimal import Decimal
 
 from advisor.core.costs import format_usd
+from advisor.core.evidence import cite, disagreement
 from advisor.core.result import ROLE_LABELS, Candidate, Shortlist
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
 
@@ -38,21 +40,81 @@ def dim(d: str) -> str:
     return DIMENSION_LABELS[d]
 
 
+def level_with_source(c: Candidate, d: str) -> str:
+    """A dimension's level with who says so: "moderate (Vectara HHEM)", every
+    source when they disagree ("good (Vectara HHEM); moderate (seed-000 capability
+    matrix)"), a source's settings together ("good/excellent (Aider polyglot)")."""
+    by_source: dict[str, list[str]] = {}
+    for e in c.evidence:
+        if e.dimension == d:
+            levels = by_source.setdefault(e.source, [])
+            if e.level not in levels:
+                levels.append(e.level)
+    if not by_source:
+        return c.ratings.get(d, "unrated")
+    return plain("; ".join(f"{'/'.join(levels)} ({source})" for source, levels in by_source.items()))
+
+
+def _top_level(c: Candidate, d: str) -> str:
+    """The level the first-cited source gives (a bake-off, else the newest benchmark, else the matrix)."""
+    return next((e.level for e in c.evidence if e.dimension == d), c.ratings.get(d, "unrated"))
+
+
 def ratings_line(c: Candidate, dims: tuple[str, ...] = DIMENSIONS) -> str:
-    return ", ".join(f"{dim(d)}: {c.ratings[d]}" for d in dims)
+    return ", ".join(f"{dim(d)}: {level_with_source(c, d)}" for d in dims)
 
 
 def key_ratings(c: Candidate, limit: int = 3) -> str:
-    rated = [(d, c.ratings[d]) for d in DIMENSIONS if c.ratings[d] != "unrated"]
+    rated = [(d, _top_level(c, d)) for d in DIMENSIONS if _top_level(c, d) != "unrated"]
     if not rated:
         return "unrated"
     return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text with terminal control characters (escape sequences, bells) removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def citations(c: Candidate) -> list[str]:
+    """Each source's claim behind the candidate's ratings, as a citation line."""
+    return [plain(cite(e)) for e in c.evidence]
+
+
+def disagreements(c: Candidate) -> list[str]:
+    """One line per dimension where the sources give different levels."""
+    out = []
+    for d in DIMENSIONS:
+        note = disagreement(e for e in c.evidence if e.dimension == d)
+        if note:
+            out.append(plain(f"sources disagree on {dim(d).lower()}: {note}"))
+    return out
 
 
 def latency(c: Candidate) -> str:
     if c.ttft_ms is None:
         return UNKNOWN
     return f"{c.ttft_ms:,} ms" + (f" · {c.tokens_per_s} tok/s" if c.tokens_per_s else "")
+
+
+def model_cell(c: Candidate) -> str:
+    """The model's name in a shortlist table, with what the advice rests on."""
+    notes = []
+    if c.reasoning_mode is not None:
+        notes.append(c.reasoning_mode.label)
+    if c.unproven:
+        notes.append("unproven: run the bake-off")
+    if c.unverified:
+        notes.append("unverified " + " and ".join(c.unverified))
+    return c.option.model_name + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def why_not_lines(s: Shortlist) -> list[tuple[str, tuple[str, ...]]]:
+    """(summary, details) for every "why not X?" the shortlist answers."""
+    return [(w.summary, w.details) for w in s.why_not]
 
 
 def title(s: Shortlist) -> str:

@@ -65,7 +65,9 @@ def _candidate(c: Candidate) -> str:
         )
     if co.break_even:
         extra.append(f"<p>Break-even: {_e(co.break_even.note)}.</p>")
-    ratings = "".join(f"<tr><td>{_e(fmt.dim(d))}</td><td>{_e(level)}</td></tr>" for d, level in c.ratings.items())
+    ratings = "".join(f"<tr><td>{_e(fmt.dim(d))}</td><td>{_e(fmt.level_with_source(c, d))}</td></tr>" for d in c.ratings)
+    evidence = "".join(f"<li>{_e(line)}</li>" for line in fmt.citations(c))
+    evidence += "".join(f"<li class=warn>{_e(line)}</li>" for line in fmt.disagreements(c))
     api = f" · <code>{_e(c.option.api_model_id)}</code>" if c.option.api_model_id else ""
     return (
         f"<div class=card><h3><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span> {_e(c.option.label)}</h3>"
@@ -74,6 +76,7 @@ def _candidate(c: Candidate) -> str:
         "<ul>" + "".join(f"<li>{_e(r)}</li>" for r in c.reasons) + "</ul>"
         "<table><tr><th>Cost</th><th class=num>Per request</th><th class=num>Per month</th><th class=num>Per year</th></tr>"
         + "".join(rows) + "</table>" + "".join(extra)
+        + ("<h4>Evidence</h4><ul class=evidence>" + evidence + "</ul>" if evidence else "")
         + "<details><summary>Capability ratings</summary><table>" + ratings + "</table></details></div>"
     )
 
@@ -92,7 +95,7 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
     ]
     for c in s.candidates:
         parts.append(
-            f"<tr><td><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span></td><td>{_e(c.option.model_name)}</td>"
+            f"<tr><td><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span></td><td>{_e(fmt.model_cell(c))}</td>"
             f"<td>{_e(c.option.where)}</td><td class=num>{_e(fmt.usd(c.costs.per_request))}</td>"
             f"<td class=num>{_e(fmt.usd(c.costs.per_month))}</td><td>{_e(fmt.latency(c))}</td><td>{_e(fmt.key_ratings(c))}</td></tr>"
         )
@@ -105,6 +108,11 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
         parts.append("</ul>")
     parts.append("<h2>Candidates</h2>")
     parts += [_candidate(c) for c in s.candidates]
+    if s.why_not:
+        parts.append("<h2>Why not…?</h2><ul class=whynot>")
+        for summary, details in fmt.why_not_lines(s):
+            parts.append(f"<li><strong>{_e(summary)}</strong>" + ("<ul>" + "".join(f"<li>{_e(d)}</li>" for d in details) + "</ul>" if details else "") + "</li>")
+        parts.append("</ul>")
     if s.break_even:
         parts.append(f"<h2>Self-hosting break-even</h2><p>{_e(s.break_even.note)}.</p>")
     parts.append("<h2>Decision tree path</h2><ol class=path>")

@@ -48,6 +48,10 @@ def _candidate_section(c: Candidate) -> list[str]:
     out.append("")
     out.append("Ratings: " + _md(fmt.ratings_line(c)) + ".")
     out.append("")
+    if c.evidence:
+        out.append("Evidence:")
+        out.extend(f"- {_md(line)}" for line in fmt.citations(c) + fmt.disagreements(c))
+        out.append("")
     return out
 
 
@@ -57,7 +61,7 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
     out += ["## Shortlist", "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
     for c in s.candidates:
         out.append(
-            f"| {fmt.role(c)} | {_md(c.option.model_name)} | {_md(c.option.where)} | {fmt.usd(c.costs.per_request)} "
+            f"| {fmt.role(c)} | {_md(fmt.model_cell(c))} | {_md(c.option.where)} | {fmt.usd(c.costs.per_request)} "
             f"| {fmt.usd(c.costs.per_month)} | {fmt.latency(c)} | {_md(fmt.key_ratings(c))} |"
         )
     if not s.candidates:
@@ -70,6 +74,12 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
     out += ["## Candidates", ""]
     for c in s.candidates:
         out += _candidate_section(c)
+    if s.why_not:
+        out += ["## Why not…?", ""]
+        for summary, details in fmt.why_not_lines(s):
+            out.append(f"- **{_md(summary)}**")
+            out += [f"  - {_md(d)}" for d in details]
+        out.append("")
     if s.break_even:
         out += ["## Self-hosting break-even", "", _md(s.break_even.note) + ".", ""]
     out += ["## Decision tree path", ""]
