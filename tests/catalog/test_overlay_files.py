@@ -6,9 +6,9 @@ import hashlib
 import json
 
 from advisor.cli import catalog_cmd
-from advisor.core.knowledge import load_knowledge
+from advisor.core.knowledge import load_knowledge, overlay_files
 
-from .conftest import KB_MODELS, LITELLM, MODELS_DEV
+from .conftest import LITELLM, MODELS_DEV
 
 USER_OVERLAY = """\
 # my own notes: we negotiated a discount with OpenAI (ticket 4411)
@@ -40,8 +40,15 @@ def test_reimport_leaves_the_users_models_yaml_byte_identical_and_it_wins(data_d
         assert code == 0 and json.loads(out)["overlay"].endswith("models.catalog.yaml")
         assert _sha(mine) == before  # the comments and the edit are still there
     assert sorted(p.name for p in data_dir.iterdir()) == ["models.catalog.yaml", "models.yaml"]
-    kb = load_knowledge([data_dir], replace={"models.yaml": KB_MODELS})
-    assert kb.model_by_id["gpt-4o"].context_window == 64000  # the user's file is merged last
+    assert [p.name for p in overlay_files(data_dir)] == ["models.catalog.yaml", "models.yaml"]  # the user's last
+
+
+def test_the_users_models_yaml_wins_over_the_imported_file(tmp_path):
+    builtin = load_knowledge()
+    mid = builtin.models[0].id
+    (tmp_path / "models.catalog.yaml").write_text(f"models:\n  - id: {mid}\n    context_window: 1000\n")
+    (tmp_path / "models.yaml").write_text(f"models:\n  - id: {mid}\n    context_window: 64000\n")
+    assert load_knowledge([tmp_path]).model_by_id[mid].context_window == 64000
 
 
 def test_an_edited_import_file_is_refused_byte_identical(data_dir, capsys):
