@@ -54,20 +54,31 @@ def choose_extraction(session: str) -> None:
     wait_for(session, "Structured data extraction")
 
 
-def test_answer_checklist_in_tmux(tmp_path):
-    data = tmp_path / "data"
+def start_app(data) -> str:  # noqa: ANN001
+    """`advisor` in a new 120x40 tmux session with its own data folder; the session's name."""
     data.mkdir()
     env_prefix = f"ADVISOR_DATA_DIR={shlex.quote(str(data))} TERM=xterm-256color"
     cmd = f"cd {shlex.quote(str(REPO))} && {env_prefix} {shlex.quote(sys.executable)} -m advisor --today 2026-11-24"
     session = f"advisor-{uuid.uuid4().hex[:8]}"
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd)
+    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"], capture_output=True)
+    return session
+
+
+def to_volume_field(session: str) -> None:
+    """From the welcome screen: a fresh checklist, extraction, then Tab to the volume."""
+    wait_for(session, "Start a fresh checklist")
+    tmux("send-keys", "-t", session, "Enter")
+    wait_for(session, "What is the main task?")
+    choose_extraction(session)
+    tmux("send-keys", "-t", session, "Tab")
+
+
+def test_answer_checklist_in_tmux(tmp_path):
+    data = tmp_path / "data"
+    session = start_app(data)
     try:
-        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"], capture_output=True)
-        wait_for(session, "Start a fresh checklist")
-        tmux("send-keys", "-t", session, "Enter")
-        wait_for(session, "What is the main task?")
-        choose_extraction(session)
-        tmux("send-keys", "-t", session, "Tab")
+        to_volume_field(session)
         tmux("send-keys", "-t", session, "-l", "500000")
         screen = wait_for(session, "Recommended")
         tmux("send-keys", "-t", session, "C-r")
@@ -102,21 +113,11 @@ def test_digits_typed_1ms_apart_all_reach_the_field_and_the_saved_answers(tmp_pa
     live shortlist: the field shows the whole number and the saved answers hold it."""
     import yaml
 
-    data = tmp_path / "data"
-    data.mkdir()
     saved = tmp_path / "typed.yaml"
-    env_prefix = f"ADVISOR_DATA_DIR={shlex.quote(str(data))} TERM=xterm-256color"
-    cmd = f"cd {shlex.quote(str(REPO))} && {env_prefix} {shlex.quote(sys.executable)} -m advisor --today 2026-11-24"
-    session = f"advisor-{uuid.uuid4().hex[:8]}"
     number = "50000000123"
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd)
+    session = start_app(tmp_path / "data")
     try:
-        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"], capture_output=True)
-        wait_for(session, "Start a fresh checklist")
-        tmux("send-keys", "-t", session, "Enter")
-        wait_for(session, "What is the main task?")
-        choose_extraction(session)
-        tmux("send-keys", "-t", session, "Tab")
+        to_volume_field(session)
         for digit in number:
             tmux("send-keys", "-t", session, "-l", digit)
             time.sleep(0.001)
