@@ -48,7 +48,7 @@ from advisor.core.result import (
 )
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, RATING_VALUE, ModelSpec
 from advisor.core.evidence import model_evidence
-from advisor.core.scoring import rank_key, rating_levels, score_options
+from advisor.core.scoring import evidence_tier, rank_key, rating_levels, score_options
 from advisor.core.tree import in_outcome, walk_tree
 
 
@@ -144,9 +144,9 @@ def make_break_even(kb: KnowledgeBase, answers: Any, model: ModelSpec, api: Opti
     )
 
 
-def _mean_level(levels: list[str]) -> float:
+def _mean_level(claims: list[tuple[str, str]]) -> float:
     """The average rating value of what the sources say (0 when none do)."""
-    return sum(RATING_VALUE[lv] for lv in levels) / len(levels) if levels else 0.0
+    return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
 
 
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
@@ -384,7 +384,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
         surviving=tuple(sorted({o.model.id for o in member_opts if not o.eliminations})),
     )
 
-    scores = score_options(kb, answers, survivors, members)
+    scores = score_options(kb, answers, survivors, members, today)
     ranked = sorted(survivors, key=lambda o: rank_key(kb, answers, o, scores))
     roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None
@@ -562,6 +562,11 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
         details = _score_gaps(s, r, rec.model.name)
     if best.unverified:
         details.append("unverified on " + ", ".join(best.unverified) + ": ranked below every verified option")
+    if r is not None and rec is not None and evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
+        what = "it is unproven" if s.unproven else "its evidence is poor"
+        details.insert(0, f"under your quality floor of {answers.quality_floor}, models with evidence that is not poor rank "
+                       f"first and {what} (evidence behind {s.evidence:.0%} of the quality weight); a bake-off on your cases "
+                       "would prove it")
     when = retirement(best)
     avoid = kb.scoring.retiring_avoid_days
     if when is not None and rec is not None and (when - rec_today).days <= avoid:

@@ -371,6 +371,8 @@ class ModelSpec(Frozen):
     vendor: str
     tier: Tier
     released: date | None = None
+    # released after this date (not in a catalogue of that date, listed in a later one)
+    released_after: date | None = None
     deprecated: date | None = None
     open_weights: bool = False
     license: str | None = None
@@ -699,6 +701,19 @@ class LogScale(Frozen):
         return self
 
 
+class GenerationStep(Frozen):
+    within_months: int = Field(gt=0)
+    fit: Decimal = Field(ge=0, le=1)
+
+
+class Generation(Frozen):
+    """Fit by how long ago the model was released (newest step first)."""
+
+    steps: tuple[GenerationStep, ...]
+    older: Decimal = Field(ge=0, le=1)
+    unknown: Decimal = Field(ge=0, le=1)
+
+
 class Bonuses(Frozen):
     tree_outcome: Decimal = Field(ge=0)
     first_choice: Decimal = Field(ge=0)
@@ -713,7 +728,7 @@ class ScoringBook(Frozen):
     unrated: UnratedPrior
     unproven_below: Decimal = Field(ge=0, le=1)
     evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
-    cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
+    cost_per_month: LogScale  # monthly spend at the answers' volume, USD
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale
     unknown_cost_score: Decimal = Field(ge=0, le=1)
@@ -723,6 +738,7 @@ class ScoringBook(Frozen):
     retiring_warn_days: int = Field(gt=0)
     retiring_avoid_days: int = Field(gt=0)
     fallback_max_cost_ratio: Decimal = Field(gt=1)
+    generation: Generation
     bonuses: Bonuses
 
     @model_validator(mode="after")

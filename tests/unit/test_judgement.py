@@ -250,7 +250,8 @@ def test_why_not_a_lower_ranked_model_gives_the_score_parts(kb):
     # shortlisted or not, what puts it below the recommendation is its price
     assert w.status in ("ranked_below", "shortlisted") and "against" in w.summary
     assert w.details[0].startswith("cost: ") and "behind by" in w.details[0]
-    assert any(d.startswith("cost basis: $16.92 per 1M tokens") for d in w.details)
+    # 100,000 x $0.022 = $2,200 a month against 100,000 x $0.0022 = $220
+    assert "cost basis: $2,200.00 a month at your volume, against $220.00 a month at your volume" in w.details
 
 
 def test_the_guides_choice_is_explained_when_not_shortlisted(kb):
@@ -287,4 +288,12 @@ models:
     elims = {(e.option.key, e.rule): e.message for e in s.eliminated_options}
     assert elims[("unsized@self-host", "budget_per_month")].startswith(
         "size unknown, but self-hosting costs at least $8,084.00 a month"
+    )
+
+
+def test_why_not_an_unproven_model_under_a_high_floor_names_the_rule(kb):
+    s = run(kb, quality_floor=Decimal("0.95"), why_not=("mystery",))
+    w = next(w for w in s.why_not if w.model_id == "mystery")
+    assert w.details[0].startswith(
+        "under your quality floor of 0.95, models with evidence that is not poor rank first and it is unproven"
     )
