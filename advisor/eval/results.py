@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.core import jsonload
 from advisor.errors import InputError, Location, Problem, display_path
 
 __all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results", "is_results_file",
@@ -153,8 +154,8 @@ def is_results_file(path: str | Path) -> bool:
     marker) with a result line."""
     try:
         line = _first_line(Path(path)).strip()
-        data = json.loads(line)
-    except (OSError, ValueError, RecursionError):
+        data = jsonload.loads(line)
+    except (OSError, ValueError):
         return False
     if not isinstance(data, dict):
         return False
@@ -199,8 +200,8 @@ def read_results(path: str | Path) -> list[CaseResult]:
             line = line.strip()
             if not line:
                 continue
-            try:
-                r = CaseResult.model_validate(json.loads(line))
+            try:  # (bounded: a line nested 100,000 deep is skipped, not a RecursionError)
+                r = CaseResult.model_validate(jsonload.loads(line))
             except (ValueError, TypeError):
                 continue
             by_key[r.key] = r

@@ -126,3 +126,15 @@ def test_resume_runs_errored_results_again_unless_told_not_to(fake, tmp_path, mo
 def test_no_retry_errors_needs_resume(tmp_path, capsys):
     code, _, err = _eval(["--cases", "x.yaml", "--target-file", "t.yaml", "--no-retry-errors"], capsys)
     assert code == 2 and err.count("\n") == 1 and "--no-retry-errors" in err
+
+
+def test_a_hostile_line_in_a_results_file_is_skipped_not_a_crash(tmp_path):
+    path = tmp_path / "r.jsonl"
+    with ResultsWriter(path, append=False) as w:
+        w.append(_result("c0"))
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("[" * 100_000 + "]" * 100_000 + "\n")  # json.loads alone: RecursionError
+        fh.write('{"model_key": "m", "repeat": ' + "9" * 5000 + "}\n")  # int(): ValueError past 4,300 digits
+    with ResultsWriter(path, append=True) as w:
+        w.append(_result("c1"))
+    assert sorted(r.case_id for r in read_results(path)) == ["c0", "c1"]
