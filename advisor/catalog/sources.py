@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.core import jsonload
+from advisor.core.yamlsrc import read_bounded
 from advisor.errors import InputError, Location, Problem, display_path
 
 DEFAULT_URLS = {
@@ -77,7 +78,7 @@ def read_raw(kind: str, where: str | None, as_of: date | None, today: date, time
         if p.is_dir():
             raise InputError([Problem("is a directory, not a catalogue file", Location(label))])
         try:
-            body = p.read_bytes()
+            body = read_bounded(p)
         except FileNotFoundError:
             raise InputError([Problem("no such file", Location(label))]) from None
         except OSError as exc:

@@ -207,14 +207,19 @@ def load_answers(kb, path: str | Path) -> AnswersBase:
     if str(path) == "-":
         import sys
 
-        from advisor.core.yamlsrc import decode_text
+        from advisor.core.yamlsrc import decode_text, read_bounded
 
         stream = getattr(sys.stdin, "buffer", None)
-        raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
         try:
+            if stream is not None:
+                raw = read_bounded("-", stream)
+            else:
+                raw = sys.stdin.read().encode("utf-8", "surrogateescape")
             text = decode_text(raw, "<stdin>")
         except YamlProblems as exc:
             raise InputError(exc.problems) from None
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read: {exc.strerror or exc}", Location("<stdin>"))]) from None
         return parse_answers(kb, text, "<stdin>")[0]
     label = display_path(path)
     try:

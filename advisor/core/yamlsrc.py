@@ -29,6 +29,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 64
 #: most digits a number may have (a price or a count needs far fewer)
 MAX_DIGITS = 40
+#: largest input file read (the whole models.dev catalogue is about 2 MB)
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 class _BadScalar(Exception):
@@ -282,12 +284,33 @@ def read_text(path: str | Path, name: str | None = None) -> str:
     if p.is_dir():
         raise YamlProblems([Problem("is a directory, not a file", Location(label))])
     try:
-        raw = p.read_bytes()
+        raw = read_bounded(p)
     except FileNotFoundError:
         raise YamlProblems([Problem("no such file", Location(label))]) from None
     except OSError as exc:
         raise YamlProblems([Problem(f"cannot read: {exc.strerror or exc}", Location(label))]) from None
     return decode_text(raw, label)
+
+
+class TooLarge(OSError):
+    def __init__(self) -> None:
+        n = MAX_FILE_BYTES
+        size = f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+        super().__init__(f"larger than {size}; refusing to read it")
+        self.strerror = str(self)
+
+
+def read_bounded(path: str | Path, stream: Any = None) -> bytes:
+    """The bytes of ``path`` (or of a binary ``stream``), at most ``MAX_FILE_BYTES``;
+    ``TooLarge`` (an OSError) beyond that, read no further."""
+    if stream is not None:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    else:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise TooLarge()
+    return raw
 
 
 def decode_text(raw: bytes, label: str) -> str:
