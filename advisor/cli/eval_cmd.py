@@ -2,7 +2,7 @@
 
     advisor eval --cases FILE [--answers FILE] [--models k1,k2] [--target-file FILE]
                  [--concurrency N] [--per-provider N] [--repeat N] [--timeout S]
-                 [--max-spend USD] [--dry-run] [--resume] [--results FILE.jsonl]
+                 [--max-spend USD] [--dry-run] [--resume [--no-retry-errors]] [--results FILE.jsonl]
                  [--report out.{md,html,json}] [--force] [--monthly-requests N] [--judge MODEL_KEY]
 
 Results go to stdout; diagnostics and the progress bar to stderr. Bad input is

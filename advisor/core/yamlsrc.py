@@ -46,9 +46,11 @@ def _bounded(construct: Any, what: str) -> Any:
     a located problem instead of a ValueError from deep inside the loader."""
 
     def wrapped(loader: Any, node: yaml.ScalarNode) -> Any:
-        digits = sum(ch.isdigit() for ch in str(node.value))
-        if digits > MAX_DIGITS:
-            raise _BadScalar(node, f"a {what} with {digits:,} digits is too large (at most {MAX_DIGITS})")
+        text = str(node.value)
+        if len(text) > MAX_DIGITS:  # (only a long scalar can have too many digits)
+            digits = sum(ch.isdigit() for ch in text)
+            if digits > MAX_DIGITS:
+                raise _BadScalar(node, f"a {what} with {digits:,} digits is too large (at most {MAX_DIGITS})")
         try:
             value = construct(loader, node)
         except (ValueError, OverflowError) as exc:
