@@ -91,8 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
     p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
     p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
-    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt")
-    p.add_argument("--max-spend", type=_usd, help="USD cap: a request is sent only when its worst-case cost still fits")
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt: a deadline from sending to the end of its stream")
+    p.add_argument("--max-spend", type=_usd, help="USD cap over every run on the results file (--resume continues it): a request "
+                   "is sent only when its worst-case cost still fits")
     p.add_argument("--dry-run", action="store_true", help="show planned requests and worst-case cost; call nothing")
     p.add_argument("--resume", action="store_true",
                    help="run only what the results file is missing, and again every result that ended in an error "
@@ -124,6 +125,7 @@ class TargetSpec(BaseModel):
     tokenizer: str | None = None
     supports_json_schema: bool = False
     supports_json_mode: bool = False
+    reasoning_tokens: int = Field(0, ge=0, le=10_000_000)
 
     @field_validator("base_url")
     @classmethod
@@ -205,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    from advisor.cli.common import say
+
     try:
         args = build_parser().parse_args(argv)
     except _ArgError as exc:
@@ -238,6 +242,7 @@ def _main(argv: list[str]) -> int:
             "already exists; pass --resume to continue it or choose another --results file",
             Location(display_path(results_path)),
         ))
+    _refuse_bad_keys(targets)
     judge_model = args.judge
     if judge_model and judge_model not in {t.model_key for t in targets}:
         raise InputError(Problem(f"no target with model key {judge_model!r}", Location("--judge")))
@@ -261,7 +266,7 @@ def _main(argv: list[str]) -> int:
     if needs_judge:
         runner.config = replace(runner.config, judge_model=_judge_for(judge_model, targets, plan, args.max_spend))
     for t, why in plan.skipped_targets:
-        print(f"advisor: skipping {t.label} ({t.model_key}): {why}", file=sys.stderr)
+        say(f"skipping {t.label} ({t.model_key}): {why}")
     if not plan.targets:
         raise InputError("no target can run (see the lines above)")
 
@@ -283,14 +288,11 @@ def _main(argv: list[str]) -> int:
             text = render_eval_html_page(report)
         else:
             text = render_eval_json(report)
-        atomic_write(args.report, text, make_parents=True)
-        print(f"advisor: wrote {display_path(args.report)}", file=sys.stderr)
+        atomic_write(args.report, runner.redact(text), make_parents=True)
+        say(f"wrote {display_path(args.report)}")
     if summary.cancelled:
-        print(
-            f"advisor: interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
-            "(run again with --resume to finish)",
-            file=sys.stderr,
-        )
+        say(f"interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
+            "(run again with --resume to finish)")
         return 130
     return 0
 
@@ -304,6 +306,24 @@ def _same_file(a: str | Path, b: str | Path) -> bool:
         return pa.resolve() == pb.resolve()
     except OSError:
         return False
+
+
+def _refuse_bad_keys(targets: list[Target]) -> None:
+    """A key with whitespace or control characters around or in it is refused before
+    anything is sent: one line per variable, naming it, never quoting the value."""
+    import os
+
+    from advisor.secrets import key_problem
+
+    problems, seen = [], set()
+    for t in targets:
+        if t.key_env and t.key_env not in seen:
+            seen.add(t.key_env)
+            why = key_problem(t.key_env, os.environ.get(t.key_env))
+            if why:
+                problems.append(Problem(why))
+    if problems:
+        raise InputError(problems, title="bad API key")
 
 
 def _judge_for(wanted: str | None, targets: list[Target], plan: Any, max_spend: Decimal | None) -> str | None:

@@ -53,6 +53,7 @@ class EvalReport(BaseModel):
     rerank: Rerank | None = None
     monthly_requests: int | None = None
     spent_usd: Decimal = Decimal(0)
+    spent_before_usd: Decimal = Decimal(0)  # earlier runs on the same results file (the cap covers both)
     max_spend_usd: Decimal | None = None
     cancelled: bool = False
     not_run_budget: int = 0
@@ -101,12 +102,21 @@ def build_report(
             f"Costs include {n_est} estimated: calls that failed after they may have been billed are counted "
             "at their worst case (counted input + max_tokens output), not a measured cost."
         )
+    anomalies = [r for r in summary.results if r.usage_anomaly]
+    if anomalies:
+        first = anomalies[0]
+        notes.append(
+            f"Provider anomaly: {len(anomalies)} answers reported more tokens than the request allows "
+            f"(first: {first.label} · {first.case_id}: {first.usage_anomaly}). The spend counts them at the "
+            "request's limit; check the provider's bill."
+        )
     if summary.cancelled:
         notes.append("The run was interrupted; completed results are kept. Run again with --resume to finish.")
     if summary.not_run_budget:
         notes.append(
             f"{summary.not_run_budget} requests were not sent (or their answers not judged) because the spend cap "
-            "left no room for their worst case; --resume runs them."
+            "left no room for their worst case; --resume runs them, within what is left of the cap (it covers "
+            "every run on the same results file)."
         )
     return EvalReport(
         generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
@@ -117,6 +127,7 @@ def build_report(
         rerank=rr,
         monthly_requests=monthly_requests,
         spent_usd=summary.spent_usd,
+        spent_before_usd=summary.spent_before_usd,
         max_spend_usd=summary.max_spend_usd,
         cancelled=summary.cancelled,
         not_run_budget=summary.not_run_budget,

@@ -1,23 +1,23 @@
 """The live eval in HTML: a ``<section>`` the main report embeds, or a page of its own.
 
-Every piece of model output and user text is passed through ``html.escape``.
+Every piece of model output and user text is passed through ``fmt.html_escape``
+(control characters shown escaped, then ``html.escape``).
 The standalone page uses the main report's stylesheet and generator marker.
 """
 
 from __future__ import annotations
 
-import html
-
 from advisor.core.costs import format_usd as fmt_usd
 from advisor.eval.report import EvalReport
 from advisor.fileio import REPORT_MARKERS
 from advisor.render.eval_markdown import HEADERS, spent_text, table_rows
+from advisor.render.fmt import html_escape
 
 __all__ = ["render_eval_html_section", "render_eval_html_page"]
 
 
 def render_eval_html_section(report: EvalReport) -> str:
-    e = html.escape
+    e = html_escape
     parts = ['<section class="eval">', "<h2>Live eval</h2>"]
     summary = (
         f"{report.n_cases} cases from <code>{e(report.cases_file)}</code>"

@@ -77,10 +77,14 @@ HEADERS = ("Model", "Passed", "95% CI", "TTFT p50", "Latency p50", "Latency p95"
 
 
 def spent_text(report: EvalReport) -> str:
-    """"Spent $0.004 of a $1.00 cap": money always through :func:`fmt_usd`."""
-    return f"Spent {fmt_usd(report.spent_usd)}" + (
-        f" of a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else ""
-    )
+    """"Spent $0.004 of a $1.00 cap", or with earlier runs on the same results file
+    "Spent $0.004 this run, $0.012 in all on this results file, of a $1.00 cap"
+    (the cap covers them all): money always through :func:`fmt_usd`."""
+    text = f"Spent {fmt_usd(report.spent_usd)}"
+    if report.spent_before_usd:
+        total = report.spent_usd + report.spent_before_usd
+        text += f" this run, {fmt_usd(total)} in all on this results file,"
+    return text + (f" of a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else "")
 
 
 def summary_line(report: EvalReport) -> str:

@@ -37,6 +37,8 @@ def render(shortlist: Shortlist, fmt: str, evaluation: Any | None = None) -> str
 
 def write_report(path: str | Path, shortlist: Shortlist, evaluation: Any | None = None) -> str:
     """Render by extension and write atomically; returns the format used."""
+    from advisor.secrets import redact
+
     fmt = format_for(path)
-    atomic_write(path, render(shortlist, fmt, evaluation))
+    atomic_write(path, redact(render(shortlist, fmt, evaluation)))  # no key in any form, whatever it quotes
     return fmt

@@ -51,7 +51,7 @@ def test_a_new_results_file_starts_with_the_marker_and_reads_back(tmp_path):
     with ResultsWriter(path, append=False) as w:
         w.append(_result("c0"))
     first = path.read_text().splitlines()[0]
-    assert json.loads(first) == {"advisor": "eval-results", "format": 1}
+    assert json.loads(first) == {"record": "marker", "advisor": "eval-results", "format": 1}
     assert is_results_file(path)
     assert [r.case_id for r in read_results(path)] == ["c0"]
 
