@@ -24,14 +24,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from advisor.core.schema import MAX_USD_PER_M, http_base_url
-
-from advisor.core.validation import problems_from_validation
-from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
+from advisor.core.yamlsrc import did_you_mean
 from advisor.errors import InputError, Location, Problem, display_path
-from advisor.eval.target import Api, Target
+from advisor.eval.target import Target
+from advisor.eval.target_file import load_target_file  # the --target-file format lives there
 from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
@@ -87,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", help="answers file; the shortlist built from it gives the targets")
     p.add_argument("--knowledge", action="append", default=[], help="extra knowledge directory (repeatable)")
     p.add_argument("--models", help="comma-separated model keys to run (default: all targets)")
-    p.add_argument("--target-file", help="YAML list of targets (label, model_key, api, base_url, model_id, ...)")
+    p.add_argument("--target-file", help="YAML list of targets: a known model (model, provider, optional base_url, "
+                   "key_env, label, reasoning) or a raw entry (label, model_key, api, base_url, model_id, ...)")
     p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
     p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
     p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
@@ -109,70 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-# -- targets file -----------------------------------------------------------------
-
-class TargetSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str = Field(min_length=1)
-    model_key: str = Field(min_length=1)
-    api: Api
-    base_url: str = Field(min_length=1)
-    model_id: str = Field(min_length=1)
-    key_env: str | None = None
-    input_price_per_m: Decimal | None = Field(None, ge=0, le=MAX_USD_PER_M)
-    output_price_per_m: Decimal | None = Field(None, ge=0, le=MAX_USD_PER_M)
-    tokenizer: str | None = None
-    supports_json_schema: bool = False
-    supports_json_mode: bool = False
-    reasoning_tokens: int = Field(0, ge=0, le=10_000_000)
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return http_base_url(value)
-
-    def target(self) -> Target:
-        return Target(**self.model_dump())
-
-
-class _TargetList(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    targets: list[TargetSpec] = Field(min_length=1)
-
-
-def load_target_file(path: str) -> list[Target]:
-    """Targets from a YAML file: a list of target mappings, or ``{targets: [...]}``."""
-    try:
-        data, smap = load_yaml_file(path)
-    except YamlProblems as exc:
-        raise InputError(exc.problems, title="bad target file") from None
-    if isinstance(data, list):
-        data = {"targets": data}
-        smap.lines = {("targets",) + k: v for k, v in smap.lines.items()}
-    if not isinstance(data, dict):
-        raise InputError([Problem("expected a list of targets", Location(smap.file, 1))], title="bad target file")
-    try:
-        doc = _TargetList.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, smap, _TargetList), title="bad target file") from None
-    seen: set[str] = set()
-    problems = []
-    for i, spec in enumerate(doc.targets):
-        if spec.model_key in seen:
-            problems.append(Problem(f"model_key {spec.model_key!r} given twice", smap.location(("targets", i, "model_key"))))
-        seen.add(spec.model_key)
-    if problems:
-        raise InputError(problems, title="bad target file")
-    return [s.target() for s in doc.targets]
-
-
 # -- main ---------------------------------------------------------------------------
 
 def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
     shortlist = None
     if args.target_file:
-        targets = load_target_file(args.target_file)
+        targets = load_target_file(args.target_file, list(args.knowledge))
     elif args.answers:
         try:
             from advisor.eval.targets_from_shortlist import targets_for_answers  # type: ignore[import-not-found]
@@ -373,8 +312,8 @@ async def _run(runner: Any, err: Any, plan: Any) -> Any:
     try:
         if progress is not None:
             with progress:
-                return await runner.run(on_event=on_event)
-        return await runner.run(on_event=on_event)
+                return await runner.run(on_event=on_event, plan=plan)
+        return await runner.run(on_event=on_event, plan=plan)  # planned once: not counted twice
     finally:
         if handler_set:
             loop.remove_signal_handler(signal.SIGINT)
