@@ -4,7 +4,7 @@
     advisor --answers FILE [--report P]  the shortlist without a screen
     advisor init [FILE]                  a commented answers template
     advisor questions                    the checklist
-    advisor eval | catalog | export ...  see `advisor COMMAND --help`
+    advisor eval | catalog | export | route ...  see `advisor COMMAND --help`
 
 The path without a screen never imports textual, so it starts fast.
 """
@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "eval": "advisor.cli.eval_cmd",
     "catalog": "advisor.cli.catalog_cmd",
     "export": "advisor.cli.export_cmd",
+    "route": "advisor.cli.route_cmd",
 }
 
 
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = OneLineParser(
         prog="advisor",
         description="Choose the LLM for a production workload from your own constraints.",
-        epilog="commands: init, questions, eval, catalog, export (advisor COMMAND --help)",
+        epilog="commands: init, questions, eval, catalog, export, route (advisor COMMAND --help)",
     )
     p.add_argument("--answers", metavar="FILE", help="answers YAML file ('-' for stdin); prints the shortlist")
     p.add_argument("--report", metavar="PATH", help="also write a report: .md, .html or .json by extension")
