@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from advisor.cli.common import run_guarded
+from advisor.cli.common import OneLineParser, run_guarded
 
 SUBCOMMANDS = {
     "init": "advisor.cli.init_cmd",
@@ -28,7 +28,7 @@ SUBCOMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="advisor",
         description="Choose the LLM for a production workload from your own constraints.",
         epilog="commands: init, questions, eval, catalog, export, route (advisor COMMAND --help)",

@@ -8,6 +8,7 @@ with the error's ``exit_code`` (2 for bad input). Nothing here imports a UI.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +59,47 @@ class AdvisorError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        """One line per problem; a problem repeated in many places is one line with the count."""
+        return collapse_repeats(self.problems)
+
+
+#: a problem found in more places than this is said once, with the count
+REPEAT_LIMIT = 3
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def collapse_repeats(problems: list[Problem], limit: int = REPEAT_LIMIT, shown: int = 3) -> list[str]:
+    """``str(p)`` for each problem, except that one message at the same field of
+    many list items (``cases[0].checks``, ``cases[1].checks``, ...) in one file is
+    one line naming the first place, the count and the next few lines."""
+    groups: dict[tuple[str, str, str], list[Problem]] = {}
+    order: list[tuple[str, str, str] | Problem] = []
+    for p in problems:
+        loc = p.location
+        if loc is None:
+            order.append(p)
+            continue
+        key = (loc.file, _INDEX.sub("[]", loc.field or ""), p.message)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(p)
+    out: list[str] = []
+    for item in order:
+        if isinstance(item, Problem):
+            out.append(str(item))
+            continue
+        same = groups[item]
+        if len(same) <= limit:
+            out.extend(str(p) for p in same)
+            continue
+        rest = [p.location.line for p in same[1:] if p.location is not None and p.location.line is not None]
+        where = ""
+        if rest:
+            where = ": line" + ("s " if len(rest) > 1 else " ") + ", ".join(map(str, rest[:shown]))
+            where += ", …" if len(rest) > shown else ""
+        out.append(f"{same[0]} (and {len(same) - 1} more places like it{where})")
+    return out
 
 
 class InputError(AdvisorError):

@@ -4,6 +4,11 @@ Every file advisor writes (reports, answers, templates, catalog overlays,
 exported configs) goes through :func:`atomic_write`: a temp file in the same
 folder, fsync, then ``os.replace``. A crash or Ctrl-C leaves either the old
 file or the new one, never a truncated mix.
+
+The temp file is removed on every way out that runs code (an error, Ctrl-C,
+SIGTERM: the CLI turns it into an exception). A process killed outright
+(SIGKILL, power loss) cannot remove it, so its name carries the writer's pid and
+the next write to the same file clears temp files whose writer is gone.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ def atomic_write(path: str | Path, text: str, make_parents: bool = False) -> Non
             raise InputError([Problem(f"cannot create its folder: {exc.strerror or exc}", Location(label))]) from None
     elif not folder.is_dir():
         raise InputError([Problem(f"folder {display_path(folder)} does not exist", Location(label))])
+    clear_stale_temps(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise InputError([Problem(f"cannot write: {exc.strerror or exc}", Location(label))]) from None
     try:
@@ -54,6 +60,53 @@ def atomic_write(path: str | Path, text: str, make_parents: bool = False) -> Non
         if isinstance(exc, OSError):
             raise InputError([Problem(f"cannot write: {exc.strerror or exc}", Location(label))]) from None
         raise
+
+
+#: a temp file with no pid in its name (an older advisor's) is stale after this long
+STALE_SECONDS = 600
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or we cannot tell: leave its file alone
+    return True
+
+
+def clear_stale_temps(target: str | Path) -> list[Path]:
+    """Remove the temp files an interrupted write of ``target`` left beside it
+    (``.NAME.PID.XXXX.tmp`` whose process is gone); return what was removed."""
+    import time
+
+    target = Path(target)
+    prefix = f".{target.name}."
+    removed: list[Path] = []
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        name = p.name
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        middle = name[len(prefix):-len(".tmp")]
+        pid_text = middle.split(".", 1)[0]
+        try:
+            if "." in middle and pid_text.isdigit():
+                stale = not _alive(int(pid_text))
+            else:
+                stale = time.time() - p.stat().st_mtime > STALE_SECONDS
+            if stale and p.is_file():
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            continue
+    return removed
 
 
 #: what every report advisor writes starts with (or contains near the top), so a

@@ -2,8 +2,9 @@
 
 ``advisor catalog import models-dev|litellm`` reads models.dev's ``api.json``
 or LiteLLM's ``model_prices_and_context_window.json`` and writes a
-``models.yaml`` overlay (schema: :class:`advisor.core.schema.ModelsFile`) that
-``load_knowledge`` merges over the built-in catalogue. The rules it follows:
+``models.catalog.yaml`` overlay (schema: :class:`advisor.core.schema.ModelsFile`)
+that ``load_knowledge`` merges over the built-in catalogue, before the folder's
+``models.yaml`` (the user's own file, which imports never write). The rules it follows:
 
 Identity (:mod:`advisor.catalog.build`)
   1. An entry whose (provider, API model id) is a built-in endpoint updates

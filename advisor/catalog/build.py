@@ -72,6 +72,7 @@ class Report:
     conflicts: int = 0
     new_providers: list[str] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +87,7 @@ class Report:
             "conflicts": self.conflicts,
             "new_providers": self.new_providers,
             "skipped": dict(sorted(self.skipped.items())),
+            "notes": list(self.notes),
         }
 
 

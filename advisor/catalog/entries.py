@@ -15,8 +15,8 @@ MILLION = 1_000_000
 def clean(value: Decimal) -> Decimal:
     """Normalise a Decimal without scientific notation for whole numbers (10, not 1E+1)."""
     value = value.normalize()
-    if value.as_tuple().exponent > 0:  # type: ignore[operator]
-        value = value.quantize(Decimal(1))
+    if value.as_tuple().exponent > 0 and value.adjusted() < 28:  # type: ignore[operator]
+        value = value.quantize(Decimal(1))  # (a larger value stays as it is; the schema refuses it)
     return value
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from advisor.catalog.entries import Entry, Parsed, ProviderInfo, parse_date, per_million, positive_int
 from advisor.catalog.providers import KNOWN, LITELLM_PROVIDERS, canonical
 from advisor.catalog.reasoning import from_litellm
-from advisor.catalog.sources import Raw, bad
+from advisor.catalog.sources import Raw, bad, bounded_price
 
 KIND = "litellm"
 MODES = {"chat", "completion", "responses"}
@@ -24,7 +24,7 @@ def _price(raw: Raw, where: str, entry: dict[str, Any], key: str):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad(raw.label, f"{where}.{key}", f"expected a number, got {type(value).__name__}")
-    return per_million(value)
+    return bounded_price(raw.label, f"{where}.{key}", per_million(value))
 
 
 def _tiers(raw: Raw, where: str, entry: dict[str, Any]) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 from advisor.catalog.entries import Entry, Parsed, ProviderInfo, parse_date, positive_int, to_decimal
 from advisor.catalog.providers import KNOWN, api_style, canonical
 from advisor.catalog.reasoning import from_models_dev
-from advisor.catalog.sources import Raw, bad
+from advisor.catalog.sources import Raw, bad, bounded_price
 
 KIND = "models-dev"
 
@@ -39,7 +39,7 @@ def _num(raw: Raw, where: str, value: Any) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad(raw.label, where, f"expected a number, got {type(value).__name__}")
-    return to_decimal(value)
+    return bounded_price(raw.label, where, to_decimal(value))
 
 
 def _tiers_note(raw: Raw, where: str, cost: dict[str, Any]) -> str | None:

@@ -1,6 +1,15 @@
-"""Read and write the user's catalogue overlay (``models.yaml`` in a knowledge folder)."""
+"""Read and write the catalogue overlay: ``models.catalog.yaml`` in a knowledge folder.
+
+An import writes only its own file, never the folder's ``models.yaml`` (the
+user's file, merged after it, so the user's edits win). The file it writes
+ends its header with a checksum of the body; a re-import that finds the body
+changed (the user edited it) refuses to replace it rather than drop the edits.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import re
 
 from datetime import date
 from pathlib import Path
@@ -9,15 +18,61 @@ from typing import Any
 from advisor.catalog import litellm, models_dev
 from advisor.catalog.build import Report, build_overlay
 from advisor.catalog.sources import read_raw
-from advisor.catalog.yamlout import dump, write_atomic
+from advisor.catalog.yamlout import comment, dump, write_atomic
 from advisor.core.yamlsrc import YamlProblems, load_yaml_file
 from advisor.errors import KnowledgeError, Location, Problem, display_path
 
 PARSERS = {"models-dev": models_dev.parse, "litellm": litellm.parse}
 
+#: the file an import writes (see ``advisor.core.knowledge.GENERATED``)
+IMPORT_FILE = "models.catalog.yaml"
+_CHECKSUM = re.compile(r"^# checksum: sha256:([0-9a-f]{64})\n", re.M)
+#: the first line of the models.yaml earlier versions' imports wrote into the folder
+_LEGACY_HEADER = "# models.yaml overlay written by `advisor catalog import`"
 
-def read_overlay(directory: Path) -> dict[str, Any] | None:
+
+def _checksum(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _body(text: str) -> tuple[str | None, str]:
+    """The checksum the header states (None: none) and the text after it."""
+    m = _CHECKSUM.search(text)
+    if m is None:
+        return None, text
+    return m.group(1), text[m.end():]
+
+
+def check_unedited(path: Path) -> None:
+    """Refuse to replace an import file whose body no longer matches its checksum."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError([Problem(f"cannot read: {getattr(exc, 'strerror', None) or exc}",
+                                      Location(display_path(path)))]) from None
+    stated, body = _body(text)
+    if stated is None or stated != _checksum(body):
+        raise KnowledgeError([Problem(
+            "was edited since advisor wrote it; not replacing it. Move your changes to models.yaml in the same "
+            "folder (imports never touch it, and it wins over imported prices), then delete this file and import "
+            "again", Location(display_path(path)))])
+
+
+def legacy_import(directory: Path) -> Path | None:
+    """A ``models.yaml`` an earlier version's import wrote into the folder, if any."""
     path = directory / "models.yaml"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            first = fh.readline()
+    except OSError:
+        return None
+    return path if first.startswith(_LEGACY_HEADER) else None
+
+
+def read_overlay(directory: Path, name: str = IMPORT_FILE) -> dict[str, Any] | None:
+    path = directory / name
     if not path.exists():
         return None
     try:  # the located loader: duplicate keys, alias loops and bombs are refused here too
@@ -39,22 +94,31 @@ def import_catalog(
     as_of: date | None = None,
     dry_run: bool = False,
 ) -> tuple[Report, Path]:
-    """Read a catalogue, merge it into ``directory/models.yaml`` (atomically); return what changed.
+    """Read a catalogue, merge it into ``directory/models.catalog.yaml`` (atomically); return what changed.
 
     Everything that can fail (reading, parsing, the existing overlay) fails
     before the file is touched, so a bad input leaves the overlay as it was.
     """
     raw = read_raw(kind, where, as_of, today)
     parsed = PARSERS[kind](raw)
+    target = directory / IMPORT_FILE
+    check_unedited(target)
     existing = read_overlay(directory)
     data, report = build_overlay(parsed, builtin_kb.providers, builtin_kb.models, existing)
-    target = directory / "models.yaml"
+    legacy = legacy_import(directory)
+    if legacy is not None:
+        report.notes.append(
+            f"{display_path(legacy)} was written by an earlier import and is now treated as yours: it is never "
+            f"rewritten, and its prices win over this import's; delete it (or the entries you did not write) "
+            f"to use the fresh prices")
     if not dry_run:
         header = (
-            "models.yaml overlay written by `advisor catalog import` (schema: advisor.core.schema.ModelsFile).\n"
+            f"{IMPORT_FILE}: written by `advisor catalog import` (schema: advisor.core.schema.ModelsFile).\n"
             f"Last import: {kind} from {raw.label}, {parsed.source}, as of {parsed.as_of.isoformat()}.\n"
             "Merged over the built-in knowledge by id (endpoints by provider). Prices: USD per 1M tokens; null = unknown.\n"
-            "Imported models are unrated on every capability. Edit freely; a re-import refreshes the endpoints it finds."
+            "Imported models are unrated on every capability. Do not edit this file: the next import replaces it\n"
+            "(and refuses to if it was edited). Put your own changes in models.yaml in this folder; they win.\n"
         )
-        write_atomic(target, dump(data, header))
+        body = dump(data)
+        write_atomic(target, comment(header + f"checksum: sha256:{_checksum(body)}") + body)
     return report, target

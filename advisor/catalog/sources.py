@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from advisor.core import jsonload
+from advisor.core.yamlsrc import read_bounded
 from advisor.errors import InputError, Location, Problem, display_path
 
 DEFAULT_URLS = {
@@ -76,7 +78,7 @@ def read_raw(kind: str, where: str | None, as_of: date | None, today: date, time
         if p.is_dir():
             raise InputError([Problem("is a directory, not a catalogue file", Location(label))])
         try:
-            body = p.read_bytes()
+            body = read_bounded(p)
         except FileNotFoundError:
             raise InputError([Problem("no such file", Location(label))]) from None
         except OSError as exc:
@@ -87,7 +89,9 @@ def read_raw(kind: str, where: str | None, as_of: date | None, today: date, time
     if not body.strip():
         raise InputError([Problem("the file is empty", Location(label))])
     try:
-        data = json.loads(body)
+        data = jsonload.loads(body)
+    except jsonload.JsonProblem as exc:
+        raise InputError([Problem(exc.message, Location(label, exc.line))]) from None
     except UnicodeDecodeError as exc:
         raise InputError([Problem(f"not UTF-8 text (byte {exc.start})", Location(label))]) from None
     except json.JSONDecodeError as exc:
@@ -104,3 +108,13 @@ def read_raw(kind: str, where: str | None, as_of: date | None, today: date, time
 def bad(label: str, where: str, message: str) -> InputError:
     """An error about one entry/field of a catalogue file."""
     return InputError([Problem(message, Location(label, None, where))])
+
+
+def bounded_price(label: str, where: str, price: Any) -> Any:
+    """``price`` (USD per 1M tokens, a Decimal or None) unless it is beyond any real model's."""
+    from advisor.core.schema import MAX_USD_PER_M
+
+    if price is not None and price > MAX_USD_PER_M:
+        raise bad(label, where, f"a price of ${price:.3g} per 1M tokens is beyond any real model's "
+                                f"(at most ${MAX_USD_PER_M:,}); is it a typo?")
+    return price

@@ -86,10 +86,13 @@ def _key(k: Any) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
+def comment(text: str) -> str:
+    """``text`` as YAML comment lines."""
+    return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
+
+
 def dump(data: Any, header: str | None = None) -> str:
-    out: list[str] = []
-    if header:
-        out.extend(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    out: list[str] = [comment(header)] if header else []
     _emit(data, 0, out)
     return "".join(out)
 

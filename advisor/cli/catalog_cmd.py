@@ -21,14 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.common import parse_today, run_guarded
+from advisor.cli.common import OneLineParser, parse_today, run_guarded
 from advisor.core.costs import format_usd
 from advisor.core.schema import DIMENSIONS
 from advisor.errors import InputError, Location, Problem, display_path
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="advisor catalog", description="Fresh model prices with provenance, kept in a user overlay.")
+    p = OneLineParser(prog="advisor catalog", description="Fresh model prices with provenance, kept in a user overlay.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser, fmt: bool = True) -> None:
@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         if fmt:
             sp.add_argument("--format", choices=("table", "json"), default="table", help="table (Rich) or json for scripts")
 
-    imp = sub.add_parser("import", help="import models.dev's api.json or LiteLLM's price map into the overlay")
+    imp = sub.add_parser("import", help="import models.dev's api.json or LiteLLM's price map into the overlay's "
+                                        "models.catalog.yaml (your models.yaml there is never written, and wins)")
     imp.add_argument("source", choices=("models-dev", "litellm"))
     imp.add_argument("where", nargs="?", metavar="PATH_OR_URL", help="a file or URL (default: the public file)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
@@ -213,6 +214,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         con.print(f"new providers: {len(report.new_providers)} ({escape(', '.join(report.new_providers[:12]))}{', ...' if len(report.new_providers) > 12 else ''})")
     for reason, n in sorted(report.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
         con.print(f"skipped {n:,}: {escape(reason)}")
+    for note in report.notes:
+        con.print(f"note: {escape(note)}")
     return 0
 
 

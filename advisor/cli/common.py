@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from advisor.errors import AdvisorError, InputError, Location, Problem
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad flag as one ``advisor: ...`` line (exit 2), like every
+    other bad input, instead of the usage block followed by the error."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"advisor: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def user_knowledge_dir() -> Path:
@@ -78,8 +89,28 @@ def print_problems(exc: AdvisorError) -> None:
         say(line)
 
 
+def exit_cleanly_on_terminate() -> None:
+    """SIGTERM and SIGHUP raise SystemExit(128 + signal) in the main thread instead of
+    ending the process on the spot, so ``finally`` blocks run: a write in progress
+    removes its temp file and the old file stays whole."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, handler)
+
+
 def run_guarded(fn: Callable[[], int]) -> int:
     """Run a command: user errors -> one line each + their exit code; bugs -> exit 1, no traceback."""
+    exit_cleanly_on_terminate()
     try:
         return fn()
     except AdvisorError as exc:

@@ -2,7 +2,7 @@
 
     advisor eval --cases FILE [--answers FILE] [--models k1,k2] [--target-file FILE]
                  [--concurrency N] [--per-provider N] [--repeat N] [--timeout S]
-                 [--max-spend USD] [--dry-run] [--resume] [--results FILE.jsonl]
+                 [--max-spend USD] [--dry-run] [--resume [--no-retry-errors]] [--results FILE.jsonl]
                  [--report out.{md,html,json}] [--force] [--monthly-requests N] [--judge MODEL_KEY]
 
 Results go to stdout; diagnostics and the progress bar to stderr. Bad input is
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import signal
 import sys
 from dataclasses import replace
@@ -52,23 +53,27 @@ def _positive_int(name: str):
     return conv
 
 
+MAX_TIMEOUT_S = 3600.0  # an attempt longer than an hour is a typo, not a timeout
+MAX_SPEND_USD = Decimal(1_000_000)
+
+
 def _positive_float(v: str) -> float:
     try:
         x = float(v)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--timeout must be a number of seconds; got {v!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"--timeout must be > 0; got {v}")
+        raise argparse.ArgumentTypeError(f"--timeout must be a number of seconds; got {v[:40]!r}") from None
+    if not math.isfinite(x) or not 0 < x <= MAX_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(f"--timeout must be > 0 and at most {MAX_TIMEOUT_S:.0f} seconds; got {v[:40]}")
     return x
 
 
 def _usd(v: str) -> Decimal:
     try:
-        d = Decimal(v.lstrip("$"))
+        d = Decimal(v.strip().lstrip("$").replace(",", ""))
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"--max-spend must be an amount in USD; got {v!r}") from None
-    if not d.is_finite() or d < 0:
-        raise argparse.ArgumentTypeError(f"--max-spend must be >= 0; got {v}")
+        raise argparse.ArgumentTypeError(f"--max-spend must be an amount in USD; got {v[:40]!r}") from None
+    if not d.is_finite() or d < 0 or d > MAX_SPEND_USD:
+        raise argparse.ArgumentTypeError(f"--max-spend must be between $0 and ${MAX_SPEND_USD:,}; got {v[:40]}")
     return d
 
 
@@ -87,8 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-spend", type=_usd, help="USD cap over every run on the results file (--resume continues it): a request "
                    "is sent only when its worst-case cost still fits")
     p.add_argument("--dry-run", action="store_true", help="show planned requests and worst-case cost; call nothing")
-    p.add_argument("--resume", action="store_true", help="run only what the results file is missing")
-    p.add_argument("--results", default="eval-results.jsonl", help="results JSONL (appended as results complete)")
+    p.add_argument("--resume", action="store_true",
+                   help="run only what the results file is missing, and again every result that ended in an error "
+                        "(rate limited, timed out, connection failed, ...)")
+    p.add_argument("--no-retry-errors", action="store_true",
+                   help="with --resume: keep results that ended in an error as they are; run only the missing ones")
+    p.add_argument("--results", default="eval-results.jsonl",
+                   help="results JSONL (appended as results complete); only a file advisor wrote is ever appended to")
     p.add_argument("--report", help="write the eval report (.md, .html or .json)")
     p.add_argument("--force", action="store_true", help="let --report replace a file advisor did not write")
     p.add_argument("--monthly-requests", type=_positive_int("--monthly-requests"), help="volume for the monthly cost projection")
@@ -142,6 +152,16 @@ def _main(argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
     except _ArgError as exc:
         raise InputError(str(exc)) from None
+    from advisor.eval.results import check_results_target
+
+    results_path = Path(args.results)
+    if args.no_retry_errors and not args.resume:
+        raise InputError(Problem("only makes sense with --resume", Location("--no-retry-errors")))
+    check_results_target(results_path)  # a folder, or a file advisor did not write: refused, untouched
+    if args.report and _same_file(args.report, results_path):
+        raise InputError(Problem("is also the --results file; the report would replace the results "
+                                 "(and the next --resume would pay for every request again)",
+                                 Location(display_path(args.report), None, "--report")))
     report_kind = None
     if args.report:
         from advisor.render.report import format_for
@@ -156,7 +176,6 @@ def _main(argv: list[str]) -> int:
     targets, shortlist = _resolve_targets(args)
     if not targets:
         raise InputError("there are no targets to run")
-    results_path = Path(args.results)
     if not args.dry_run and not args.resume and results_path.exists() and results_path.stat().st_size > 0:
         raise InputError(Problem(
             "already exists; pass --resume to continue it or choose another --results file",
@@ -170,7 +189,8 @@ def _main(argv: list[str]) -> int:
         concurrency=args.concurrency, per_provider=args.per_provider, timeout=args.timeout,
         repeat=args.repeat, max_spend=args.max_spend, judge_model=judge_model,
     )
-    runner = EvalRunner(targets, cases, config, results_path=results_path, resume=args.resume)
+    runner = EvalRunner(targets, cases, config, results_path=results_path, resume=args.resume,
+                        retry_errors=not args.no_retry_errors)
     needs_judge = any(c.type == "llm_judge" for case in cases.cases for c in case.checks)
 
     from advisor.render.console import cli_console
@@ -214,6 +234,17 @@ def _main(argv: list[str]) -> int:
             "(run again with --resume to finish)")
         return 130
     return 0
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """True when two paths name one file (a symlink or ``./x`` vs ``x`` included)."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return pa.samefile(pb)
+        return pa.resolve() == pb.resolve()
+    except OSError:
+        return False
 
 
 def _refuse_bad_keys(targets: list[Target]) -> None:

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.common import knowledge_dirs, parse_today, run_guarded
+from advisor.cli.common import OneLineParser, knowledge_dirs, parse_today, run_guarded
 from advisor.eval.route_export import reasoning_params
 from advisor.fileio import refuse_overwrite
 from advisor.errors import InputError, Location, Problem, display_path
@@ -44,7 +44,7 @@ LITELLM_PREFIX = {pid: prefix for pid, (prefix, _) in LITELLM_PROVIDERS.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="advisor export", description="Export the shortlist as a promptfoo or router config.")
+    p = OneLineParser(prog="advisor export", description="Export the shortlist as a promptfoo or router config.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser) -> None:
@@ -426,9 +426,12 @@ def cmd_promptfoo(args: argparse.Namespace) -> int:
 def _pass_rates(path: str) -> dict[str, float]:
     from advisor.eval.results import read_results
 
+    from advisor.eval.results import check_results_target
+
     p = Path(path)
-    if not p.is_file():
-        raise InputError([Problem("no such file" if not p.exists() else "is not a file", Location(display_path(path), None, "--results"))])
+    if not p.exists():
+        raise InputError([Problem("no such file", Location(display_path(path), None, "--results"))])
+    check_results_target(p)  # a folder, or a file advisor did not write
     by: dict[str, list[bool]] = {}
     for r in read_results(p):
         by.setdefault(r.model_key, []).append(bool(r.passed))

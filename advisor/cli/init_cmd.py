@@ -8,7 +8,7 @@ import textwrap
 
 import yaml
 
-from advisor.cli.common import load_kb, run_guarded
+from advisor.cli.common import OneLineParser, load_kb, run_guarded
 from advisor.fileio import refuse_overwrite
 from advisor.cli.questions_cmd import describe_type
 
@@ -44,7 +44,7 @@ def template(kb) -> str:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="advisor init", description="Write a commented answers template.")
+    p = OneLineParser(prog="advisor init", description="Write a commented answers template.")
     p.add_argument("file", nargs="?", default="answers.yaml", help="where to write it ('-' for stdout; default answers.yaml)")
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.add_argument("--knowledge", metavar="DIR", action="append", default=[])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from advisor.cli.common import load_kb, run_guarded
+from advisor.cli.common import OneLineParser, load_kb, run_guarded
 
 
 def describe_type(q) -> str:
@@ -38,7 +38,7 @@ def default_text(q) -> str:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="advisor questions", description="List the production checklist.")
+    p = OneLineParser(prog="advisor questions", description="List the production checklist.")
     p.add_argument("--knowledge", metavar="DIR", action="append", default=[])
     args = p.parse_args(argv)
 

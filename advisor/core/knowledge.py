@@ -47,6 +47,10 @@ FILES: dict[str, type[BaseModel]] = {
     "request_profiles.yaml": RequestProfilesFile,
 }
 
+#: files an overlay folder may hold that advisor writes itself (``catalog import``);
+#: each is merged before the user's own file of the same kind, so the user's edits win
+GENERATED: dict[str, str] = {"models.catalog.yaml": "models.yaml"}
+
 #: folder (in the built-in knowledge and in each overlay) of evidence claims, one file a source
 EVIDENCE_DIR = "evidence"
 
@@ -260,9 +264,13 @@ def overlay_files(directory: str | Path) -> list[Path]:
         raise KnowledgeError([Problem("no such directory", Location(label))])
     if not d.is_dir():
         raise KnowledgeError([Problem("is not a directory (--knowledge takes a folder of YAML files)", Location(label))])
-    found = [d / n for n in FILES if (d / n).is_file()]
+    found = []
+    for name in FILES:
+        found += [d / g for g, kind in GENERATED.items() if kind == name and (d / g).is_file()]
+        if (d / name).is_file():
+            found.append(d / name)
     stray = sorted(
-        p.name for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in FILES
+        p.name for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in FILES and p.name not in GENERATED
     )
     if stray:
         raise KnowledgeError(
@@ -335,8 +343,9 @@ def load_knowledge(
         for path in overlay_files(directory):
             label = display_path(path)
             odata, omap = _read(path, label)
-            data, smap = raw[path.name]
-            raw[path.name] = (_merge(data, smap, (), odata, omap, ()), smap)
+            kind = GENERATED.get(path.name, path.name)
+            data, smap = raw[kind]
+            raw[kind] = (_merge(data, smap, (), odata, omap, ()), smap)
             sources.append(label)
 
     problems: list[Problem] = []

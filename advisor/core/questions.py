@@ -128,7 +128,8 @@ def number_from_text(text: str) -> int | Decimal:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError("must be a number") from None
-    if not number.is_finite() or abs(number) >= Decimal("1e30"):
+    # (adjusted(), not abs(): abs() rounds to the context and overflows on 1e999999999)
+    if not number.is_finite() or (number and number.adjusted() >= 30):
         raise ValueError(f"{raw} is out of range")
     if number == number.to_integral_value() and "." not in cleaned:
         return int(number)
@@ -206,7 +207,20 @@ def load_answers(kb, path: str | Path) -> AnswersBase:
     if str(path) == "-":
         import sys
 
-        return parse_answers(kb, sys.stdin.read(), "<stdin>")[0]
+        from advisor.core.yamlsrc import decode_text, read_bounded
+
+        stream = getattr(sys.stdin, "buffer", None)
+        try:
+            if stream is not None:
+                raw = read_bounded("-", stream)
+            else:
+                raw = sys.stdin.read().encode("utf-8", "surrogateescape")
+            text = decode_text(raw, "<stdin>")
+        except YamlProblems as exc:
+            raise InputError(exc.problems) from None
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read: {exc.strerror or exc}", Location("<stdin>"))]) from None
+        return parse_answers(kb, text, "<stdin>")[0]
     label = display_path(path)
     try:
         text = read_text(path, label)

@@ -182,6 +182,10 @@ class EvidenceFile(Frozen):
 
 # --------------------------------------------------------------------------- prices
 
+#: the highest price per 1M tokens any file may give: far above any real model,
+#: low enough that a slip (a per-token price read as per-million, 1e400) is refused
+MAX_USD_PER_M = Decimal(1_000_000)
+
 class PriceClaim(Frozen):
     """What another source says a price is, kept when it disagrees with ours."""
 
@@ -198,10 +202,10 @@ class PriceTier(Frozen):
     every input and output token of such a request at these rates."""
 
     above_input_tokens: int = Field(gt=0)
-    input: Decimal = Field(ge=0)
-    output: Decimal = Field(ge=0)
-    cached_input: Decimal | None = Field(default=None, ge=0)
-    cache_write: Decimal | None = Field(default=None, ge=0)
+    input: Decimal = Field(ge=0, le=MAX_USD_PER_M)
+    output: Decimal = Field(ge=0, le=MAX_USD_PER_M)
+    cached_input: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
+    cache_write: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
 
 
 class Price(Frozen):
@@ -211,12 +215,12 @@ class Price(Frozen):
     what writing the cache costs (Anthropic bills 1.25x input); ``tiers`` apply
     to long prompts (see :class:`PriceTier`)."""
 
-    input: Decimal | None = Field(default=None, ge=0)
-    output: Decimal | None = Field(default=None, ge=0)
-    cached_input: Decimal | None = Field(default=None, ge=0)
-    cache_write: Decimal | None = Field(default=None, ge=0)
-    batch_input: Decimal | None = Field(default=None, ge=0)
-    batch_output: Decimal | None = Field(default=None, ge=0)
+    input: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
+    output: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
+    cached_input: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
+    cache_write: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
+    batch_input: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
+    batch_output: Decimal | None = Field(default=None, ge=0, le=MAX_USD_PER_M)
     as_of: date
     source: str
     note: str | None = None
@@ -258,6 +262,27 @@ class Compliance(Frozen):
     source: str | None = None
 
 
+def http_base_url(value: str) -> str:
+    """``value`` when it is an http(s) URL with a host; a ValueError that says why otherwise.
+
+    Checked when a file is loaded, so a typo is one located line rather than
+    three failed attempts per case stored as errors."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValueError(f"not a URL: {value!r}") from None
+    if parts.scheme not in ("http", "https"):
+        shown = f"{parts.scheme}://" if parts.scheme else "no scheme"
+        raise ValueError(f"must be an http:// or https:// URL; got {shown} in {value!r}")
+    if not parts.hostname or any(ch.isspace() for ch in text):
+        raise ValueError(f"not a URL with a host name: {value!r}")
+    return text
+
+
 class Provider(Frozen):
     id: Slug
     name: str
@@ -267,6 +292,11 @@ class Provider(Frozen):
     headquarters: str | None = None
     compliance: Compliance = Compliance()
     notes: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return http_base_url(value)
 
 
 # --------------------------------------------------------------------------- models

@@ -31,8 +31,8 @@ def _unwrap(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
-    """The pydantic model class that holds the field at ``loc`` (best effort)."""
+def annotation_at(root: type[BaseModel], loc: Sequence[str | int]) -> Any:
+    """The type annotation of the value at ``loc`` below ``root`` (best effort; None)."""
     current: Any = root
     for part in loc:
         candidates = [c for c in _unwrap(current)]
@@ -53,17 +53,46 @@ def model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel]
         if nxt is None:
             return None
         current = nxt
+    return current
+
+
+def model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The pydantic model class that holds the field at ``loc`` (best effort)."""
+    current = annotation_at(root, loc)
+    if current is None:
+        return None
     for cand in _unwrap(current):
         if isinstance(cand, type) and issubclass(cand, BaseModel):
             return cand
     return None
 
 
-def _message(err: dict[str, Any]) -> str:
+def tags_at(root: type[BaseModel] | None, loc: Sequence[str | int], discriminator: str) -> list[str]:
+    """The values ``discriminator`` may take in the tagged union at ``loc``."""
+    if root is None:
+        return []
+    tags: list[str] = []
+    for member in _unwrap(annotation_at(root, loc)):
+        field = member.model_fields.get(discriminator) if isinstance(member, type) and issubclass(member, BaseModel) else None
+        if field is not None and typing.get_origin(field.annotation) is typing.Literal:
+            tags.extend(str(a) for a in typing.get_args(field.annotation))
+    return tags
+
+
+def _message(err: dict[str, Any], root: type[BaseModel] | None = None) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return "is required and has no default"
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        tags = tags_at(root, _clean_loc(err.get("loc", ())), key)
+        known = f"; one of: {', '.join(tags)}" if tags else ""
+        if kind == "union_tag_not_found":
+            if not isinstance(err.get("input"), dict):
+                return f"must be a mapping with a '{key}'{known}"
+            return f"has no '{key}': say which kind it is{known}"
+        return f"unknown {key} {ctx.get('tag')!r}{did_you_mean(str(ctx.get('tag')), tags)}{known}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         return f"must be one of {expected}; got {err.get('input')!r}"
@@ -145,10 +174,8 @@ def problems_from_validation(
                 if holder is not None:
                     hint = did_you_mean(key, holder.model_fields)
             message = f"unknown key{hint}"
-        elif kind == "missing":
-            message = _message(err)
         else:
-            message = _message(err)
+            message = _message(err, root)
         where = smap.location(loc)
         if data is not None:
             where = Location(where.file, where.line, readable_path(loc, data) or None)

@@ -10,6 +10,7 @@ lines instead of tracebacks.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,20 +25,45 @@ try:  # the C loader is several times faster; fall back to pure Python
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
 
+#: deepest nesting of mappings and lists any input may have (knowledge nests about 8)
+MAX_DEPTH = 64
+#: most digits a number may have (a price or a count needs far fewer)
+MAX_DIGITS = 40
+#: largest input file read (the whole models.dev catalogue is about 2 MB)
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
-class _BadDate(Exception):
-    def __init__(self, node: yaml.Node, why: str):
-        self.node, self.why = node, why
+
+class _BadScalar(Exception):
+    """A scalar the loader could read but no field could use: an impossible date
+    (2026-13-10), a 5,000-digit number, a float that overflows to infinity."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        self.node, self.message = node, message
+
+
+def _bounded(construct: Any, what: str) -> Any:
+    """Wrap a scalar constructor so a value Python cannot (or should not) hold becomes
+    a located problem instead of a ValueError from deep inside the loader."""
+
+    def wrapped(loader: Any, node: yaml.ScalarNode) -> Any:
+        text = str(node.value)
+        if len(text) > MAX_DIGITS:  # (only a long scalar can have too many digits)
+            digits = sum(ch.isdigit() for ch in text)
+            if digits > MAX_DIGITS:
+                raise _BadScalar(node, f"a {what} with {digits:,} digits is too large (at most {MAX_DIGITS})")
+        try:
+            value = construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise _BadScalar(node, f"not a valid {what}: {str(node.value)[:40]} ({exc})") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _BadScalar(node, f"not a finite number: {str(node.value)[:40]}")
+        return value
+
+    return wrapped
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """The safe loader, with an impossible date (2026-13-10) a located error, not a ValueError."""
-
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            raise _BadDate(node, str(exc)) from None
+    """The safe loader with bounded numbers, and dates that say where they are wrong."""
 
 
 def _path_to(root: yaml.Node, target: yaml.Node) -> PathKey:
@@ -54,7 +80,9 @@ def _path_to(root: yaml.Node, target: yaml.Node) -> PathKey:
     return ()
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _bounded(yaml.SafeLoader.construct_yaml_int, "whole number"))
+_Loader.add_constructor("tag:yaml.org,2002:float", _bounded(yaml.SafeLoader.construct_yaml_float, "number"))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _bounded(yaml.SafeLoader.construct_yaml_timestamp, "date"))
 
 PathKey = tuple[str | int, ...]
 
@@ -194,6 +222,10 @@ def _check_graph(node: yaml.Node, name: str) -> None:
         if leaving:
             active.discard(id(current))
             continue
+        if len(active) >= MAX_DEPTH and isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
+            raise YamlProblems(
+                [Problem(f"nested more than {MAX_DEPTH} levels deep; refusing to read it", Location(name, current.start_mark.line + 1))]
+            )
         if id(current) in active:
             raise YamlProblems(
                 [Problem("an alias refers to a value that contains it (a loop)", Location(name, current.start_mark.line + 1))]
@@ -229,9 +261,9 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
                 raise YamlProblems(problems)
             try:
                 data = loader.construct_document(node)
-            except _BadDate as bad:
+            except _BadScalar as bad:
                 where = Location(name, bad.node.start_mark.line + 1, dotted(_path_to(node, bad.node)) or None)
-                raise YamlProblems([Problem(f"not a valid date: {bad.node.value} ({bad.why})", where)]) from None
+                raise YamlProblems([Problem(bad.message, where)]) from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -241,6 +273,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
         raise YamlProblems([Problem(f"malformed YAML: {what}", Location(name, line))]) from None
     except yaml.YAMLError as exc:
         raise YamlProblems([Problem(f"malformed YAML: {exc}", Location(name))]) from None
+    except RecursionError:  # the pure-Python composer recurses; the depth check comes after it
+        raise YamlProblems([Problem(f"nested more than {MAX_DEPTH} levels deep; refusing to read it", Location(name))]) from None
     _walk(node, (), smap.lines)
     return data, smap
 
@@ -252,11 +286,39 @@ def read_text(path: str | Path, name: str | None = None) -> str:
     if p.is_dir():
         raise YamlProblems([Problem("is a directory, not a file", Location(label))])
     try:
-        raw = p.read_bytes()
+        raw = read_bounded(p)
     except FileNotFoundError:
         raise YamlProblems([Problem("no such file", Location(label))]) from None
     except OSError as exc:
         raise YamlProblems([Problem(f"cannot read: {exc.strerror or exc}", Location(label))]) from None
+    return decode_text(raw, label)
+
+
+class TooLarge(OSError):
+    def __init__(self) -> None:
+        n = MAX_FILE_BYTES
+        size = f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+        super().__init__(f"larger than {size}; refusing to read it")
+        self.strerror = str(self)
+
+
+def read_bounded(path: str | Path, stream: Any = None) -> bytes:
+    """The bytes of ``path`` (or of a binary ``stream``), at most ``MAX_FILE_BYTES``;
+    ``TooLarge`` (an OSError) beyond that, read no further."""
+    if stream is not None:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    else:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise TooLarge()
+    return raw
+
+
+def decode_text(raw: bytes, label: str) -> str:
+    """UTF-8 text from bytes (a BOM is dropped); binary input is one located problem."""
+    if b"\x00" in raw:
+        raise YamlProblems([Problem("binary data, not text (it has NUL bytes)", Location(label))])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from advisor.core import jsonload
 from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import SourceMap, YamlProblems, parse_yaml, read_text
 from advisor.eval.categories import CATEGORY_PATTERN, CategoryRule, check_categories
@@ -269,8 +270,11 @@ def parse_cases(text: str, name: str) -> CasesFile:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except ValueError as exc:
+                obj = jsonload.loads(line)
+            except jsonload.JsonProblem as exc:
+                problems.append(Problem(exc.message, Location(name, lineno)))
+                continue
+            except json.JSONDecodeError as exc:
                 problems.append(Problem(f"not valid JSON: {exc.msg} (column {exc.colno})", Location(name, lineno)))
                 continue
             index = len(raw_cases)

@@ -119,7 +119,7 @@ def schema_problems(schema: Any, path: str = "") -> list[str]:
     t = schema.get("type")
     types = t if isinstance(t, list) else [t] if t is not None else []
     for one in types:
-        if one not in _TYPES:
+        if not isinstance(one, str) or one not in _TYPES:  # (a mapping here is unhashable)
             say(at("type"), f"unknown type {one!r}")
     if "properties" in schema:
         if not isinstance(schema["properties"], dict):

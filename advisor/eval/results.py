@@ -4,11 +4,19 @@ Each line is a :class:`CaseResult` as JSON. Writing appends one line, flushes
 and fsyncs, so an interrupt or crash loses at most the line being written; a
 torn last line is ignored when the file is read back (resume).
 
+The first line is advisor's marker (:data:`MARKER`, a record of kind
+``marker``). It is how a run knows a file is its own: ``--results`` never
+appends to a file without it (an answers file, a report, someone's notes). A
+file written before the marker existed is recognised by its first line being a
+result or a spend record.
+
 Lines that are not results are *records*: a JSON object whose ``"record"``
 field names its kind (:data:`RECORD`). Readers of results skip them, readers
 of a kind read only theirs, and an unknown kind is ignored, so new kinds can
 be added without breaking old files or old readers. Kinds so far:
 
+* ``marker``: ``{"record": "marker", "advisor": "eval-results", "format": 1}``,
+  the first line of every results file (:func:`is_results_file`);
 * ``spend``: ``{"record": "spend", "usd": "0.0042", "key": "m|case|0"}``, one
   per request or judge call that cost money, written as it settles
   (:meth:`ResultsWriter.append_spend`); :func:`read_spend` sums them, so the
@@ -29,10 +37,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.core import jsonload
+from advisor.errors import InputError, Location, Problem, display_path
+
 __all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results", "read_records", "read_spend",
-           "RECORD", "NOT_MEASURED_KINDS"]
+           "RECORD", "MARKER", "NOT_MEASURED_KINDS", "is_results_file", "check_results_target"]
 
 RECORD = "record"  # the field that marks a line as a record, not a result
+#: the first line of every results file advisor writes
+MARKER = {RECORD: "marker", "advisor": "eval-results", "format": 1}
 
 #: a case that failed this way after every retry says nothing about the model:
 #: it is "not measured", not a failure, and the pass rate leaves it out (and says so)
@@ -140,15 +153,18 @@ class ResultsWriter:
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if append:
+                check_results_target(self.path)
             self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
-            if append and not self._ends_clean():
+            if self._fh.tell() == 0:
+                self._fh.write(json.dumps(MARKER) + "\n")
+                self._fh.flush()
+            elif not self._ends_clean():
                 # a crash left a torn last line: end it, or the next result would be
                 # glued onto the fragment and lost with it when read back
                 self._fh.write("\n")
                 self._fh.flush()
         except OSError as exc:
-            from advisor.errors import InputError, Location, Problem, display_path
-
             reason = exc.strerror or type(exc).__name__
             raise InputError(
                 Problem(f"cannot write the results file: {reason}", Location(display_path(self.path))),
@@ -203,6 +219,52 @@ class ResultsWriter:
         self.close()
 
 
+def _first_line(path: Path, limit: int = 1 << 20) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.readline(limit)
+
+
+def is_results_file(path: str | Path) -> bool:
+    """True when ``path`` starts with advisor's marker or (a file from before the
+    marker) with a result or a spend record."""
+    try:
+        data = jsonload.loads(_first_line(Path(path)).strip())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if data.get(RECORD) == MARKER[RECORD]:
+        return data.get("advisor") == MARKER["advisor"]
+    if data.get(RECORD) == "spend":
+        return True
+    try:
+        CaseResult.model_validate(data)
+    except ValueError:
+        return False
+    return True
+
+
+def check_results_target(path: str | Path, flag: str = "--results") -> None:
+    """Refuse a results path advisor must not append to: a folder, or a file with
+    content that is not an advisor results file. Nothing is written."""
+    p = Path(path)
+    where = Location(display_path(p), None, flag)
+    if p.is_dir():
+        raise InputError(Problem("is a directory; give a results file name (.jsonl)", where), title="results file")
+    try:
+        empty = p.stat().st_size == 0
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(Problem(f"cannot read: {exc.strerror or exc}", where), title="results file") from None
+    if not p.is_file():
+        raise InputError(Problem("is not a regular file; give a results file name (.jsonl)", where), title="results file")
+    if not empty and not is_results_file(p):
+        raise InputError(Problem(
+            "is not an advisor results file (it does not start with advisor's marker); "
+            "not touching it: choose another results file", where), title="results file")
+
+
 def read_results(path: str | Path) -> list[CaseResult]:
     """Results from a JSONL file; unreadable or torn lines are skipped. Last one wins per key."""
     by_key: dict[str, CaseResult] = {}
@@ -228,9 +290,9 @@ def _objects(path: str | Path) -> list[dict[str, Any]]:
             line = line.strip()
             if not line:
                 continue
-            try:
-                data = json.loads(line)
-            except (ValueError, RecursionError):
+            try:  # (bounded: a line nested 100,000 deep or a 5,000-digit number is skipped)
+                data = jsonload.loads(line)
+            except ValueError:
                 continue
             if isinstance(data, dict):
                 out.append(data)

@@ -317,6 +317,7 @@ class EvalRunner:
         *,
         results_path: str | Path | None = None,
         resume: bool = False,
+        retry_errors: bool = True,
         env: Mapping[str, str] | None = None,
         judge_targets: Sequence[Target] = (),
         client: httpx.AsyncClient | None = None,
@@ -326,6 +327,7 @@ class EvalRunner:
         self.config = config or RunConfig()
         self.results_path = Path(results_path) if results_path else None
         self.resume = resume
+        self.retry_errors = retry_errors  # resume: a result that ended in an error runs again
         self.env = os.environ if env is None else env
         self.judge_targets = list(judge_targets)
         self._client = client
@@ -357,6 +359,8 @@ class EvalRunner:
         if not (self.resume and self.results_path):
             return set(), []
         prior = read_results(self.results_path)
+        if self.retry_errors:  # (the new result is appended; the last line for a key wins)
+            prior = [r for r in prior if r.ok]
         return {r.key for r in prior}, prior
 
     def plan(self, require_keys: bool = True) -> Plan:

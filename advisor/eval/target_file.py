@@ -21,9 +21,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from advisor.core.profiles import BASELINE, ProfileFields
+from advisor.core.schema import MAX_USD_PER_M, http_base_url
 from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import SourceMap, YamlProblems, did_you_mean, load_yaml_file
 from advisor.errors import InputError, Location, Problem
@@ -45,12 +46,17 @@ class TargetSpec(BaseModel):
     base_url: str = Field(min_length=1)
     model_id: str = Field(min_length=1)
     key_env: str | None = None
-    input_price_per_m: Decimal | None = Field(None, ge=0)
-    output_price_per_m: Decimal | None = Field(None, ge=0)
+    input_price_per_m: Decimal | None = Field(None, ge=0, le=MAX_USD_PER_M)
+    output_price_per_m: Decimal | None = Field(None, ge=0, le=MAX_USD_PER_M)
     tokenizer: str | None = None
     supports_json_schema: bool = False
     supports_json_mode: bool = False
     request_profile: ProfileFields | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return http_base_url(value)
 
     def target(self) -> Target:
         data = self.model_dump(exclude={"request_profile"})
@@ -69,6 +75,11 @@ class KnownTargetSpec(BaseModel):
     label: str | None = Field(None, min_length=1)
     model_key: str | None = Field(None, min_length=1)
     reasoning: str | None = Field(None, min_length=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else http_base_url(value)
 
 
 def _known_target(kb: Any, spec: KnownTargetSpec, smap: SourceMap, path: tuple[Any, ...]) -> tuple[Target | None, list[Problem]]:

@@ -26,25 +26,25 @@ def _imported(data_dir, capsys):
 
 def test_import_writes_user_overlay(data_dir, capsys):
     report = _imported(data_dir, capsys)
-    assert (data_dir / "models.yaml").is_file()
+    assert (data_dir / "models.catalog.yaml").is_file()
     assert report["written"] is True and report["conflicts"] >= 1
 
 
 def test_dry_run_writes_nothing(data_dir, capsys):
     code, out, _ = _run(catalog_cmd, ["import", "models-dev", str(MODELS_DEV), "--dry-run"], capsys)
     assert code == 0 and "would write" in out
-    assert not (data_dir / "models.yaml").exists()
+    assert not (data_dir / "models.catalog.yaml").exists()
 
 
 def test_bad_file_one_line_exit_2(data_dir, tmp_path, capsys):
     _imported(data_dir, capsys)
-    before = (data_dir / "models.yaml").read_bytes()
+    before = (data_dir / "models.catalog.yaml").read_bytes()
     bad = tmp_path / "api.json"
     bad.write_text('{"a": ')
     code, out, err = _run(catalog_cmd, ["import", "models-dev", str(bad)], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("advisor: ") and "api.json" in err and "malformed JSON" in err
-    assert (data_dir / "models.yaml").read_bytes() == before
+    assert (data_dir / "models.catalog.yaml").read_bytes() == before
 
 
 def test_list_show_diff_validate(data_dir, capsys, monkeypatch):

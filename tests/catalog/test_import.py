@@ -118,7 +118,7 @@ def test_models_dev_mapping(tmp_path, builtin_kb):
 def test_same_model_under_several_providers_is_one_model(tmp_path, builtin_kb):
     d = tmp_path / "ov"
     _import("models-dev", MODELS_DEV, d, builtin_kb, MD_AS_OF)
-    data = yaml.safe_load((d / "models.yaml").read_text())
+    data = yaml.safe_load((d / "models.catalog.yaml").read_text())
     qwen = [m for m in data["models"] if m["id"].startswith("qwen3-235b-a22b-instruct-2507")]
     assert len(qwen) == 1
     assert {e["provider"] for e in qwen[0]["endpoints"]} == {"abacus", "friendli"}
@@ -146,7 +146,7 @@ def test_overlay_loads_and_engine_shortlists_imported_models(tmp_path, builtin_k
 
 def test_conflict_between_sources_is_kept_and_warned(tmp_path, builtin_kb):
     d = _both(tmp_path, builtin_kb)
-    data = yaml.safe_load((d / "models.yaml").read_text())
+    data = yaml.safe_load((d / "models.catalog.yaml").read_text())
     ep = _ep(_model(data, "llama-3-3-70b-instruct-turbo"), "together")
     assert Decimal(str(ep["price"]["input"])) == Decimal("1.04")  # LiteLLM, the import just run
     assert ep["price"]["source"] == "LiteLLM model_prices 1.109.1 (together_ai)"
@@ -206,15 +206,15 @@ def test_litellm_zero_is_unknown_unless_marked_free(tmp_path):
 def test_bad_file_leaves_overlay_byte_identical(tmp_path, builtin_kb, content, expect):
     d = tmp_path / "ov"
     _import("models-dev", MODELS_DEV, d, builtin_kb, MD_AS_OF)
-    before = (d / "models.yaml").read_bytes()
+    before = (d / "models.catalog.yaml").read_bytes()
     bad = tmp_path / "bad.json"
     bad.write_text(content)
     with pytest.raises(InputError) as exc:
         _import("models-dev", bad, d, builtin_kb, MD_AS_OF)
     lines = exc.value.lines()
     assert len(lines) == 1 and "bad.json" in lines[0] and expect in lines[0]
-    assert (d / "models.yaml").read_bytes() == before
-    assert [p.name for p in d.iterdir()] == ["models.yaml"]  # no temp file left behind
+    assert (d / "models.catalog.yaml").read_bytes() == before
+    assert [p.name for p in d.iterdir()] == ["models.catalog.yaml"]  # no temp file left behind
 
 
 def test_directory_and_wrong_source(tmp_path, builtin_kb):
@@ -222,7 +222,7 @@ def test_directory_and_wrong_source(tmp_path, builtin_kb):
         _import("models-dev", tmp_path, tmp_path / "ov", builtin_kb, MD_AS_OF)
     with pytest.raises(InputError, match="use `advisor catalog import litellm`"):
         _import("models-dev", LITELLM, tmp_path / "ov", builtin_kb, MD_AS_OF)
-    assert not (tmp_path / "ov" / "models.yaml").exists()
+    assert not (tmp_path / "ov" / "models.catalog.yaml").exists()
 
 
 # ----------------------------------------------------------------- URL
@@ -253,9 +253,9 @@ def test_import_from_loopback_url(tmp_path, builtin_kb):
 def test_reimport_is_stable(tmp_path, builtin_kb):
     d = tmp_path / "ov"
     _import("models-dev", MODELS_DEV, d, builtin_kb, MD_AS_OF)
-    first = (d / "models.yaml").read_text()
+    first = (d / "models.catalog.yaml").read_text()
     report, _ = _import("models-dev", MODELS_DEV, d, builtin_kb, MD_AS_OF)
-    assert (d / "models.yaml").read_text() == first
+    assert (d / "models.catalog.yaml").read_text() == first
     assert report.new_models == 0
 
 

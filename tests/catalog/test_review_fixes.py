@@ -126,7 +126,7 @@ def test_cli_import_dates_and_stale_flags(data_dir, tmp_path, capsys, monkeypatc
     shutil.copy(MODELS_DEV, plain)
     code, out, err = _run(catalog_cmd, ["import", "models-dev", str(plain)], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and "--as-of YYYY-MM-DD" in err
-    assert not (data_dir / "models.yaml").exists()
+    assert not (data_dir / "models.catalog.yaml").exists()
 
     copied = copy_fixture(MODELS_DEV, tmp_path / "clone")  # a clone: mtime is now
     code, out, err = _run(catalog_cmd, ["import", "models-dev", str(copied), "--format", "json"], capsys)

@@ -33,24 +33,52 @@ def wait_for(session: str, text: str, timeout: float = 15.0) -> str:
     raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
 
 
-def test_answer_checklist_in_tmux(tmp_path):
-    data = tmp_path / "data"
+def wait_gone(session: str, text: str, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = tmux("capture-pane", "-p", "-t", session)
+        if text not in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never went away; screen was:\n{screen}")
+
+
+def choose_extraction(session: str) -> None:
+    """Open the task list, pick extraction, and wait for the list to close (on a
+    loaded machine the list opens late: keys sent before it is open miss it)."""
+    tmux("send-keys", "-t", session, "Enter")  # open the task list
+    wait_for(session, "Classification or routing")  # only in the open list
+    tmux("send-keys", "-t", session, "Down", "Down", "Enter")  # (blank) -> classification -> extraction
+    wait_gone(session, "Classification or routing")
+    wait_for(session, "Structured data extraction")
+
+
+def start_app(data) -> str:  # noqa: ANN001
+    """`advisor` in a new 120x40 tmux session with its own data folder; the session's name."""
     data.mkdir()
     env_prefix = f"ADVISOR_DATA_DIR={shlex.quote(str(data))} TERM=xterm-256color"
     cmd = f"cd {shlex.quote(str(REPO))} && {env_prefix} {shlex.quote(sys.executable)} -m advisor --today 2026-11-24"
     session = f"advisor-{uuid.uuid4().hex[:8]}"
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd)
+    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"], capture_output=True)
+    return session
+
+
+def to_volume_field(session: str) -> None:
+    """From the welcome screen: a fresh checklist, extraction, then Tab to the volume."""
+    wait_for(session, "Start a fresh checklist")
+    tmux("send-keys", "-t", session, "Enter")
+    wait_for(session, "What is the main task?")
+    choose_extraction(session)
+    tmux("send-keys", "-t", session, "Tab")
+
+
+def test_answer_checklist_in_tmux(tmp_path):
+    data = tmp_path / "data"
+    session = start_app(data)
     try:
-        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"], capture_output=True)
-        wait_for(session, "Start a fresh checklist")
-        tmux("send-keys", "-t", session, "Enter")
-        wait_for(session, "What is the main task?")
-        tmux("send-keys", "-t", session, "Enter")  # open the task list
-        time.sleep(0.3)
-        tmux("send-keys", "-t", session, "Down", "Down", "Enter")  # (blank) -> classification -> extraction
-        time.sleep(0.3)
-        tmux("send-keys", "-t", session, "Tab")
-        time.sleep(0.2)
+        to_volume_field(session)
         tmux("send-keys", "-t", session, "-l", "500000")
         screen = wait_for(session, "Recommended")
         tmux("send-keys", "-t", session, "C-r")
@@ -76,5 +104,33 @@ def test_answer_checklist_in_tmux(tmp_path):
             if subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode != 0:
                 break
             time.sleep(0.1)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_digits_typed_1ms_apart_all_reach_the_field_and_the_saved_answers(tmp_path):
+    """One `tmux send-keys` per digit, 1 ms apart, while every digit recomputes the
+    live shortlist: the field shows the whole number and the saved answers hold it."""
+    import yaml
+
+    saved = tmp_path / "typed.yaml"
+    number = "50000000123"
+    session = start_app(tmp_path / "data")
+    try:
+        to_volume_field(session)
+        for digit in number:
+            tmux("send-keys", "-t", session, "-l", digit)
+            time.sleep(0.001)
+        screen = wait_for(session, number)
+        wait_for(session, "Recommended")
+        tmux("send-keys", "-t", session, "C-s")
+        wait_for(session, "Save answers to")
+        tmux("send-keys", "-t", session, "-l", str(saved))  # the default name is selected: typing replaces it
+        tmux("send-keys", "-t", session, "Enter")
+        deadline = time.monotonic() + 15
+        while not saved.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert saved.exists(), tmux("capture-pane", "-p", "-t", session)
+        assert yaml.safe_load(saved.read_text())["monthly_requests"] == int(number), screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

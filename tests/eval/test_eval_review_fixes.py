@@ -29,7 +29,9 @@ def test_append_to_a_clean_or_empty_file_adds_no_blank_line(tmp_path):
         w.append(_result("c0"))
     with ResultsWriter(path, append=True) as w:
         w.append(_result("c1"))
-    assert path.read_text().count("\n") == 2 and "\n\n" not in path.read_text()
+    text = path.read_text()
+    assert text.count("\n") == 3 and "\n\n" not in text  # advisor's marker, then the two results
+    assert text.startswith('{"record": "marker", "advisor": "eval-results"')
 
 
 # -- 2. `advisor eval` never prints a traceback ----------------------------------

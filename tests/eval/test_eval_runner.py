@@ -54,6 +54,7 @@ async def test_results_events_and_files(fake, tmp_path):
     # 20 in at $1/M + 5 out at $2/M = $0.00003 per request
     assert summary.spent_usd == Decimal("0.00018")
     rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert rows[0] == {"record": "marker", "advisor": "eval-results", "format": 1}  # advisor's own file
     results = [r for r in rows if "record" not in r]
     spends = [r for r in rows if r.get("record") == "spend"]
     assert len(results) == 6 and results[0]["cost_usd"] == "0.00003"

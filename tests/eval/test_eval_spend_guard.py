@@ -117,7 +117,7 @@ def test_spend_records_are_extensible_and_skipped_by_result_readers(tmp_path):
         w.append_spend(Decimal("0.5"), "m|c|0")  # a retried call: both were paid for
         w.append_spend(Decimal(0), "m|c|1")  # nothing spent: no record
     lines = [json.loads(x) for x in p.read_text().splitlines()]
-    assert [x.get("record") for x in lines] == ["header", "spend", None, "spend"]
+    assert [x.get("record") for x in lines] == ["marker", "header", "spend", None, "spend"]  # advisor's marker first
     assert len(read_results(p)) == 1 and read_spend(p) == Decimal("0.75")
     assert read_records(p, "header") == [{"record": "header", "generator": "advisor", "version": 1}]
     with open(p, "a") as fh:

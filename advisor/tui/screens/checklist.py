@@ -21,6 +21,13 @@ NARROW = 100
 
 class ChecklistScreen(Screen):
     BINDINGS = [
+        # Tab moves the focus in the app's own event loop (a priority binding), before the
+        # next key is handed on. As a screen binding it ran in the focused widget's queue,
+        # after the keys typed right behind it had been handed to that widget: under load,
+        # "Tab 5 0 0 0 0" from the task list left "000" in the volume field, and costs were
+        # computed at the wrong volume without a word.
+        Binding("tab", "app.focus_next", "Next field", id="next-field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", id="previous-field", show=False, priority=True),
         Binding("ctrl+r", "app.show_results", "Results", id="show-results"),
         Binding("ctrl+l", "toggle_panel", "Live panel", id="toggle-live-panel"),
     ]
