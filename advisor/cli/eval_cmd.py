@@ -4,12 +4,22 @@
                  [--concurrency N] [--per-provider N] [--repeat N] [--timeout S]
                  [--max-spend USD] [--dry-run] [--resume] [--results FILE.jsonl]
                  [--report out.{md,html,json}] [--force] [--monthly-requests N] [--judge MODEL_KEY]
+                 [--fail-under RATE] [--no-evidence]
 
 Results go to stdout; diagnostics and the progress bar to stderr. Bad input is
 reported as one ``advisor: file:line: field: message`` line per problem with
 exit status 2. ``--report`` replaces a report advisor wrote earlier but never
 someone else's file unless ``--force`` is given. Ctrl-C stops cleanly (status 130): completed results stay in the
 results file and ``--resume`` picks up the rest.
+
+With ``--answers`` the report leads with the decision (the re-ranked shortlist
+and why), then the evidence, then the answers. Each run's per-model summary is
+kept as evidence for later advice (``advisor evidence list``) unless
+``--no-evidence`` is given.
+
+Exit status: 0 done; 1 no request returned an answer; 2 bad input;
+3 ``--fail-under RATE`` and the recommended model passed less than RATE (or no
+model is recommended); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -93,7 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="let --report replace a file advisor did not write")
     p.add_argument("--monthly-requests", type=_positive_int("--monthly-requests"), help="volume for the monthly cost projection")
     p.add_argument("--judge", help="model key of the llm_judge model (default: first target)")
+    p.add_argument("--fail-under", type=_rate, metavar="RATE",
+                   help="exit 3 when the recommended model's pass rate is below RATE (0.9 or 90%%), for CI")
+    p.add_argument("--no-evidence", action="store_true", help="do not keep this run as evidence for later advice")
     return p
+
+
+def _rate(v: str) -> float:
+    text = v.strip()
+    try:
+        x = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--fail-under must be a pass rate (0.9 or 90%); got {v!r}") from None
+    if not 0 <= x <= 1:
+        raise argparse.ArgumentTypeError(f"--fail-under must be between 0 and 1 (or 0% and 100%); got {v}")
+    return x
 
 
 # -- targets file -----------------------------------------------------------------
@@ -227,7 +251,7 @@ def _main(argv: list[str]) -> int:
     out = cli_console(file=sys.stdout, soft_wrap=True)
     err = cli_console(file=sys.stderr, soft_wrap=True)
     if args.dry_run:  # plans every target, keys or not: nothing is called
-        _print_dry_run(out, runner.dry_run())
+        _print_dry_run(out, runner.dry_run(), _missing_keys(targets))
         return 0
 
     plan = runner.plan()
@@ -244,13 +268,23 @@ def _main(argv: list[str]) -> int:
     from advisor.render.eval_html import render_eval_html_page
     from advisor.render.eval_markdown import render_eval_markdown
 
+    answers = shortlist.answers if shortlist is not None else {}
+    floor = answers.get("quality_floor")
     report = build_report(
         summary, cases_file=cases.path, n_cases=len(cases.cases), repeat=args.repeat,
-        candidate_order=[t.model_key for t in targets], monthly_requests=args.monthly_requests,
+        candidate_order=[t.model_key for t in targets],
+        monthly_requests=args.monthly_requests or answers.get("monthly_requests"),
+        quality_floor=float(floor) if floor is not None else None,
+        monthly_at_answers={c.option.key: c.costs.per_month for c in shortlist.candidates} if shortlist else None,
+        cases=cases, settings=request_settings(runner.config),
     )
     _print_summary(out, report)
     if args.report:
-        if report_kind == "markdown":
+        if shortlist is not None:  # the decision, the evidence, then the assumptions: one report
+            from advisor.render.report import render as render_report
+
+            text = render_report(shortlist, report_kind or "json", evaluation=report)
+        elif report_kind == "markdown":
             text = render_eval_markdown(report, marker=True)
         elif report_kind == "html":
             text = render_eval_html_page(report)
@@ -258,6 +292,8 @@ def _main(argv: list[str]) -> int:
             text = render_eval_json(report)
         atomic_write(args.report, text, make_parents=True)
         print(f"advisor: wrote {display_path(args.report)}", file=sys.stderr)
+    if not args.no_evidence:
+        _keep_evidence(report)
     if summary.cancelled:
         print(
             f"advisor: interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
@@ -265,7 +301,51 @@ def _main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 130
+    return _exit_status(report, args.fail_under)
+
+
+def request_settings(config: Any) -> dict[str, str]:
+    """What was asked of every model, as kept with the evidence."""
+    return {"temperature": f"{config.temperature:g}", "timeout": f"{config.timeout:g} s", "repeat": str(config.repeat),
+            "max_tokens": "per case"}
+
+
+def _keep_evidence(report: Any) -> None:
+    from advisor.evidence_store import keep, kept_from_report
+
+    kept = kept_from_report(report)
+    if kept is None:
+        return
+    path = keep(kept)
+    print(f"advisor: kept this bake-off as evidence for later advice ({display_path(path)}; "
+          "`advisor evidence list`, or --no-evidence not to keep)", file=sys.stderr)
+
+
+def _exit_status(report: Any, fail_under: float | None) -> int:
+    if report.answered == 0:
+        print("advisor: no request returned an answer, so nothing was measured (see the errors above)", file=sys.stderr)
+        return 1
+    if fail_under is not None:
+        rec = report.recommended
+        if rec is None:
+            print(f"advisor: --fail-under {fail_under:.0%}: no model is recommended on this evidence", file=sys.stderr)
+            return 3
+        if rec.pass_rate < fail_under:
+            print(f"advisor: --fail-under {fail_under:.0%}: the recommended model, {rec.label}, passed "
+                  f"{rec.passes}/{rec.n} ({rec.pass_rate:.0%})", file=sys.stderr)
+            return 3
     return 0
+
+
+def _missing_keys(targets: list[Target]) -> dict[str, list[str]]:
+    """API key variables that are not set, with the models that need each."""
+    import os
+
+    missing: dict[str, list[str]] = {}
+    for t in targets:
+        if t.key_env and not os.environ.get(t.key_env):
+            missing.setdefault(t.key_env, []).append(t.label)
+    return missing
 
 
 def _judge_for(wanted: str | None, targets: list[Target], plan: Any, max_spend: Decimal | None) -> str | None:
@@ -322,7 +402,7 @@ async def _run(runner: Any, err: Any, plan: Any) -> Any:
             loop.remove_signal_handler(signal.SIGINT)
 
 
-def _print_dry_run(out: Any, dry: Any) -> None:
+def _print_dry_run(out: Any, dry: Any, missing_keys: dict[str, list[str]] | None = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -344,6 +424,11 @@ def _print_dry_run(out: Any, dry: Any) -> None:
     if dry.max_spend_usd is not None:
         line += f", cap {fmt_usd(dry.max_spend_usd)}"
     out.print(escape(line + "."))
+    if missing_keys:
+        for env, labels in missing_keys.items():
+            out.print(escape(f"Missing key: {env} is not set, so {', '.join(labels)} would be skipped."))
+    else:
+        out.print("Every API key the plan needs is set.")
 
 
 WIDE = 120  # below this many columns the summary is never one 11-column table
@@ -373,6 +458,8 @@ def _print_summary(out: Any, report: Any) -> None:
         out.print(escape(report.rerank.sentence))
     for f in report.failures[:5]:
         out.print(escape(f"  ✗ {f.label} · {f.case_id} #{f.repeat}: {f.reason}"))
+    if len(report.failures) > 5:
+        out.print(escape(f"  +{len(report.failures) - 5} more failures (all of them are in the report: --report)"))
     for n in report.notes:
         out.print(escape(f"  note: {n}"))
 

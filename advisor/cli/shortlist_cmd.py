@@ -60,7 +60,15 @@ def compute(args: argparse.Namespace, kb):
     note = None
     if getattr(args, "sample_prompt", None):
         answers, note = with_sample_prompt(kb, answers, args.sample_prompt)
-    result = shortlist(answers, kb, parse_today(args.today))
+    today = parse_today(args.today)
+    from advisor.cli.evidence_cmd import load_evidence
+
+    kb, kept = load_evidence(kb, today, use=not getattr(args, "no_evidence", False))
+    result = shortlist(answers, kb, today)
+    if kept:
+        from advisor.evidence_store import cite_kept
+
+        result = cite_kept(result, kept, today)
     if note:
         result = result.model_copy(update={"token_note": note})
     return answers, result
@@ -108,6 +116,6 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         from advisor.render.report import write_report
 
-        fmt = write_report(args.report, result)
+        fmt = write_report(args.report, result, kb=kb)
         print(f"advisor: wrote {fmt} report to {display_path(args.report)}", file=sys.stderr)
     return 0
