@@ -52,6 +52,7 @@ from advisor.eval.stats import CheckStats, UsdOpt, wilson_interval
 __all__ = [
     "CHECK_DIMENSIONS", "STALE_DAYS", "MIN_SAMPLES", "KeptModel", "KeptBakeOff", "evidence_dir", "keep",
     "load_kept", "forget", "claims_from", "apply_kept_evidence", "cite_kept", "kept_from_report", "level_for",
+    "knowledge_with_kept",
 ]
 
 SCHEMA_VERSION = 1
@@ -287,6 +288,16 @@ def apply_kept_evidence(kb: Any, claims: Sequence[Any]) -> Any:
         update = {dim: c.level for (mid, dim), c in newest.items() if mid == m.id}
         models.append(m.model_copy(update={"ratings": m.ratings.model_copy(update=update)}) if update else m)
     return dataclasses.replace(kb, models=tuple(models))
+
+
+def knowledge_with_kept(kb: Any, use: bool = True, directory: Path | None = None) -> tuple[Any, list[KeptBakeOff], list[str]]:
+    """(knowledge with the kept claims applied, kept bake-offs, problems reading them)."""
+    if not use:
+        return kb, [], []
+    kept, problems = load_kept(directory)
+    if not kept:
+        return kb, [], problems
+    return apply_kept_evidence(kb, claims_from(kept, kb.model_by_id)), kept, problems
 
 
 def cite_kept(shortlist: Any, kept: Sequence[KeptBakeOff], today: date) -> Any:

@@ -33,12 +33,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from advisor.core.validation import problems_from_validation
-from advisor.core.yamlsrc import YamlProblems, did_you_mean, load_yaml_file
+from advisor.core.yamlsrc import did_you_mean
 from advisor.errors import InputError, Location, Problem, display_path
-from advisor.eval.target import Api, Target
+from advisor.eval.target import Target
+from advisor.eval.target_file import TargetSpec, load_target_file  # noqa: F401 - re-exported
 from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
@@ -118,58 +116,6 @@ def _rate(v: str) -> float:
     if not 0 <= x <= 1:
         raise argparse.ArgumentTypeError(f"--fail-under must be between 0 and 1 (or 0% and 100%); got {v}")
     return x
-
-
-# -- targets file -----------------------------------------------------------------
-
-class TargetSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str = Field(min_length=1)
-    model_key: str = Field(min_length=1)
-    api: Api
-    base_url: str = Field(min_length=1)
-    model_id: str = Field(min_length=1)
-    key_env: str | None = None
-    input_price_per_m: Decimal | None = Field(None, ge=0)
-    output_price_per_m: Decimal | None = Field(None, ge=0)
-    tokenizer: str | None = None
-    supports_json_schema: bool = False
-    supports_json_mode: bool = False
-
-    def target(self) -> Target:
-        return Target(**self.model_dump())
-
-
-class _TargetList(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    targets: list[TargetSpec] = Field(min_length=1)
-
-
-def load_target_file(path: str) -> list[Target]:
-    """Targets from a YAML file: a list of target mappings, or ``{targets: [...]}``."""
-    try:
-        data, smap = load_yaml_file(path)
-    except YamlProblems as exc:
-        raise InputError(exc.problems, title="bad target file") from None
-    if isinstance(data, list):
-        data = {"targets": data}
-        smap.lines = {("targets",) + k: v for k, v in smap.lines.items()}
-    if not isinstance(data, dict):
-        raise InputError([Problem("expected a list of targets", Location(smap.file, 1))], title="bad target file")
-    try:
-        doc = _TargetList.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, smap, _TargetList), title="bad target file") from None
-    seen: set[str] = set()
-    problems = []
-    for i, spec in enumerate(doc.targets):
-        if spec.model_key in seen:
-            problems.append(Problem(f"model_key {spec.model_key!r} given twice", smap.location(("targets", i, "model_key"))))
-        seen.add(spec.model_key)
-    if problems:
-        raise InputError(problems, title="bad target file")
-    return [s.target() for s in doc.targets]
 
 
 # -- main ---------------------------------------------------------------------------
@@ -264,7 +210,7 @@ def _main(argv: list[str]) -> int:
 
     summary = asyncio.run(_run(runner, err, plan))
 
-    from advisor.eval.report import build_report, render_eval_json
+    from advisor.eval.report import build_report, render_eval_json, request_settings
     from advisor.render.eval_html import render_eval_html_page
     from advisor.render.eval_markdown import render_eval_markdown
 
@@ -302,12 +248,6 @@ def _main(argv: list[str]) -> int:
         )
         return 130
     return _exit_status(report, args.fail_under)
-
-
-def request_settings(config: Any) -> dict[str, str]:
-    """What was asked of every model, as kept with the evidence."""
-    return {"temperature": f"{config.temperature:g}", "timeout": f"{config.timeout:g} s", "repeat": str(config.repeat),
-            "max_tokens": "per case"}
 
 
 def _keep_evidence(report: Any) -> None:

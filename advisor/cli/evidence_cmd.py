@@ -43,20 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_evidence(kb, today: date, use: bool = True):
-    """(knowledge with the kept claims applied, kept bake-offs) for a shortlist run.
+def load_evidence(kb, today: date | None = None, use: bool = True):
+    """(knowledge with the kept claims applied, kept bake-offs); unreadable files are
+    reported on stderr, one line each, and skipped."""
+    from advisor.evidence_store import knowledge_with_kept
 
-    Files that cannot be read are reported on stderr, one line each, and skipped."""
-    if not use:
-        return kb, []
-    from advisor.evidence_store import apply_kept_evidence, claims_from, load_kept
-
-    kept, problems = load_kept()
+    kb, kept, problems = knowledge_with_kept(kb, use)
     for line in problems:
         print(f"advisor: {line}", file=sys.stderr)
-    if not kept:
-        return kb, []
-    return apply_kept_evidence(kb, claims_from(kept, kb.model_by_id)), kept
+    return kb, kept
 
 
 def _pct(x: float) -> str:

@@ -26,7 +26,8 @@ from advisor.eval.stats import P95_MIN_SAMPLES, ModelStats, Usd, UsdOpt, model_s
 if TYPE_CHECKING:  # the runner pulls in httpx; renderers don't need it
     from advisor.eval.runner import RunSummary
 
-__all__ = ["EvalReport", "FailureExample", "build_report", "render_eval_json", "cases_fingerprint", "check_types"]
+__all__ = ["EvalReport", "FailureExample", "build_report", "render_eval_json", "cases_fingerprint", "check_types",
+           "request_settings"]
 
 EXCERPT = 240
 
@@ -85,6 +86,12 @@ def cases_fingerprint(cases: Any) -> str:
     data = [c.model_dump(mode="json", by_alias=True) for c in cases.cases]
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def request_settings(config: Any) -> dict[str, str]:
+    """What was asked of every model (a RunConfig), as kept with the evidence."""
+    return {"temperature": f"{config.temperature:g}", "timeout": f"{config.timeout:g} s", "repeat": str(config.repeat),
+            "max_tokens": "per case"}
 
 
 def check_types(cases: Any) -> list[str]:
