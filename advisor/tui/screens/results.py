@@ -6,7 +6,7 @@ table shows the highlighted row in full, wrapped: the shortlisted model's
 provider and key ratings, the eliminated model's reason. Enter on an eliminated
 model opens every reason it was eliminated for. After a bake-off
 (:meth:`ResultsScreen.show_evaluation`) the shortlist is shown in its re-ranked
-order, with the decision paragraph above it.
+order, with the decision paragraph under it.
 """
 
 from __future__ import annotations
@@ -123,9 +123,9 @@ class ResultsScreen(Screen):
         with TabbedContent(id="results-tabs"):
             with TabPane("Shortlist", id="tab-shortlist"):
                 with VerticalScroll(id="shortlist-scroll"):
-                    yield Static(Text(""), id="decision-text", classes="-hidden")
                     yield DataTable(id="shortlist-table", cursor_type="row", zebra_stripes=True)
                     yield Static(Text(""), id="shortlist-row")
+                    yield Static(Text(""), id="decision-text", classes="-hidden")
                     yield Static(Text("Enter or a click on a row opens its details.", style="dim"), id="shortlist-hint")
                     yield Static(Text("Monthly cost against volume", style="bold"), classes="chart-title")
                     yield CostChart(s, self.kb, id="cost-chart")
@@ -172,8 +172,9 @@ class ResultsScreen(Screen):
             order = [i for i, _ in keyed] + [i for i in order if i not in ranked]
         self._row_candidates = order
         # the figures people compare come right after the name, so they show at 80 columns
-        if ranked:
-            table.add_columns("Rank", "Model", "Passed", "Per month", "Note")
+        if ranked:  # 80 columns: rank 10, model 24, passed 10, per month 9, note 16, padding 10
+            for label, width in (("Rank", 10), ("Model", 24), ("Passed", 10), ("Per month", 9), ("Note", 16)):
+                table.add_column(label, width=width)
         else:
             table.add_columns("Role", "Model", "Per month", "Per request", "Provider")
         for row, i in enumerate(order):
@@ -189,7 +190,7 @@ class ResultsScreen(Screen):
                 style = "bold green" if move == "↑" else "bold red" if move == "↓" else ""
                 passed = f"{r.passes}/{r.n} ({r.pass_rate * 100:.0f}%)" if r.measured else "not measured"
                 note = "below your floor" if r.below_floor else f"thin: {r.n} cases" if r.measured and r.thin else ""
-                table.add_row(Text(f"#{r.rank} {move} was #{r.previous_rank}", style=style), name, Text(passed),
+                table.add_row(Text(f"#{r.rank} {move}was {r.previous_rank}", style=style), name, Text(passed),
                               Text(fmt.usd(c.costs.per_month), justify="right"),
                               Text(note, style="bold yellow" if r.below_floor else "dim"), key=str(row))
             else:
