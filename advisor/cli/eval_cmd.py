@@ -227,9 +227,11 @@ def _main(argv: list[str]) -> int:
     _print_summary(out, report)
     if args.report:
         if shortlist is not None:  # the decision, the evidence, then the assumptions: one report
+            from advisor.cli.common import load_kb
             from advisor.render.report import render as render_report
 
-            text = render_report(shortlist, report_kind or "json", evaluation=report)
+            # the knowledge again, for the hosting assumptions the cost chart's self-hosted lines need
+            text = render_report(shortlist, report_kind or "json", evaluation=report, kb=load_kb(args.knowledge))
         elif report_kind == "markdown":
             text = render_eval_markdown(report, marker=True)
         elif report_kind == "html":

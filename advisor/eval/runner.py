@@ -331,7 +331,7 @@ class EvalRunner:
             if require_keys and t.key_env and not self._key(t):
                 skipped.append((t, f"${t.key_env} is not set"))
             elif self.config.max_spend is not None and not t.priced:
-                skipped.append((t, "its price is unknown, so --max-spend cannot bound it (give prices in a target file)"))
+                skipped.append((t, "its price is unknown, so the spend cap cannot bound it (give prices in a targets file)"))
             else:
                 runnable.append(t)
         done, _ = self._done_keys()

@@ -45,7 +45,7 @@ def target_for(kb: KnowledgeBase, c: Candidate) -> tuple[Target | None, str | No
         return _target(kb, model, ep, c.option.label, c.option.key), None
     priced = [e for e in model.endpoints if e.price.known]
     if not priced:
-        return None, f"{c.option.label}: no hosted endpoint serves these weights; point --target-file at your own server"
+        return None, f"{c.option.label}: no hosted endpoint serves these weights; point a targets file at your own server"
     ep = min(priced, key=lambda e: (e.price.input + e.price.output, e.provider))  # type: ignore[operator]
     prov = kb.providers[ep.provider]
     label = f"{model.name} (self-host, measured via {prov.name})"

@@ -103,8 +103,9 @@ def _legend(items: Sequence[tuple[str, str, str]]) -> str:
     return '<ul class="legend">' + "".join(lis) + "</ul>"
 
 
-def _figure(svg: str, legend: str, caption: str) -> str:
-    return f'<figure class="chart">{svg}{legend}<figcaption>{escape(caption)}</figcaption></figure>'
+def _figure(title: str, svg: str, legend: str, caption: str) -> str:
+    return (f'<figure class="chart"><h3>{escape(title)}</h3>{svg}{legend}'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
 def _axes(x_ticks: Sequence[tuple[float, str]], y_ticks: Sequence[tuple[float, str]], x_title: str, y_title: str,
@@ -176,7 +177,7 @@ def cost_chart_svg(series: Sequence[Series], *, user_volume: int | None, break_e
         where = "" if 10**LOW_EXP <= break_even <= 10**HIGH_EXP else " (off the chart)"
         legend.append(("#b91c1c", f"self-hosting breaks even at {break_even:,} requests a month{where}", "vdash"))
     caption = "Monthly cost at the answers' token mix, for 1K to 100M requests a month (both axes log scale)."
-    return _figure(_svg("Monthly cost against volume", body), _legend(legend), caption)
+    return _figure("Monthly cost against volume", _svg("Monthly cost against volume", body), _legend(legend), caption)
 
 
 def quality_chart_svg(points: Sequence[tuple[str, float, float, float, Decimal | None]],
@@ -223,7 +224,8 @@ def quality_chart_svg(points: Sequence[tuple[str, float, float, float, Decimal |
         legend.append((colour, f"{label}: {rate * 100:.0f}% (95% CI {low * 100:.0f}–{high * 100:.0f}%), "
                        f"{format_usd(cps)} per success", "dot"))
     caption = "Up is better, left is cheaper. Bars: 95% Wilson intervals; overlapping bars are no evidence of a difference."
-    return _figure(_svg("Pass rate against cost per success", body), _legend(legend), caption)
+    return _figure("Pass rate against cost per success", _svg("Pass rate against cost per success", body),
+                   _legend(legend), caption)
 
 
 def latency_chart_svg(rows: Sequence[tuple[str, float | None, float | None]]) -> str:
@@ -254,4 +256,4 @@ def latency_chart_svg(rows: Sequence[tuple[str, float | None, float | None]]) ->
         p95_text = "–" if p95 is None else f"{p95:,.0f} ms"
         legend.append((colour, f"{i + 1}. {label}: p50 {p50:,.0f} ms, p95 {p95_text}", "line"))
     caption = "Solid: median latency (p50). Light: p95. Whole request, first byte to last."
-    return _figure(_svg("Latency per model", body, height), _legend(legend), caption)
+    return _figure("Latency per model", _svg("Latency per model", body, height), _legend(legend), caption)

@@ -20,6 +20,7 @@ from advisor.render.eval_markdown import (
     cost_basis_text,
     decision_paragraph,
     decision_rows,
+    rule_text,
     spent_text,
     table_rows,
 )
@@ -48,7 +49,8 @@ def table_html(headers: tuple[str, ...] | list[str], rows: list[tuple[str, ...]]
 
 def render_decision_html(report: EvalReport, answers: dict[str, Any] | None = None) -> str:
     e = html.escape
-    parts = ['<section class="decision">', "<h2>Decision</h2>", f"<p class=lead>{e(decision_paragraph(report))}</p>"]
+    parts = ['<section class="decision" id="decision">', "<h2>Decision</h2>", f"<p class=lead>{e(decision_paragraph(report))}</p>",
+             f"<p class=muted>{e(rule_text(report))}</p>"]
     if report.rerank is not None:
         parts.append(table_html(DECISION_HEADERS, decision_rows(report), "decision"))
         parts.append(f"<p class=muted>{e(cost_basis_text(report, answers))}</p>")
@@ -68,7 +70,7 @@ def _charts(report: EvalReport) -> str:
 
 def render_eval_html_section(report: EvalReport) -> str:
     e = html.escape
-    parts = ['<section class="eval">', "<h2>Live eval: the evidence</h2>"]
+    parts = ['<section class="eval" id="evidence">', "<h2>Live eval: the evidence</h2>"]
     summary = (
         f"{report.n_cases} cases from <code>{e(report.cases_file)}</code>"
         + (f", each run {report.repeat} times" if report.repeat > 1 else "")
@@ -80,14 +82,14 @@ def render_eval_html_section(report: EvalReport) -> str:
     checks = [(s.label, name, f"{c.passes}/{c.n} ({c.pass_rate * 100:.0f}%)",
                f"{c.pass_low * 100:.0f}%–{c.pass_high * 100:.0f}%") for s in report.models for name, c in s.checks.items()]
     if checks:
-        parts.append("<h3>Pass rate per check</h3>")
+        parts.append("<h3 id=per-check>Pass rate per check</h3>")
         parts.append(table_html(("Model", "Check", "Passed", "95% CI"), checks))
     if report.cases_fingerprint or report.settings:
         settings = ", ".join(f"{k} {v}" for k, v in report.settings.items())
         parts.append(f"<p class=muted>Case set fingerprint <code>{e(report.cases_fingerprint or 'unknown')}</code>"
                      + (f"; request settings: {e(settings)}" if settings else "") + ".</p>")
     if report.failures:
-        parts.append(f"<h3>Failures ({len(report.failures)})</h3><ul class=failures>")
+        parts.append(f"<h3 id=failures>Failures ({len(report.failures)})</h3><ul class=failures>")
         for f in report.failures:
             parts.append(
                 f"<li><strong>{e(f.label)}</strong> · case <code>{e(f.case_id)}</code> #{f.repeat} · "

@@ -19,7 +19,7 @@ from advisor.fileio import REPORT_MARKERS
 from advisor.render.fmt import md_escape
 
 __all__ = ["HEADERS", "table_rows", "estimated_text", "spent_text", "summary_line", "render_eval_markdown", "MD_MARKER",
-           "DECISION_HEADERS", "decision_rows", "decision_paragraph", "cost_basis_text", "render_decision_markdown",
+           "DECISION_HEADERS", "decision_rows", "decision_paragraph", "rule_text", "cost_basis_text", "render_decision_markdown",
            "cost_table_markdown", "errors_text"]
 
 MD_MARKER = REPORT_MARKERS[0]  # "<!-- advisor report -->": a later run may replace the file
@@ -141,8 +141,13 @@ def decision_rows(report: EvalReport) -> list[tuple[str, ...]]:
     return rows
 
 
-def decision_paragraph(report: EvalReport) -> str:
-    """What the evidence recommends, what changed and why, in one paragraph."""
+def rule_text(report: EvalReport) -> str:
+    return f"Rule: {report.rerank.rule}." if report.rerank is not None else ""
+
+
+def decision_paragraph(report: EvalReport, with_rule: bool = False) -> str:
+    """What the evidence recommends, what changed and why, in one paragraph (the rule
+    applied is its last sentence; ``with_rule=False`` leaves it for a line of its own)."""
     rr = report.rerank
     if rr is None:
         return "Nothing was measured, so the shortlist stands as it was."
@@ -151,7 +156,8 @@ def decision_paragraph(report: EvalReport) -> str:
             if rec is not None else "No measured model meets your quality floor, so none is recommended on this evidence.")
     if report.answered == 0:
         lead = "No request returned an answer, so nothing was measured and the shortlist stands as it was."
-    return f"{lead} {rr.sentence}"
+    sentence = rr.sentence if with_rule else rr.sentence.replace(f" {rule_text(report)}", "")
+    return f"{lead} {sentence}"
 
 
 def cost_basis_text(report: EvalReport, answers: dict[str, Any] | None = None) -> str:
@@ -166,7 +172,7 @@ def cost_basis_text(report: EvalReport, answers: dict[str, Any] | None = None) -
 
 
 def render_decision_markdown(report: EvalReport, answers: dict[str, Any] | None = None) -> list[str]:
-    out = ["## Decision", "", _md(decision_paragraph(report)), ""]
+    out = ["## Decision", "", _md(decision_paragraph(report)), "", f"_{_md(rule_text(report))}_", ""]
     if report.rerank is not None:
         out.append("| " + " | ".join(DECISION_HEADERS) + " |")
         out.append("|" + "---|" * len(DECISION_HEADERS))

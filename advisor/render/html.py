@@ -28,7 +28,7 @@ th { background: var(--soft); font-weight: 600; } td.num, th.num { text-align: r
 .warn { color: var(--warn); } ul.warnings li { margin: .2rem 0; }
 ol.path li { margin: .35rem 0; } code { background: var(--soft); padding: 0 .25rem; border-radius: .25rem; }
 .bar { display:inline-block; height:.55rem; background: var(--accent); border-radius:.3rem; vertical-align: middle; }
-td { overflow-wrap: anywhere; } pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; } .role { white-space: nowrap; } pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 pre.output { max-height: 14rem; overflow: auto; background: var(--soft); padding: .5rem .7rem; border-radius: .4rem; }
 p.lead { font-size: 1.05rem; } section.decision { border-left: 4px solid var(--accent); padding-left: 1rem; }
 figure.chart { margin: 1rem 0 1.6rem; max-width: 760px; } svg.chart { width: 100%; height: auto; display: block; }
@@ -39,10 +39,14 @@ ul.legend li { margin: .15rem 0; } .swatch { display: inline-block; width: 1.4re
 .swatch.dot { width: .7rem; height: .7rem; border: 0; border-radius: 50%; background: var(--c); }
 .swatch.vline, .swatch.vdash { width: 0; height: 1rem; border-top: 0; border-left: 2px solid var(--c); margin: 0 .6rem; }
 .swatch.vdash { border-left-style: dashed; }
+body { overflow-wrap: break-word; }
 @media (max-width: 640px) {
   body { margin: 1rem auto; padding: 0 .75rem; font-size: 14px; }
+  table:not(.reflow) { display: block; overflow-x: auto; }
+  table.reflow td:empty { display: none; }
+  svg.chart text { font-size: 17px; }
   table.reflow, table.reflow tbody, table.reflow tr, table.reflow td { display: block; width: 100%; }
-  table.reflow thead { display: none; }
+  table.reflow thead, table.reflow th { display: none; }
   table.reflow tr { border: 1px solid var(--line); border-radius: .4rem; margin: .5rem 0; padding: .2rem 0; }
   table.reflow td { border: 0; padding: .2rem .6rem; text-align: left; }
   table.reflow td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }

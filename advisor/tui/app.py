@@ -274,7 +274,7 @@ class AdvisorApp(App[int]):
             self.notify("Cannot save yet; answer or fix: " + "; ".join(todo), severity="warning", markup=False)
             return
         path = await self.ask_path("Save answers to (YAML)", self.answers_path or "answers.yaml",
-                                    "`advisor --answers FILE` reads it back.")
+                                    "Open it again from the welcome screen; it is plain YAML you can edit.")
         if path is None:
             return
         text = yaml.safe_dump(answers.as_yaml_dict(), sort_keys=False, allow_unicode=True)

@@ -133,6 +133,8 @@ class ResultsScreen(Screen):
                 with VerticalScroll():
                     yield DataTable(id="eliminated-table", cursor_type="row")
                     yield Static(Text(""), id="eliminated-row")
+                    yield Static(Text("Enter or a click on a row shows every reason in full.", style="dim"),
+                                 id="eliminated-hint")
             with TabPane("Decision path", id="tab-path"):
                 with VerticalScroll():
                     yield Static(path_text(s), id="path-text")
@@ -204,11 +206,13 @@ class ResultsScreen(Screen):
 
     def show_evaluation(self, report: Any) -> None:
         """Re-rank the shortlist table on a bake-off and say what changed and why."""
-        from advisor.render.eval_markdown import decision_paragraph
+        from advisor.render.eval_markdown import decision_paragraph, rule_text
 
         self.evaluation = report
         box = self.query_one("#decision-text", Static)
-        box.update(Text(decision_paragraph(report)))
+        text = Text(decision_paragraph(report))
+        text.append("\n" + rule_text(report), style="dim")
+        box.update(text)
         box.remove_class("-hidden")
         self._fill_shortlist()
 
