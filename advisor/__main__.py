@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="let --report replace a file advisor did not write")
     p.add_argument("--knowledge", metavar="DIR", action="append", default=[], help="overlay extra knowledge YAML (repeatable)")
     p.add_argument("--sample-prompt", metavar="FILE", help="count avg_input_tokens from a typical prompt with tiktoken")
+    p.add_argument("--why-not", metavar="MODEL", action="append", default=[],
+                   help="explain why MODEL (a model id, e.g. gpt-5-5) is not the recommendation (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date to judge price age against (default: today)")
     p.add_argument("--tui", action="store_true", help="open the guided app (pre-filled with --answers)")
     p.add_argument("--no-evidence", action="store_true", help="leave out the bake-offs kept as evidence")

@@ -1,8 +1,9 @@
 """Shared fixtures: the small stable test catalogue, an answers factory, a fixed today.
 
-Engine tests run on ``tests/fixtures/kb/models.yaml`` (swapped in with
-``load_knowledge(replace=...)``) so edits to knowledge/models.yaml never break
-them. Every test gets its own ADVISOR_DATA_DIR so a user's catalog overlay
+Engine tests run on ``tests/fixtures/kb/`` (models.yaml with the tasks.yaml and
+decision_tree.yaml that name its models, swapped in with
+``load_knowledge(replace=FIXTURE_KB)``) so edits to the shipped knowledge never
+break them. Every test gets its own ADVISOR_DATA_DIR so a user's catalog overlay
 (``advisor catalog import``) cannot leak into the results.
 """
 
@@ -19,6 +20,10 @@ REPO = Path(__file__).resolve().parent.parent
 # the fake provider server is a plain module shared by several suites
 sys.path.insert(0, str(REPO / "tests" / "providers"))
 FIXTURE_MODELS = REPO / "tests" / "fixtures" / "kb" / "models.yaml"
+#: the stable test catalogue with the guides-era tasks and tree that name its
+#: models (the shipped tasks.yaml and tree name today's models, which the small
+#: catalogue does not have): ``load_knowledge(replace=FIXTURE_KB)``
+FIXTURE_KB = {name: FIXTURE_MODELS.with_name(name) for name in ("models.yaml", "tasks.yaml", "decision_tree.yaml")}
 TODAY = date(2026, 11, 24)
 
 #: the smallest answers the engine accepts (the two required questions)
@@ -36,7 +41,7 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
 def fixture_kb():
     from advisor.core.knowledge import load_knowledge
 
-    return load_knowledge(replace={"models.yaml": FIXTURE_MODELS})
+    return load_knowledge(replace=FIXTURE_KB)
 
 
 @pytest.fixture(scope="session")

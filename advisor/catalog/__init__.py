@@ -30,7 +30,14 @@ Prices (USD per 1M tokens, :class:`decimal.Decimal`, never float)
     offered" and becomes null. LiteLLM uses 0 as a placeholder, so 0 is unknown
     unless the key marks the model free (``:free`` / ``-free``).
   * Tiered prices (models.dev ``tiers`` / ``context_over_200k``, LiteLLM
-    ``*_above_<N>k_tokens``) go into the price ``note``; the base tier is the price.
+    ``*_above_<N>k_tokens``) become price ``tiers`` (and are said in the
+    ``note``); the base tier is the price. Cache writes (models.dev
+    ``cache_write``, LiteLLM ``cache_creation_input_token_cost``) are ``cache_write``.
+  * Deprecations keep their ``deprecation_source``; a catalogue's successor is
+    written only when it is a model we know (never guessed).
+  * Reasoning: models.dev ``reasoning_options`` and LiteLLM's reasoning flags
+    become modes (:mod:`advisor.catalog.reasoning`); where the catalogue does
+    not say which mode is the default, the default mode sends nothing and says so.
   * Every price carries ``source`` and ``as_of``: ``--as-of``, else a
     YYYY-MM-DD in the file's name, else (for a URL) the fetch date. A local file
     with neither is refused: its mtime is not a date (a copy or clone resets it).

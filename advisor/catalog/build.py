@@ -186,6 +186,7 @@ class Builder:
             "input": e.input,
             "output": e.output,
             "cached_input": e.cached_input,
+            "cache_write": e.cache_write,
             "batch_input": e.batch_input,
             "batch_output": e.batch_output,
             "as_of": parsed.as_of,
@@ -193,6 +194,8 @@ class Builder:
             "note": e.price_note,
             "conflicts": kept,
         }
+        if e.tiers:
+            price["tiers"] = e.tiers
         return price, bool(kept)
 
     def _ensure_provider(self, e: Entry, parsed: Parsed, report: Report) -> None:
@@ -225,6 +228,11 @@ class Builder:
             ep["deprecated"] = e.deprecated
             if not e.deprecated_date_known:
                 ep["deprecated_date_known"] = False
+            if e.deprecation_source:
+                ep["deprecation_source"] = e.deprecation_source
+            successor = self._known_id(e.successor, e.provider)
+            if successor and successor != mid:
+                ep["successor"] = successor
         if e.endpoint_note:
             # a curated endpoint keeps its own notes; ours is added after them
             base = (self._builtin_endpoint(mid, e.provider) or {}).get("notes") if curated else None
@@ -249,10 +257,18 @@ class Builder:
         d["structured_output"] = e.structured or "prompt"
         d["tool_calling"] = e.tool_calling
         d["vision"] = e.vision
-        d["reasoning"] = e.reasoning
+        d["reasoning"] = e.reasoning_modes if e.reasoning_modes is not None else e.reasoning
         d["notes"] = f"imported from {parsed.source}; capability ratings are unrated"
         d["endpoints"] = []
         return d
+
+    def _known_id(self, catalogue_id: str | None, provider: str) -> str | None:
+        """Our model id for a catalogue's successor id, only when it names a model we know."""
+        if not catalogue_id:
+            return None
+        api_id = catalogue_id.split("/", 1)[1] if catalogue_id.startswith(("gemini/", provider + "/")) else catalogue_id
+        hit = self.b_endpoint.get((provider, api_id)) or self.o_endpoint.get((provider, api_id))
+        return hit or self.b_base.get(base_id(api_id)) or self.o_base.get(base_id(api_id))
 
     def _has_other_endpoint(self, mid: str, e: Entry) -> bool:
         now = self._endpoint_now(mid, e.provider)

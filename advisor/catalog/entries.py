@@ -87,15 +87,20 @@ class Entry:
     batch_input: Decimal | None = None
     batch_output: Decimal | None = None
     price_note: str | None = None
+    cache_write: Decimal | None = None
+    tiers: list[dict[str, Any]] = field(default_factory=list)  # PriceTier dicts, ascending
     tool_calling: bool = False
     structured: str | None = None  # schema / json_mode / prompt / None (unknown)
     vision: bool = False
     reasoning: bool = False
+    reasoning_modes: dict[str, Any] | None = None  # a Reasoning dict where the catalogue gives controls
     open_weights: bool = False
     released: date | None = None
     deprecated: date | None = None
     endpoint_note: str | None = None  # e.g. a deprecation seen in a snapshot, with no real date
     deprecated_date_known: bool = True  # False: ``deprecated`` is only the catalogue's date
+    deprecation_source: str | None = None
+    successor: str | None = None  # the catalogue's own id for the successor (build maps it to ours)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 
 from advisor.catalog.entries import Entry, Parsed, ProviderInfo, parse_date, per_million, positive_int
 from advisor.catalog.providers import KNOWN, LITELLM_PROVIDERS, canonical
+from advisor.catalog.reasoning import from_litellm
 from advisor.catalog.sources import Raw, bad
 
 KIND = "litellm"
@@ -37,6 +38,33 @@ def _tiers(raw: Raw, where: str, entry: dict[str, Any]) -> str | None:
         o = _price(raw, where, entry, f"output_cost_per_token_above_{size}k_tokens")
         parts.append(f"above {size}k tokens: input {i if i is not None else 'unknown'} / output {o if o is not None else 'unknown'} per 1M")
     return "; ".join(parts) or None
+
+
+def _tier_list(raw: Raw, where: str, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """``*_above_<N>k_tokens`` prices as PriceTier dicts (input and output both known)."""
+    out = []
+    for size in sorted({int(m.group(1)) for k in entry if (m := _TIER.match(k))}):
+        tier = {
+            "above_input_tokens": size * 1000,
+            "input": _price(raw, where, entry, f"input_cost_per_token_above_{size}k_tokens"),
+            "output": _price(raw, where, entry, f"output_cost_per_token_above_{size}k_tokens"),
+        }
+        if not tier["input"] or not tier["output"]:
+            continue  # 0 is LiteLLM's placeholder: no tier we can bill
+        for ours, theirs in (("cached_input", "cache_read_input_token_cost"), ("cache_write", "cache_creation_input_token_cost")):
+            v = _price(raw, where, entry, f"{theirs}_above_{size}k_tokens")
+            if v:
+                tier[ours] = v
+        out.append(tier)
+    return out
+
+
+def _deprecation_source(version: str, key: str, entry: dict[str, Any]) -> str | None:
+    if not entry.get("deprecation_date"):
+        return None
+    url = entry.get("deprecation_source")
+    where = f" ({url})" if isinstance(url, str) and url.startswith("http") else ""
+    return f"LiteLLM model_prices {version} deprecation_date of '{key}'{where}"
 
 
 def parse(raw: Raw) -> Parsed:
@@ -101,6 +129,8 @@ def parse(raw: Raw) -> Parsed:
                 batch_input=nz("input_cost_per_token_batches"),
                 batch_output=nz("output_cost_per_token_batches"),
                 price_note=_tiers(raw, str(key), entry),
+                cache_write=nz("cache_creation_input_token_cost"),
+                tiers=_tier_list(raw, str(key), entry),
                 tool_calling=entry.get("supports_function_calling") is True,
                 structured=structured,
                 vision=entry.get("supports_vision") is True,
@@ -108,6 +138,13 @@ def parse(raw: Raw) -> Parsed:
                 open_weights=False,  # LiteLLM does not say; never assume self-hostable
                 released=None,
                 deprecated=parse_date(entry.get("deprecation_date")),
+                deprecation_source=_deprecation_source(version, str(key), entry),
+                successor=entry.get("successor_model") if isinstance(entry.get("successor_model"), str) else None,
+                reasoning_modes=(
+                    from_litellm(entry, KNOWN[pid][1], pid, f"LiteLLM model_prices {version}", raw.as_of)
+                    if entry.get("supports_reasoning") is True
+                    else None
+                ),
             )
         )
     return out

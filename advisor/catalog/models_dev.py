@@ -10,6 +10,7 @@ from typing import Any
 
 from advisor.catalog.entries import Entry, Parsed, ProviderInfo, parse_date, positive_int, to_decimal
 from advisor.catalog.providers import KNOWN, api_style, canonical
+from advisor.catalog.reasoning import from_models_dev
 from advisor.catalog.sources import Raw, bad
 
 KIND = "models-dev"
@@ -58,6 +59,29 @@ def _tiers_note(raw: Raw, where: str, cost: dict[str, Any]) -> str | None:
         o = _num(raw, where + ".context_over_200k.output", over.get("output"))
         parts.append(f"above 200,000 tokens: input {i if i is not None else 'unknown'} / output {o if o is not None else 'unknown'} per 1M")
     return "; ".join(parts) or None
+
+
+def _tier_list(raw: Raw, where: str, cost: dict[str, Any]) -> list[dict[str, Any]]:
+    """models.dev ``tiers`` (``tier.size``) and ``context_over_200k`` as PriceTier dicts."""
+    found: dict[int, dict[str, Any]] = {}
+    tiers = cost.get("tiers") if isinstance(cost.get("tiers"), list) else []
+    over = cost.get("context_over_200k")
+    pairs = [((t.get("tier") or {}).get("size") if isinstance(t, dict) and isinstance(t.get("tier"), dict) else None, t) for t in tiers]
+    if isinstance(over, dict):
+        pairs.append((200_000, over))
+    for size, t in pairs:
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or not isinstance(t, dict):
+            continue
+        i, o = _num(raw, where + ".tiers.input", t.get("input")), _num(raw, where + ".tiers.output", t.get("output"))
+        if not i or not o:
+            continue
+        tier: dict[str, Any] = {"above_input_tokens": size, "input": i, "output": o}
+        for ours, theirs in (("cached_input", "cache_read"), ("cache_write", "cache_write")):
+            v = _num(raw, where + f".tiers.{theirs}", t.get(theirs))
+            if v:
+                tier[ours] = v
+        found.setdefault(size, tier)
+    return [found[k] for k in sorted(found)]
 
 
 def _structured(value: Any) -> str | None:
@@ -121,6 +145,8 @@ def parse(raw: Raw) -> Parsed:
                 o = None if o == 0 else o
                 cached = None if cached == 0 else cached
             tiers = _tiers_note(raw, where + ".cost", cost)
+            cache_write = _num(raw, where + ".cost.cache_write", cost.get("cache_write"))
+            reasoning = m.get("reasoning") is True
             deprecated = m.get("status") == "deprecated"
             modalities = m.get("modalities") if isinstance(m.get("modalities"), dict) else {}
             inputs = modalities.get("input") if isinstance(modalities.get("input"), list) else []
@@ -142,7 +168,14 @@ def parse(raw: Raw) -> Parsed:
                     tool_calling=m.get("tool_call") is True,
                     structured=_structured(m.get("structured_output")),
                     vision="image" in inputs,
-                    reasoning=m.get("reasoning") is True,
+                    cache_write=cache_write if cache_write and i is not None else None,
+                    tiers=_tier_list(raw, where + ".cost", cost) if i is not None else [],
+                    reasoning=reasoning,
+                    reasoning_modes=(
+                        from_models_dev(m.get("reasoning_options"), style, pid, f"models.dev {raw.as_of.isoformat()}", raw.as_of)
+                        if reasoning
+                        else None
+                    ),
                     open_weights=m.get("open_weights") is True,
                     released=parse_date(m.get("release_date")),
                     # models.dev flags a deprecation without a date: the snapshot date is when it was seen

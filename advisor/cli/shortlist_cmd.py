@@ -52,6 +52,20 @@ def with_sample_prompt(kb, answers, path: str):
     return type(answers).model_validate(data), note
 
 
+def model_ids(kb, names: list[str]) -> tuple[str, ...]:
+    """The model ids ``--why-not`` names, each checked against the knowledge."""
+    from advisor.core.yamlsrc import did_you_mean
+
+    problems = []
+    for name in names:
+        if name not in kb.model_by_id:
+            hint = did_you_mean(name, sorted(kb.model_by_id))
+            problems.append(Problem(f"unknown model '{name}'{hint}; `advisor catalog list` shows the ids", Location("command line", None, "--why-not")))
+    if problems:
+        raise InputError(problems)
+    return tuple(dict.fromkeys(names))
+
+
 def compute(args: argparse.Namespace, kb):
     from advisor.core.engine import shortlist
     from advisor.core.questions import load_answers
@@ -64,7 +78,7 @@ def compute(args: argparse.Namespace, kb):
     from advisor.cli.evidence_cmd import load_evidence
 
     kb, kept = load_evidence(kb, today, use=not getattr(args, "no_evidence", False))
-    result = shortlist(answers, kb, today)
+    result = shortlist(answers, kb, today, why_not=model_ids(kb, getattr(args, "why_not", None) or []))
     if kept:
         from advisor.evidence_store import cite_kept
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from advisor.core.schema import Gpu, Hosting, ModelSpec, Price, SizeClass
+from advisor.core.schema import Gpu, Hosting, ModelSpec, Price, PriceTier, SizeClass
 
 MILLION = Decimal(1_000_000)
 SECONDS_PER_HOUR = Decimal(3600)
@@ -59,19 +59,58 @@ def ceil_int(value: Decimal) -> int:
 class RequestCost:
     input: Decimal
     output: Decimal
+    tier: PriceTier | None = None  # the long-prompt tier the whole request is billed at
+    cached_tokens: int = 0  # input tokens billed at the cache-hit price
+    thinking_tokens: int = 0  # reasoning tokens billed as output
 
     @property
     def total(self) -> Decimal:
         return self.input + self.output
 
 
-def request_cost(price: Price, input_tokens: int, output_tokens: int) -> RequestCost | None:
-    """Cost of one request; ``None`` when either price is unknown."""
+def tier_for(price: Price, input_tokens: int) -> PriceTier | None:
+    """The tier a prompt of ``input_tokens`` is billed at: the highest one whose
+    threshold it exceeds (the provider then bills the whole request at it)."""
+    chosen = None
+    for tier in price.tiers:
+        if input_tokens > tier.above_input_tokens:
+            chosen = tier
+    return chosen
+
+
+def request_cost(
+    price: Price,
+    input_tokens: int,
+    output_tokens: int,
+    cached_share: Decimal = Decimal(0),
+    thinking_tokens: int = 0,
+) -> RequestCost | None:
+    """Cost of one request as the provider bills it; ``None`` when a price is unknown.
+
+    - A prompt longer than a tier's threshold is billed entirely at that tier.
+    - ``cached_share`` of the input is a cache hit, billed at the cached-input
+      price where one is listed (else at the input price: no saving assumed).
+    - Thinking tokens are billed as output tokens.
+    """
     if price.input is None or price.output is None:
         return None
+    tier = tier_for(price, input_tokens)
+    in_price = tier.input if tier else price.input
+    out_price = tier.output if tier else price.output
+    cached_price = (tier.cached_input if tier else price.cached_input) if cached_share else None
+    cached = 0
+    if cached_price is not None:
+        cached = int((Decimal(input_tokens) * cached_share).to_integral_value(rounding=ROUND_HALF_UP))
+    fresh = input_tokens - cached
+    input_cost = in_price * fresh / MILLION
+    if cached:
+        input_cost += cached_price * cached / MILLION  # type: ignore[operator]
     return RequestCost(
-        input=price.input * input_tokens / MILLION,
-        output=price.output * output_tokens / MILLION,
+        input=input_cost,
+        output=out_price * (output_tokens + thinking_tokens) / MILLION,
+        tier=tier,
+        cached_tokens=cached,
+        thinking_tokens=thinking_tokens,
     )
 
 
@@ -127,19 +166,53 @@ class SelfHostPlan:
 
 
 def size_class_for(model: ModelSpec, hosting: Hosting) -> SizeClass | None:
+    """The serving class, by the parameters each token uses: the active ones of a
+    mixture of experts, all of them for a dense model."""
     if not model.open_weights or model.params_b is None:
         return None
+    size = model.active_params_b or model.params_b
     for sc in sorted(hosting.size_classes, key=lambda s: s.max_params_b):
-        if model.params_b <= sc.max_params_b:
+        if size <= sc.max_params_b:
             return sc
     return None
 
 
-def _gpus_per_replica(model: ModelSpec, sc: SizeClass, gpu: Gpu) -> int:
-    need = sc.gpus_per_replica
+def weights_gb(model: ModelSpec, hosting: Hosting) -> Decimal | None:
+    """Memory the weights take at the serving quantisation (total parameters)."""
     if model.vram_4bit_gb is not None:
-        need = max(need, ceil_int(model.vram_4bit_gb / gpu.vram_gb))
-    return need
+        return model.vram_4bit_gb
+    if model.params_b is None:
+        return None
+    return model.params_b * hosting.weights_gb_per_billion_params
+
+
+def _round_gpus(n: int, hosting: Hosting) -> int:
+    if not hosting.gpus_per_replica_powers_of_two:
+        return n
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def _replica_gpus(model: ModelSpec, sc: SizeClass, hosting: Hosting) -> tuple[Gpu, int]:
+    """The GPU and count one replica needs: the class's GPU, or one with more
+    memory when the weights need fewer of those for less money an hour."""
+    base = next(g for g in hosting.gpus if g.id == sc.gpu)
+    memory = weights_gb(model, hosting)
+    if memory is None:
+        return base, sc.gpus_per_replica
+    best: tuple[Decimal, int, Gpu] | None = None
+    for gpu in hosting.gpus:
+        if gpu.id != base.id and gpu.vram_gb <= base.vram_gb:
+            continue  # only the class's GPU, or one with more memory
+        floor = sc.gpus_per_replica if gpu.id == base.id else 1
+        count = _round_gpus(max(floor, ceil_int(memory / gpu.vram_gb)), hosting)
+        key = (count * gpu.hourly_usd, count, gpu)
+        if best is None or key[:2] < best[:2] or (key[:2] == best[:2] and gpu.id == base.id):
+            best = key
+    assert best is not None
+    return best[2], best[1]
 
 
 def replica_capacity(sc: SizeClass, hosting: Hosting) -> Decimal:
@@ -163,8 +236,7 @@ def self_host_plan(
     sc = size_class_for(model, hosting)
     if sc is None:
         return None
-    gpu = next(g for g in hosting.gpus if g.id == sc.gpu)
-    per_replica = _gpus_per_replica(model, sc, gpu)
+    gpu, per_replica = _replica_gpus(model, sc, hosting)
     capacity = replica_capacity(sc, hosting)
     tokens = monthly_requests * tokens_per_request
     replicas = max(1, ceil_int(Decimal(tokens) / capacity))

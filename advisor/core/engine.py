@@ -44,9 +44,10 @@ from advisor.core.result import (
     Shortlist,
     TreeOutcome,
     Warning_,
+    WhyNot,
 )
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, RATING_VALUE, ModelSpec
-from advisor.core.scoring import score_options
+from advisor.core.scoring import rank_key, score_options
 from advisor.core.tree import in_outcome, walk_tree
 
 
@@ -157,16 +158,29 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
         out.append("rated excellent or better on: " + ", ".join(strong))
     if score.unrated:
         out.append(
-            "no source rates it on "
+            "no evidence on "
             + ", ".join(DIMENSION_LABELS[d] for d in score.unrated)
-            + " (counted as neutral, neither for nor against)"
+            + f" (each counted as {score.unrated_counts_as:.2f} of the best: unknown is a risk, not an average)"
+        )
+    if score.unproven:
+        out.append("unproven: too little evidence for this workload; run the bake-off before you commit")
+    if opt.mode is not None:
+        out.append(
+            f"assumes reasoning mode '{opt.mode.label}'"
+            + (f" (the API's default)" if opt.reasoning is not None and opt.mode.id == opt.reasoning.default else " (the bake-off sends it)")
         )
     if answers.json_schema_required or answers.output_format == "json":
         out.append(f"structured output: {opt.structured}" + (" (guided decoding on your server)" if not opt.hosted else ""))
     if opt.cost_per_request is not None:
-        out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly)} a month at your volume")
+        tier = opt.per_request.tier if opt.per_request is not None else None
+        billed = (
+            f" (billed at the >{_int(tier.above_input_tokens)}-token tier: ${tier.input}/${tier.output} per 1M)" if tier else ""
+        )
+        out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly)} a month at your volume{billed}; {score.cost_basis}")
     else:
-        out.append("price unknown: counted as typical of the other options, neither for nor against; check it before committing")
+        out.append("price unknown: scored as a poor price, not an average; check it before committing")
+    for what in opt.unverified:
+        out.append(f"unverified: its {what} is unknown, so your {what} limit could not be checked")
     if opt.ttft is not None:
         out.append(f"typical time to first token {_int(opt.ttft)} ms" + (f", {opt.tps} tok/s" if opt.tps else ""))
     if rec is not None and role == "alternative":
@@ -185,11 +199,35 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
     return out
 
 
-def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[tuple[str, Option]]:
+def retirement(opt: Option) -> date | None:
+    """When the provider retires this way of running the model (hosted only:
+    open weights on your own GPUs do not retire)."""
+    if not opt.hosted:
+        return None
+    ep = opt.endpoint
+    if ep is not None and ep.deprecated is not None and ep.deprecated_date_known:
+        return ep.deprecated
+    return opt.model.deprecated
+
+
+def successor_of(opt: Option) -> str | None:
+    return (opt.endpoint.successor if opt.endpoint is not None else None) or opt.model.successor
+
+
+def _retires_within(opt: Option, days: int, today: date) -> bool:
+    when = retirement(opt)
+    return when is not None and (when - today).days <= days
+
+
+def _pick_roles(kb: KnowledgeBase, answers: Any, ranked: list[Option], members: set[str], today: date) -> list[tuple[str, Option]]:
     if not ranked:
         return []
+    avoid = kb.scoring.retiring_avoid_days
     in_tree = [o for o in ranked if o.ref.key in members]
-    rec = in_tree[0] if in_tree else ranked[0]
+    # the recommendation never retires within the avoid window while a live option qualifies
+    rec = next((o for o in (in_tree or ranked) if not _retires_within(o, avoid, today)), None)
+    if rec is None:
+        rec = next((o for o in ranked if not _retires_within(o, avoid, today)), (in_tree or ranked)[0])
     chosen: list[tuple[str, Option]] = [("recommended", rec)]
     used_models = {rec.model.id}
 
@@ -199,7 +237,7 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
             and rec.cost_per_request is not None
             and o.cost_per_request < rec.cost_per_request
         )
-        faster = o.ttft is not None and rec.ttft is not None and o.ttft < rec.ttft
+        faster = o.latency is not None and rec.latency is not None and o.latency < rec.latency
         return cheaper or faster
 
     # prefer the tree's outcome for every role, then any survivor
@@ -209,15 +247,7 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
         chosen.append(("alternative", alt))
         used_models.add(alt.model.id)
     if answers.availability == "high":
-        where = rec.provider or "self-host"
-        fb = next(
-            (
-                o
-                for o in pool
-                if (o.provider or "self-host") != where and o.ref.key not in {c.ref.key for _, c in chosen}
-            ),
-            None,
-        )
+        fb = fallback_for(kb, rec, pool, {c.ref.key for _, c in chosen})
         if fb is not None:
             chosen.append(("fallback", fb))
             used_models.add(fb.model.id)
@@ -228,6 +258,23 @@ def _pick_roles(answers: Any, ranked: list[Option], members: set[str]) -> list[t
         chosen.append(("also_consider", extra))
         used_models.add(extra.model.id)
     return chosen
+
+
+def fallback_for(kb: KnowledgeBase, rec: Option, pool: list[Option], taken: set[str]) -> Option | None:
+    """Like for like from another provider: the best-ranked one within the stated
+    cost ratio of the primary; when none is that close, the cheapest other."""
+    where = rec.provider or "self-host"
+    others = [o for o in pool if (o.provider or "self-host") != where and o.ref.key not in taken]
+    if not others:
+        return None
+    if rec.monthly is None:
+        return others[0]
+    limit = rec.monthly * kb.scoring.fallback_max_cost_ratio
+    close = [o for o in others if o.monthly is not None and o.monthly <= limit]
+    if close:
+        return close[0]
+    priced = [o for o in others if o.monthly is not None]
+    return min(priced, key=lambda o: o.monthly) if priced else others[0]  # type: ignore[arg-type,return-value]
 
 
 def _age_days(as_of: date, today: date) -> int:
@@ -248,9 +295,6 @@ def _candidate_warnings(kb: KnowledgeBase, answers: Any, opt: Option, today: dat
     if opt.price is not None and opt.price.input == 0 and opt.price.output == 0:
         add("zero_price", f"{opt.ref.label}: listed at $0 ({opt.price.source}); usually a free tier, a subscription "
             "or a placeholder with rate limits; check the production price")
-    if answers.latency_target_ms is not None and opt.ttft is None:
-        add("latency_unknown", f"{opt.ref.label}: no typical latency is known, so the {answers.latency_target_ms:,} ms "
-            "target was not checked; measure it in the bake-off")
     if opt.price is not None and not opt.price.known:
         add("unknown_price", f"{opt.ref.label}: price unknown")
     if opt.price is not None and opt.price.conflicts:
@@ -263,6 +307,21 @@ def _candidate_warnings(kb: KnowledgeBase, answers: Any, opt: Option, today: dat
             "budget for hiring or a managed host of the same weights")
     if not opt.hosted and opt.plan is None:
         add("self_host_unsized", f"{opt.ref.label}: parameter count unknown, GPUs not sized")
+    if not opt.hosted and opt.model.license_allows_production is None:
+        add("license_unknown", f"{opt.ref.label}: whether the weights' licence ({opt.model.license or 'not recorded'}) "
+            "allows production use is not recorded; read it before you deploy")
+    when = retirement(opt)
+    if when is not None and (when - today).days <= kb.scoring.retiring_warn_days:
+        succ = successor_of(opt)
+        succ_name = kb.model_by_id[succ].name if succ in kb.model_by_id else succ
+        add("retiring_soon", f"{opt.ref.label}: retires on {when.isoformat()} ({(when - today).days} days)"
+            + (f"; its successor is {succ_name}" if succ_name else "; plan the migration now"))
+    for what in opt.unverified:
+        add("unverified", f"{opt.ref.label}: {what} unknown, so it passed your {what} limit unverified; "
+            "measure it in the bake-off")
+    if opt.mode is not None and opt.mode.thinks and opt.mode.thinking_tokens is None and opt.hosted:
+        add("thinking_unpriced", f"{opt.ref.label}: in mode '{opt.mode.label}' it bills thinking tokens as output; "
+            "no typical count is known, so the cost shown leaves them out; the bake-off measures them")
     limit = kb.hosting.practical_context.models.get(opt.model.id) or (
         kb.hosting.practical_context.default_open_weights
         if opt.model.open_weights
@@ -276,8 +335,11 @@ def _candidate_warnings(kb: KnowledgeBase, answers: Any, opt: Option, today: dat
     return warnings
 
 
-def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
-    """The explained shortlist for ``answers``. Deterministic for the same inputs."""
+def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, ...] = ()) -> Shortlist:
+    """The explained shortlist for ``answers``. Deterministic for the same inputs.
+
+    ``why_not``: model ids to explain (besides the guides' choices for the task,
+    which are always explained when they are not shortlisted)."""
     options = options_for(kb, answers)
     survivors: list[Option] = []
     dropped: list[Elimination] = []
@@ -315,8 +377,8 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
     )
 
     scores = score_options(kb, answers, survivors, members)
-    ranked = sorted(survivors, key=lambda o: (-scores[o.ref.key].total, o.ref.key))
-    roles = _pick_roles(answers, ranked, members)
+    ranked = sorted(survivors, key=lambda o: rank_key(o, scores))
+    roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None
 
     warnings: list[Warning_] = []
@@ -339,6 +401,11 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
                 license=opt.model.license,
                 structured_output=opt.structured,
                 in_tree_outcome=opt.ref.key in members,
+                reasoning_mode=opt.mode,
+                unproven=score.unproven,
+                unverified=tuple(opt.unverified),
+                retires=retirement(opt),
+                successor=successor_of(opt),
             )
         )
         warnings.extend(_candidate_warnings(kb, answers, opt, today))
@@ -361,6 +428,19 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
         )
     if answers.availability == "high" and rec is not None and not any(r == "fallback" for r, _ in roles):
         warnings.append(Warning_(code="no_fallback", message="availability is high but no option from a different provider survived"))
+    fb = next((o for r, o in roles if r == "fallback"), None)
+    if fb is not None and rec is not None and rec.monthly and fb.monthly is not None:
+        ratio = fb.monthly / rec.monthly
+        if ratio > kb.scoring.fallback_max_cost_ratio:
+            warnings.append(
+                Warning_(
+                    code="fallback_cost",
+                    model_id=fb.model.id,
+                    message=f"the fallback, {fb.ref.label}, costs {_usd(fb.monthly)} a month, {ratio:.1f}x the primary's "
+                    f"{_usd(rec.monthly)}: no option from another provider within {kb.scoring.fallback_max_cost_ratio}x "
+                    "passed the filters",
+                )
+            )
     for name in ("preferred_providers", "excluded_providers"):
         for pid in getattr(answers, name):
             if pid not in kb.providers:
@@ -393,4 +473,99 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date) -> Shortlist:
         options_surviving=len(survivors),
         break_even=overall_be,
         knowledge_sources=kb.sources,
+        why_not=tuple(explain_why_not(kb, answers, options, ranked, scores, roles, why_not, today)),
     )
+
+
+# --------------------------------------------------------------------------- why not X?
+
+def explain_why_not(
+    kb: KnowledgeBase,
+    answers: Any,
+    options: list[Option],
+    ranked: list[Option],
+    scores: dict[str, Score],
+    roles: list[tuple[str, Option]],
+    asked: tuple[str, ...],
+    today: date,
+) -> list[WhyNot]:
+    """Why each asked model, and the guides' choices for the task, is not recommended."""
+    task = kb.task_by_id.get(answers.task_type)
+    wanted: list[tuple[str, bool]] = [(m, True) for m in asked]
+    if task is not None:
+        for mid in (task.first_choice, task.fallback):
+            if mid not in {m for m, _ in wanted}:
+                wanted.append((mid, False))
+    role_of = {o.model.id: r for r, o in roles}
+    rec = roles[0][1] if roles else None
+    out: list[WhyNot] = []
+    for mid, by_user in wanted:
+        model = kb.model_by_id.get(mid)
+        if model is None:
+            continue  # the CLI refuses unknown ids before this
+        if mid in role_of and not by_user:
+            continue  # the guides' choice is on the shortlist: nothing to explain
+        out.append(_why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, today))
+    return out
+
+
+def _score_gaps(s: Score, r: Score, rec_name: str) -> list[str]:
+    """The score parts that put one option below the recommendation, largest first."""
+    w = s.weights
+    parts = [(w[p] * (getattr(r, p) - getattr(s, p)), p, getattr(s, p), getattr(r, p)) for p in ("quality", "fit", "cost", "speed")]
+    parts.append((r.tree_bonus - s.tree_bonus, "bonus", s.tree_bonus, r.tree_bonus))
+    out = []
+    for gap, part, mine, theirs in sorted(parts, reverse=True):
+        if abs(gap) >= 0.0005:
+            side = "behind" if gap > 0 else "ahead"
+            out.append(f"{part}: {mine:.2f} against {theirs:.2f} for {rec_name} ({side} by {abs(gap):.3f} of the total)")
+    if s.cost_basis and r.cost_basis:
+        out.append(f"cost basis: {s.cost_basis}, against {r.cost_basis}")
+    if s.unrated:
+        out.append("no evidence on " + ", ".join(DIMENSION_LABELS[d] for d in s.unrated))
+    return out
+
+
+def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, rec_today) -> WhyNot:
+    from advisor.core.result import ROLE_LABELS
+
+    label = "the guides' choice for this task" if not by_user else "asked"
+    mine = [o for o in options if o.model.id == model.id]
+    alive = [o for o in ranked if o.model.id == model.id]
+    if not alive:
+        details = tuple(f"{e.option.label}: {e.rule}: {e.message}" for o in mine for e in o.eliminations)
+        rules = sorted({e.rule for o in mine for e in o.eliminations})
+        retired = rules == ["deprecated"]
+        if retired:
+            succ = model.successor
+            succ_text = f"; its successor is {kb.model_by_id[succ].name}" if succ in kb.model_by_id else ""
+            summary = f"{model.name} ({label}) is retired{succ_text}"
+        else:
+            summary = f"{model.name} ({label}) is eliminated by: {', '.join(rules)}"
+        return WhyNot(model_id=model.id, model_name=model.name, asked=by_user,
+                      status="retired" if retired else "eliminated", summary=summary, details=details)
+    best = alive[0]
+    position = ranked.index(best) + 1
+    s = scores[best.ref.key]
+    r = scores[rec.ref.key] if rec is not None else None
+    details: list[str] = []
+    if r is not None and rec is not None and rec.model.id != model.id:
+        details = _score_gaps(s, r, rec.model.name)
+    if best.unverified:
+        details.append("unverified on " + ", ".join(best.unverified) + ": ranked below every verified option")
+    when = retirement(best)
+    avoid = kb.scoring.retiring_avoid_days
+    if when is not None and rec is not None and (when - rec_today).days <= avoid:
+        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: never recommended while a live option qualifies")
+    against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
+    if model.id in role_of:
+        role = ROLE_LABELS[role_of[model.id]]
+        if role_of[model.id] == "recommended":
+            return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
+                          summary=f"{model.name} is the recommendation", details=())
+        return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
+                      summary=f"{model.name} is on the shortlist ({role}), ranked #{position} of {len(ranked)}{against}",
+                      details=tuple(details))
+    summary = f"{model.name} ({label}) passes every filter but ranks #{position} of {len(ranked)}{against}"
+    return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="ranked_below",
+                  summary=summary, details=tuple(details))

@@ -11,12 +11,15 @@ from advisor.core.costs import format_usd as _usd
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 
-REASONING_MIN_LATENCY_MS = 30000  # o1/o3-class models take 2-30 s before the first token
 
 
 def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[tuple[str, str]]:
-    """Every rule ``opt`` breaks, as (rule id, message with the numbers)."""
+    """Every rule ``opt`` breaks, as (rule id, message with the numbers).
+
+    A limit whose figure is unknown (no price, no typical latency) is not
+    broken; the option is marked unverified on it (``opt.unverified``)."""
     out: list[tuple[str, str]] = []
+    opt.unverified = []
     m = opt.model
     deprecated = (opt.endpoint.deprecated if opt.endpoint else None) or m.deprecated
     if deprecated is not None and deprecated <= today and opt.hosted:
@@ -58,41 +61,48 @@ def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> l
         out.append(("vision", "no image input"))
     if answers.fine_tuning and not (m.fine_tuning or m.open_weights):
         out.append(("fine_tuning", "cannot be fine-tuned"))
+    if not opt.hosted and m.license_allows_production is False:
+        src = f" ({m.license_source})" if m.license_source else ""
+        out.append(("license", f"the weights' licence, {m.license or 'unnamed'}, forbids production use{src}"))
     target = answers.latency_target_ms
-    if m.thinks and (answers.user_facing or (target is not None and target < REASONING_MIN_LATENCY_MS)):
-        why = "a person waits on the reply" if answers.user_facing else f"target {_int(target)} ms"
-        out.append(
-            (
-                "reasoning_latency",
-                f"a reasoning model thinks for seconds to minutes before its first token; {why}",
-            )
-        )
-    if target is not None and opt.ttft is not None:
-        if answers.user_facing:
-            if opt.ttft > target:
-                out.append(("latency", f"typical time to first token {_int(opt.ttft)} ms > target {_int(target)} ms"))
-        elif opt.tps is not None:
-            total = opt.ttft + math.ceil(answers.avg_output_tokens * 1000 / opt.tps)
-            if total > target:
+    if opt.mode_problem is not None:
+        out.append(("reasoning_latency", opt.mode_problem))
+    elif target is not None:
+        if opt.ttft is None:
+            opt.unverified.append("latency")
+        elif opt.latency is not None and opt.latency > target:
+            mode = f" in mode '{opt.mode.label}'" if opt.mode is not None else ""
+            if answers.user_facing:
+                out.append(("latency", f"typical time to first token {_int(math.ceil(opt.latency))} ms{mode} > target {_int(target)} ms"))
+            else:
                 out.append(
                     (
                         "latency",
-                        f"typical response time {_int(total)} ms (TTFT {_int(opt.ttft)} ms + "
+                        f"typical response time {_int(math.ceil(opt.latency))} ms{mode} (TTFT {_int(opt.ttft)} ms + "
                         f"{_int(answers.avg_output_tokens)} tokens at {opt.tps} tok/s) > target {_int(target)} ms",
                     )
                 )
-        elif opt.ttft > target:  # output speed unknown, but the first token alone is already late
+        elif opt.latency is None and opt.ttft > target:  # output speed unknown, but the first token alone is late
             out.append(("latency", f"typical time to first token {_int(opt.ttft)} ms alone > target {_int(target)} ms"))
+        elif opt.latency is None:
+            opt.unverified.append("latency")
     per = opt.cost_per_request
-    if answers.budget_per_request_usd is not None and per is not None and per > answers.budget_per_request_usd:
-        out.append(
-            ("budget_per_request", f"{_usd(per)} a request > budget {_usd(answers.budget_per_request_usd)}")
-        )
-    if answers.budget_per_month_usd is not None and opt.monthly is not None and opt.monthly > answers.budget_per_month_usd:
-        out.append(
-            (
-                "budget_per_month",
-                f"{_usd(opt.monthly)} a month at {_int(answers.monthly_requests)} requests > budget {_usd(answers.budget_per_month_usd)}",
+    if answers.budget_per_request_usd is not None:
+        if per is None:
+            opt.unverified.append("cost")
+        elif per > answers.budget_per_request_usd:
+            out.append(
+                ("budget_per_request", f"{_usd(per)} a request > budget {_usd(answers.budget_per_request_usd)}")
             )
-        )
+    if answers.budget_per_month_usd is not None:
+        if opt.monthly is None:
+            if "cost" not in opt.unverified:
+                opt.unverified.append("cost")
+        elif opt.monthly > answers.budget_per_month_usd:
+            out.append(
+                (
+                    "budget_per_month",
+                    f"{_usd(opt.monthly)} a month at {_int(answers.monthly_requests)} requests > budget {_usd(answers.budget_per_month_usd)}",
+                )
+            )
     return out

@@ -26,6 +26,7 @@ from advisor.core.schema import (
     ModelSpec,
     Provider,
     QuestionBook,
+    ScoringBook,
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
@@ -38,6 +39,7 @@ FILES: dict[str, type[BaseModel]] = {
     "decision_tree.yaml": DecisionTree,
     "tasks.yaml": TaskBook,
     "hosting.yaml": Hosting,
+    "scoring.yaml": ScoringBook,
 }
 
 #: keys that identify an item in a list, tried in order, when merging overlays
@@ -131,6 +133,7 @@ class KnowledgeBase:
     tree: DecisionTree
     tasks: TaskBook
     hosting: Hosting
+    scoring: ScoringBook
     sources: tuple[str, ...] = ()
     maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged YAML, for error paths
@@ -275,6 +278,7 @@ def load_knowledge(
         tree=parsed["decision_tree.yaml"],
         tasks=parsed["tasks.yaml"],
         hosting=parsed["hosting.yaml"],
+        scoring=parsed["scoring.yaml"],
         sources=tuple(sources),
         maps={name: smap for name, (_, smap) in raw.items()},
         raw={name: data for name, (data, _) in raw.items()},
@@ -304,7 +308,7 @@ def _duplicates(items: Iterable[Any], attr: str) -> dict[Any, list[int]]:
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:
     """References between files: providers, model ids, answers, tree links, tasks."""
-    from advisor.core.questions import ENGINE_QUESTIONS
+    from advisor.core.questions import DERIVED_ANSWERS, ENGINE_QUESTIONS
 
     out: list[Problem] = []
     M, Q, T, K, H = "models.yaml", "questions.yaml", "decision_tree.yaml", "tasks.yaml", "hosting.yaml"
@@ -349,7 +353,7 @@ def cross_check(kb: KnowledgeBase) -> list[Problem]:
                 out.append(Problem(f"'{target}' is not a node", _loc(kb, T, ("nodes", i, branch))))
         if node.when is not None:
             for used in sorted(node.when.answers_used()):
-                if used not in questions:
+                if used not in questions and used not in DERIVED_ANSWERS:
                     out.append(Problem(f"condition uses unknown answer '{used}'", _loc(kb, T, ("nodes", i, "when"))))
         if node.candidates is not None:
             for k, mid in enumerate(node.candidates.models):

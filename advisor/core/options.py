@@ -12,6 +12,7 @@ from typing import Any
 
 from advisor.core import costs as money
 from advisor.core.knowledge import KnowledgeBase
+from advisor.core.reasoning import choose_mode, latency_in_mode
 from advisor.core.result import Elimination, OptionRef
 from advisor.core.schema import Endpoint, ModelSpec
 
@@ -23,12 +24,17 @@ class Option:
     __slots__ = (
         "model", "endpoint", "ref", "per_request", "monthly", "plan", "eliminations",
         "hosted", "price", "provider", "context_window", "structured", "ttft", "tps", "cost_per_request",
+        "reasoning", "mode", "mode_problem", "latency", "unverified",
     )
 
     def __init__(self, facts: tuple) -> None:
         # facts: everything that depends on the knowledge only, from option_refs()
         (self.model, self.endpoint, self.ref, self.hosted, self.price, self.provider,
-         self.context_window, self.structured, self.ttft, self.tps) = facts
+         self.context_window, self.structured, self.ttft, self.tps, self.reasoning) = facts
+        self.mode = None  # the reasoning mode the advice assumes (None: the model does not think)
+        self.mode_problem: str | None = None  # why no mode fits the time allowed
+        self.latency: float | None = None  # ms the person or pipeline waits, in the assumed mode
+        self.unverified: list[str] = []  # limits passed only because the figure is unknown
         self.monthly: Decimal | None = None
         self.plan: money.SelfHostPlan | None = None
         self.eliminations: list[Elimination] = []
@@ -52,6 +58,7 @@ class Option:
             (endpoint.structured_output or model.structured_output) if endpoint else "schema",
             ttft.value if ttft else None,
             tps.value if tps else None,
+            (endpoint.reasoning if endpoint else None) or model.reasoning,
         )
 
     def set_cost(self, per_request: money.RequestCost | None) -> None:
@@ -102,21 +109,39 @@ def option_refs(kb: KnowledgeBase) -> tuple[tuple, ...]:
     return result
 
 
+def base_latency_ms(opt: Option, answers: Any) -> float | None:
+    """What the person or pipeline waits before thinking is added: time to first
+    token when a person waits, else the whole response. ``None``: unknown."""
+    if opt.ttft is None:
+        return None
+    if answers.user_facing:
+        return float(opt.ttft)
+    if opt.tps is None:
+        return None
+    return opt.ttft + answers.avg_output_tokens * 1000 / opt.tps
+
+
 def options_for(kb: KnowledgeBase, answers: Any) -> list[Option]:
     tokens = answers.avg_input_tokens + answers.avg_output_tokens
     n_in, n_out, volume = answers.avg_input_tokens, answers.avg_output_tokens, answers.monthly_requests
     share_in = Decimal(n_in) / tokens
+    cached_share = Decimal(answers.cached_input_share)
     # a self-hosting plan depends on the model only through its size and memory
     plans: dict[tuple[Any, Any], tuple[money.SelfHostPlan | None, money.RequestCost | None]] = {}
     out: list[Option] = []
     for facts in option_refs(kb):
         opt = Option(facts)
         model, ep = opt.model, opt.endpoint
+        base = base_latency_ms(opt, answers)
+        opt.mode, opt.mode_problem = choose_mode(opt.reasoning, answers, kb.scoring, base)
+        if base is not None:
+            opt.latency = latency_in_mode(base, opt.mode, opt.reasoning, kb.scoring)
         if ep is not None:
-            opt.set_cost(money.request_cost(ep.price, n_in, n_out))
+            thinking = (opt.mode.thinking_tokens or 0) if opt.mode is not None and opt.mode.thinks else 0
+            opt.set_cost(money.request_cost(ep.price, n_in, n_out, cached_share, thinking))
             opt.monthly = money.per_month(opt.cost_per_request, volume)
         else:
-            key = (model.params_b, model.vram_4bit_gb)
+            key = (model.params_b, model.active_params_b, model.vram_4bit_gb)
             if key not in plans:
                 plan = money.self_host_plan(model, kb.hosting, volume, tokens, answers.gpu_ops_experience)
                 cost = None

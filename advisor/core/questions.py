@@ -37,6 +37,7 @@ ENGINE_QUESTIONS: dict[str, str] = {
     "monthly_requests": "int",
     "avg_input_tokens": "int",
     "avg_output_tokens": "int",
+    "cached_input_share": "number",
     "data_privacy": "choice",
     "compliance": "multi_choice",
     "gpu_ops_experience": "choice",
@@ -47,6 +48,23 @@ ENGINE_QUESTIONS: dict[str, str] = {
     "preferred_providers": "text_list",
     "excluded_providers": "text_list",
 }
+
+
+def _effective_budget_per_request(answers: Any) -> Decimal | None:
+    """The tighter of the per-request budget and the monthly budget spread over
+    the monthly volume: a monthly budget is a per-request budget too."""
+    per = answers.budget_per_request_usd
+    month = answers.budget_per_month_usd
+    spread = month / answers.monthly_requests if month is not None and answers.monthly_requests else None
+    known = [b for b in (per, spread) if b is not None]
+    return min(known) if known else None
+
+
+#: answers the tree can ask about that no one types: derived from the others
+DERIVED_ANSWERS: dict[str, Any] = {
+    "effective_budget_per_request_usd": _effective_budget_per_request,
+}
+
 
 
 class AnswersBase(BaseModel):
@@ -147,6 +165,8 @@ def build_answers_model(book: QuestionBook) -> type[AnswersBase]:
             default = q.default
             if q.type in ("multi_choice", "text_list") and isinstance(default, list):
                 default = tuple(default)
+            if q.type in ("number", "money") and isinstance(default, (int, float)) and not isinstance(default, bool):
+                default = Decimal(str(default))  # defaults are not validated: give the field's own type
             fields[q.id] = (ftype, Field(default=default, description=q.prompt))
         if q.type in ("int", "number", "money"):
             validators[f"_num_{q.id}"] = field_validator(q.id, mode="before")(_no_bool_numbers)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from advisor.core.schema import ReasoningMode
+
 _set = object.__setattr__  # records are frozen; ``trusted`` fills them directly
 
 Role = Literal["recommended", "alternative", "fallback", "also_consider"]
@@ -148,6 +150,10 @@ class Score(Record):
     weights: dict[str, float]
     rated: tuple[str, ...]
     unrated: tuple[str, ...]
+    evidence: float = 0.0  # share of the quality weight that rests on evidence
+    unproven: bool = False  # too little evidence: run the bake-off
+    cost_basis: str = ""  # what the cost score was measured against
+    unrated_counts_as: float = 0.0  # the prior an unrated dimension counted as
 
 
 class Candidate(Record):
@@ -164,6 +170,25 @@ class Candidate(Record):
     license: str | None
     structured_output: str
     in_tree_outcome: bool
+    # the reasoning mode the advice assumes (None: the model does not think);
+    # the bake-off sends this mode
+    reasoning_mode: ReasoningMode | None = None
+    unproven: bool = False  # little or no evidence: "unproven: run the bake-off"
+    unverified: tuple[str, ...] = ()  # limits passed only because the figure is unknown
+    retires: date | None = None  # the provider's retirement date, when known
+    successor: str | None = None  # model id the provider points to
+
+
+class WhyNot(Record):
+    """Why a model is not the recommendation: the rules and numbers that removed
+    it, or the score parts that put it below."""
+
+    model_id: str
+    model_name: str
+    asked: bool  # True: the user asked; False: the guides' choice for the task
+    status: Literal["eliminated", "ranked_below", "shortlisted", "retired"]
+    summary: str
+    details: tuple[str, ...]
 
 
 class Warning_(Record):
@@ -195,6 +220,7 @@ class Shortlist(Record):
     break_even: BreakEven | None
     knowledge_sources: tuple[str, ...]
     token_note: str | None = None
+    why_not: tuple[WhyNot, ...] = ()
 
     @property
     def recommended(self) -> Candidate | None:

@@ -554,6 +554,12 @@ class Hosting(Frozen):
     ops_overhead: OpsOverhead
     practical_context: PracticalContext
     price_max_age_days: int = Field(default=90, gt=0)
+    # memory the weights take at the serving quantisation, per billion TOTAL
+    # parameters (every expert of a mixture of experts is in memory)
+    quantisation: str = "4-bit"
+    weights_gb_per_billion_params: Decimal = Field(default=Decimal("0.55"), gt=0)
+    # tensor parallelism splits a model over 1, 2, 4 or 8 GPUs
+    gpus_per_replica_powers_of_two: bool = True
 
 
 # --------------------------------------------------------------------------- questions
@@ -615,3 +621,66 @@ class QuestionBook(Frozen):
 class ModelsFile(Frozen):
     providers: tuple[Provider, ...]
     models: tuple[ModelSpec, ...]
+
+
+# --------------------------------------------------------------------------- scoring
+
+LEVELS: tuple[str, ...] = ("best", "excellent", "good", "moderate", "limited", "none")
+
+
+class UnratedPrior(Frozen):
+    """What an unrated dimension counts as: a prior below the middle, so a model
+    with evidence outranks one without unless its evidence is poor."""
+
+    by_tier: dict[Tier, Decimal]
+    high_floor: Decimal = Field(ge=0, le=1)  # under a quality floor of ``high_floor_from`` or more
+    high_floor_from: Decimal = Field(gt=0, le=1)
+
+
+class LogScale(Frozen):
+    """1.0 at ``best`` or better, 0.0 at ``worst`` or worse, log-linear between."""
+
+    best: Decimal = Field(gt=0)
+    worst: Decimal = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "LogScale":
+        if self.best == self.worst:
+            raise ValueError("best and worst must differ")
+        return self
+
+
+class Bonuses(Frozen):
+    tree_outcome: Decimal = Field(ge=0)
+    first_choice: Decimal = Field(ge=0)
+    task_fallback: Decimal = Field(ge=0)
+    preferred_provider: Decimal = Field(ge=0)
+
+
+class ScoringBook(Frozen):
+    """knowledge/scoring.yaml: the scales, priors and thresholds the scores use."""
+
+    level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
+    unrated: UnratedPrior
+    unproven_below: Decimal = Field(ge=0, le=1)
+    cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
+    cost_share_of_budget: LogScale  # cost / budget
+    latency_ms: LogScale
+    unknown_cost_score: Decimal = Field(ge=0, le=1)
+    unknown_speed_score: Decimal = Field(ge=0, le=1)
+    reasoning_overhead_ms: dict[Effort, int]
+    person_waits_ms: int = Field(gt=0)
+    retiring_warn_days: int = Field(gt=0)
+    retiring_avoid_days: int = Field(gt=0)
+    fallback_max_cost_ratio: Decimal = Field(gt=1)
+    bonuses: Bonuses
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ScoringBook":
+        missing = [lvl for lvl in LEVELS if lvl not in self.level_values]
+        if missing:
+            raise ValueError(f"level_values needs every level; missing: {', '.join(missing)}")
+        gaps = [e for e in EFFORT_ORDER if e not in self.reasoning_overhead_ms]
+        if gaps:
+            raise ValueError(f"reasoning_overhead_ms needs every effort; missing: {', '.join(gaps)}")
+        return self

@@ -1,24 +1,37 @@
-"""Scores for the options that passed the filters: capability ratings weighted by
-what the answers stress, fit, and cost and speed relative to the other survivors."""
+"""Scores for the options that passed the filters.
+
+Four parts, blended by what the answers stress:
+
+- quality: evidence per capability dimension, weighted by the task. A
+  dimension with no evidence counts as a prior below the middle (uncertainty,
+  not an average), so a model with evidence outranks one without unless its
+  evidence is poor;
+- fit: the model's tier and traits against the task;
+- cost and speed on ABSOLUTE scales (against the user's budget, else a fixed
+  $/1M-token scale; a fixed latency scale), so a candidate's score never moves
+  when an unrelated model joins or leaves. An unknown figure scores as a poor
+  known one.
+
+Cost at volume counts once: in the cost part, never also as a quality rating.
+"""
 
 from __future__ import annotations
 
 import math
-import statistics
 from decimal import Decimal
 from typing import Any
 
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 from advisor.core.result import Score
-from advisor.core.schema import DIMENSIONS, RATING_MAX, RATING_VALUE, STRUCTURED_RANK
+from advisor.core.schema import DIMENSIONS, STRUCTURED_RANK, LogScale, ModelSpec
 
-NEUTRAL = 0.5  # what an unrated dimension counts as (the middle of the rating scale)
-TREE_BONUS = 0.15
-FIRST_CHOICE_BONUS = 0.08  # the guides' first choice for the task type (tasks.yaml)
-TASK_FALLBACK_BONUS = 0.04  # the guides' fallback for the task type
-PREFERRED_BONUS = 0.03
-LATENCY_CRITICAL_MS = 2000
+#: dimensions the cost part already counts (never also as quality)
+COUNTED_AS_COST = frozenset({"cost_at_volume"})
+
+
+def high_floor(kb: KnowledgeBase, answers: Any) -> bool:
+    return answers.quality_floor is not None and answers.quality_floor >= kb.scoring.unrated.high_floor_from
 
 
 def dimension_weights(kb: KnowledgeBase, answers: Any) -> dict[str, int]:
@@ -38,14 +51,12 @@ def dimension_weights(kb: KnowledgeBase, answers: Any) -> dict[str, int]:
         bump["long_context"] += 2
     if answers.fine_tuning:
         bump["fine_tunability"] += 3
-    if answers.monthly_requests >= 1_000_000:
-        bump["cost_at_volume"] += 2
     if answers.data_privacy != "standard":
         bump["self_hosting"] += 3
-    if answers.quality_floor is not None and answers.quality_floor >= Decimal("0.9"):
+    if high_floor(kb, answers):
         bump["instruction_following"] += 1
         bump["hallucination_calibration"] += 1
-    return {d: weights.get(d, 0) + bump[d] for d in DIMENSIONS}
+    return {d: (0 if d in COUNTED_AS_COST else weights.get(d, 0) + bump[d]) for d in DIMENSIONS}
 
 
 def blend_weights(answers: Any) -> dict[str, float]:
@@ -55,7 +66,7 @@ def blend_weights(answers: Any) -> dict[str, float]:
         w["cost"] += 0.10
     if answers.budget_per_request_usd is not None or answers.budget_per_month_usd is not None:
         w["cost"] += 0.05
-    if answers.latency_target_ms is not None and answers.latency_target_ms < LATENCY_CRITICAL_MS:
+    if answers.latency_target_ms is not None and answers.latency_target_ms < 2000:
         w["speed"] += 0.15
     elif answers.user_facing:
         w["speed"] += 0.05
@@ -88,90 +99,135 @@ def _fit(kb: KnowledgeBase, answers: Any, opt: Option) -> float:
     if any(lang != "en" for lang in answers.languages):
         parts.append(1.0 if {"multilingual", "european_languages"} & set(m.tags) else 0.5)
     if answers.task_type == "reasoning":
-        parts.append(1.0 if m.thinks else 0.4)
+        parts.append(1.0 if opt.mode is not None and opt.mode.thinks else 0.4)
     return sum(parts) / len(parts)
 
 
-def _relative(values: dict[str, float | None]) -> dict[str, float]:
-    """Lower is better, on a log scale across the survivors (1 = best, 0 = worst).
-
-    An unknown value counts as the median of the known ones: typical of the
-    survivors, so it neither wins nor loses against them. (A fixed midpoint
-    would rank every unknown above the slowest or dearest known option.)
-    """
-    known = [v for v in values.values() if v is not None and v > 0]
-    if not known:
-        return {k: NEUTRAL for k in values}
-    lo, hi = min(known), max(known)
-    out: dict[str, float] = {}
-    for key, v in values.items():
-        if v is None:
-            continue
-        if v <= 0 or hi == lo:
-            out[key] = 1.0
-        else:
-            out[key] = 1.0 - math.log(v / lo) / math.log(hi / lo)
-    typical = statistics.median(out.values())
-    for key, v in values.items():
-        if v is None:
-            out[key] = typical
-    return out
+def on_scale(value: float, scale: LogScale) -> float:
+    """1.0 at the scale's best or better, 0.0 at its worst or worse, log-linear between."""
+    best, worst = float(scale.best), float(scale.worst)
+    if value <= 0:
+        return 1.0
+    t = math.log(value / best) / math.log(worst / best)
+    return min(1.0, max(0.0, 1.0 - t))
 
 
-def _latency_ms(opt: Option, answers: Any) -> float | None:
-    if opt.ttft is None:
-        return None
-    if answers.user_facing or opt.tps is None:
-        return float(opt.ttft)
-    return opt.ttft + answers.avg_output_tokens * 1000 / opt.tps
+def cost_score(kb: KnowledgeBase, answers: Any, opt: Option) -> tuple[float, str]:
+    """(score, what it was measured against)."""
+    sc = kb.scoring
+    per, monthly = opt.cost_per_request, opt.monthly
+    if per is None:
+        return float(sc.unknown_cost_score), "price unknown (scored as a poor price)"
+    shares = []
+    if answers.budget_per_request_usd is not None:
+        shares.append(float(per / answers.budget_per_request_usd))
+    if answers.budget_per_month_usd is not None and monthly is not None:
+        shares.append(float(monthly / answers.budget_per_month_usd))
+    if shares:
+        share = max(shares)
+        return on_scale(share, sc.cost_share_of_budget), f"{share:.1%} of your budget"
+    tokens = answers.avg_input_tokens + answers.avg_output_tokens
+    per_m = float(per) * 1_000_000 / tokens
+    return on_scale(per_m, sc.cost_per_million_tokens), f"${per_m:,.2f} per 1M tokens at your mix"
+
+
+def speed_score(kb: KnowledgeBase, opt: Option) -> float:
+    if opt.latency is None:
+        return float(kb.scoring.unknown_speed_score)
+    return on_scale(opt.latency, kb.scoring.latency_ms)
+
+
+def rating_levels(kb: KnowledgeBase, model: ModelSpec, dim: str) -> list[str]:
+    """The levels the evidence gives ``model`` on ``dim`` (empty: unrated).
+
+    The user's own bake-off outranks public benchmarks, which sit beside the
+    guides' capability matrix; several claims of the same rank are averaged."""
+    claims = kb_claims(kb, model.id, dim)
+    if claims:
+        top = claims[0].kind
+        if top == "bake_off":
+            return [c.level for c in claims if c.kind == "bake_off"]
+        return [c.level for c in claims]
+    level = model.ratings.level(dim)
+    return [] if level == "unrated" else [level]
+
+
+def kb_claims(kb: KnowledgeBase, model_id: str, dim: str) -> tuple:
+    finder = getattr(kb, "claims_for", None)
+    return finder(model_id, dim) if finder is not None else ()
+
+
+def unrated_value(kb: KnowledgeBase, answers: Any, model: ModelSpec) -> float:
+    prior = kb.scoring.unrated
+    if high_floor(kb, answers):
+        return float(prior.high_floor)
+    return float(prior.by_tier[model.tier])
 
 
 def score_options(kb: KnowledgeBase, answers: Any, survivors: list[Option], members: set[str]) -> dict[str, Score]:
     dims = dimension_weights(kb, answers)
     blend = blend_weights(answers)
-    cost_rel = _relative({o.ref.key: (float(o.cost_per_request) if o.cost_per_request is not None else None) for o in survivors})
-    speed_rel = _relative({o.ref.key: _latency_ms(o, answers) for o in survivors})
+    values = {k: float(v) for k, v in kb.scoring.level_values.items()}
+    bonuses = kb.scoring.bonuses
     scores: dict[str, Score] = {}
     task = kb.task_by_id.get(answers.task_type)
     weight_sum = sum(dims.values()) or 1
     for o in survivors:
         rated, unrated = [], []
         q = 0.0
+        evidence_weight = 0
+        prior = unrated_value(kb, answers, o.model)
         for d in DIMENSIONS:
             if dims[d] == 0:
                 continue
-            level = o.model.ratings.level(d)
-            if level == "unrated":
+            levels = rating_levels(kb, o.model, d)
+            if not levels:
                 unrated.append(d)
-                q += dims[d] * NEUTRAL
+                q += dims[d] * prior
             else:
                 rated.append(d)
-                q += dims[d] * RATING_VALUE[level] / RATING_MAX
+                evidence_weight += dims[d]
+                q += dims[d] * sum(values[lv] for lv in levels) / len(levels)
         quality = q / weight_sum
         fit = _fit(kb, answers, o)
-        bonus = TREE_BONUS if o.ref.key in members else 0.0
+        cost, cost_basis = cost_score(kb, answers, o)
+        speed = speed_score(kb, o)
+        bonus = float(bonuses.tree_outcome) if o.ref.key in members else 0.0
         if task is not None and o.model.id == task.first_choice:
-            bonus += FIRST_CHOICE_BONUS
+            bonus += float(bonuses.first_choice)
         elif task is not None and o.model.id == task.fallback:
-            bonus += TASK_FALLBACK_BONUS
+            bonus += float(bonuses.task_fallback)
         if o.provider and o.provider in answers.preferred_providers:
-            bonus += PREFERRED_BONUS
-        total = (
-            blend["quality"] * quality
-            + blend["fit"] * fit
-            + blend["cost"] * cost_rel[o.ref.key]
-            + blend["speed"] * speed_rel[o.ref.key]
-            + bonus
-        )
+            bonus += float(bonuses.preferred_provider)
+        total = blend["quality"] * quality + blend["fit"] * fit + blend["cost"] * cost + blend["speed"] * speed + bonus
+        evidence = evidence_weight / weight_sum
         scores[o.ref.key] = Score(
             total=round(total, 4),
             quality=round(quality, 4),
             fit=round(fit, 4),
-            cost=round(cost_rel[o.ref.key], 4),
-            speed=round(speed_rel[o.ref.key], 4),
+            cost=round(cost, 4),
+            speed=round(speed, 4),
             tree_bonus=round(bonus, 4),
             weights=blend,
             rated=tuple(rated),
             unrated=tuple(unrated),
+            evidence=round(evidence, 4),
+            unproven=evidence < float(kb.scoring.unproven_below),
+            cost_basis=cost_basis,
+            unrated_counts_as=round(prior, 4),
         )
     return scores
+
+
+def rank_key(o: Option, scores: dict[str, Score]) -> tuple:
+    """Best first: verified before unverified, then the total, then evidence,
+    then cheaper and faster; the option key last only for byte-stable output."""
+    s = scores[o.ref.key]
+    return (
+        bool(o.unverified),
+        -s.total,
+        -s.evidence,
+        o.cost_per_request if o.cost_per_request is not None else Decimal("Infinity"),
+        o.latency if o.latency is not None else math.inf,
+        o.ref.key,
+    )

@@ -7,12 +7,20 @@ from typing import Any
 
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
+from advisor.core.questions import DERIVED_ANSWERS
 from advisor.core.result import TreeStep
 from advisor.core.schema import Condition, Selector
 
 
+def answer_value(answers: Any, name: str) -> Any:
+    derive = DERIVED_ANSWERS.get(name)
+    return derive(answers) if derive is not None else getattr(answers, name)
+
+
 def _answer_text(answers: Any, name: str) -> str:
-    value = getattr(answers, name)
+    if name == "effective_budget_per_request_usd":
+        return _budget_text(answers)
+    value = answer_value(answers, name)
     if value is None:
         return f"{name} not given"
     if isinstance(value, tuple):
@@ -22,6 +30,19 @@ def _answer_text(answers: Any, name: str) -> str:
     return f"{name} = {value}"
 
 
+def _budget_text(answers: Any) -> str:
+    per, month = answers.budget_per_request_usd, answers.budget_per_month_usd
+    if per is None and month is None:
+        return "budget_per_request_usd and budget_per_month_usd not given"
+    spread = month / answers.monthly_requests if month is not None else None
+    if spread is None or (per is not None and per <= spread):
+        return f"budget_per_request_usd = {per}"
+    return (
+        f"budget_per_month_usd = {month} over monthly_requests = {answers.monthly_requests:,}: "
+        f"{spread.quantize(Decimal('0.000001')).normalize():f} a request"
+    )
+
+
 def evaluate(cond: Condition, answers: Any) -> bool:
     if cond.all is not None:
         return all(evaluate(c, answers) for c in cond.all)
@@ -29,7 +50,7 @@ def evaluate(cond: Condition, answers: Any) -> bool:
         return any(evaluate(c, answers) for c in cond.any)
     if cond.not_ is not None:
         return not evaluate(cond.not_, answers)
-    value = getattr(answers, cond.answer or "")
+    value = answer_value(answers, cond.answer or "")
     if cond.eq is not None:
         return value == cond.eq
     if cond.in_ is not None:

@@ -42,7 +42,7 @@ def shortlist_table(s: Shortlist, width: int = 120) -> Table:
     for c in s.candidates:
         row = [
             Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
-            Text(c.option.model_name), Text(c.option.where),
+            Text(fmt.model_cell(c)), Text(c.option.where),
             fmt.usd(c.costs.per_request), fmt.usd(c.costs.per_month),
             fmt.latency(c) if wide else (f"{c.ttft_ms:,} ms" if c.ttft_ms else fmt.UNKNOWN),
         ]
@@ -92,6 +92,10 @@ def render_console(s: Shortlist, console: Console) -> None:
             el.add_row(Text(f"{e.model_name} ({first.option.where})"), first.rule,
                        Text(first.message + (f"  (+{more} more)" if more > 0 else "")))
         console.print(el)
+    for summary, details in fmt.why_not_lines(s):
+        console.print(Text("Why not? " + summary, style="bold"))
+        for d in details:
+            console.print(Text("  • " + d))
     if s.break_even:
         console.print(Text("Self-hosting break-even: " + s.break_even.note))
     if s.warnings:

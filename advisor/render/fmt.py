@@ -55,6 +55,23 @@ def latency(c: Candidate) -> str:
     return f"{c.ttft_ms:,} ms" + (f" · {c.tokens_per_s} tok/s" if c.tokens_per_s else "")
 
 
+def model_cell(c: Candidate) -> str:
+    """The model's name in a shortlist table, with what the advice rests on."""
+    notes = []
+    if c.reasoning_mode is not None:
+        notes.append(c.reasoning_mode.label)
+    if c.unproven:
+        notes.append("unproven: run the bake-off")
+    if c.unverified:
+        notes.append("unverified " + " and ".join(c.unverified))
+    return c.option.model_name + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def why_not_lines(s: Shortlist) -> list[tuple[str, tuple[str, ...]]]:
+    """(summary, details) for every "why not X?" the shortlist answers."""
+    return [(w.summary, w.details) for w in s.why_not]
+
+
 def title(s: Shortlist) -> str:
     task = s.answers.get("task_type", "")
     return f"advisor shortlist — {task} at {s.answers.get('monthly_requests', 0):,} requests/month"

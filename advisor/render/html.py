@@ -151,7 +151,7 @@ def render_html(s: Shortlist, evaluation: Any | None = None, kb: Any | None = No
     ]
     for c in s.candidates:
         parts.append(
-            f"<tr><td><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span></td><td>{_e(c.option.model_name)}</td>"
+            f"<tr><td><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span></td><td>{_e(fmt.model_cell(c))}</td>"
             f"<td>{_e(c.option.where)}</td><td class=num>{_e(fmt.usd(c.costs.per_request))}</td>"
             f"<td class=num>{_e(fmt.usd(c.costs.per_month))}</td><td>{_e(fmt.latency(c))}</td><td>{_e(fmt.key_ratings(c))}</td></tr>"
         )
@@ -169,6 +169,11 @@ def render_html(s: Shortlist, evaluation: Any | None = None, kb: Any | None = No
         parts.append("</ul>")
     parts.append("<h2>Candidates</h2>")
     parts += [_candidate(c) for c in s.candidates]
+    if s.why_not:
+        parts.append("<h2>Why not…?</h2><ul class=whynot>")
+        for summary, details in fmt.why_not_lines(s):
+            parts.append(f"<li><strong>{_e(summary)}</strong>" + ("<ul>" + "".join(f"<li>{_e(d)}</li>" for d in details) + "</ul>" if details else "") + "</li>")
+        parts.append("</ul>")
     if s.break_even:
         parts.append(f"<h2>Self-hosting break-even</h2><p>{_e(s.break_even.note)}.</p>")
     parts.append("<h2>Decision tree path</h2><ol class=path>")

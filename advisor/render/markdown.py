@@ -61,7 +61,7 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None, kb: Any | None 
     out += ["## Shortlist" + (" before the bake-off" if evaluation is not None else ""), "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
     for c in s.candidates:
         out.append(
-            f"| {fmt.role(c)} | {_md(c.option.model_name)} | {_md(c.option.where)} | {fmt.usd(c.costs.per_request)} "
+            f"| {fmt.role(c)} | {_md(fmt.model_cell(c))} | {_md(c.option.where)} | {fmt.usd(c.costs.per_request)} "
             f"| {fmt.usd(c.costs.per_month)} | {fmt.latency(c)} | {_md(fmt.key_ratings(c))} |"
         )
     if not s.candidates:
@@ -80,6 +80,12 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None, kb: Any | None 
     out += ["## Candidates", ""]
     for c in s.candidates:
         out += _candidate_section(c)
+    if s.why_not:
+        out += ["## Why not…?", ""]
+        for summary, details in fmt.why_not_lines(s):
+            out.append(f"- **{_md(summary)}**")
+            out += [f"  - {_md(d)}" for d in details]
+        out.append("")
     if s.break_even:
         out += ["## Self-hosting break-even", "", _md(s.break_even.note) + ".", ""]
     out += ["## Decision tree path", ""]

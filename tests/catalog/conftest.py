@@ -11,6 +11,8 @@ from advisor.core.knowledge import load_knowledge
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 CAT = FIX / "catalog"
 KB_MODELS = FIX / "kb" / "models.yaml"
+#: the test catalogue with the tasks and tree that name its models (see tests/conftest.py)
+KB = {name: KB_MODELS.with_name(name) for name in ("models.yaml", "tasks.yaml", "decision_tree.yaml")}
 MODELS_DEV = CAT / "models-dev-api-2026-07-02.json"
 LITELLM = CAT / "litellm-model-prices-1.109.1.json"
 TODAY = date(2026, 11, 24)
@@ -18,7 +20,7 @@ TODAY = date(2026, 11, 24)
 
 @pytest.fixture(scope="session")
 def builtin_kb():
-    return load_knowledge(replace={"models.yaml": KB_MODELS})
+    return load_knowledge(replace=KB)
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def data_dir(tmp_path, monkeypatch):
     real = knowledge.load_knowledge
 
     def fake(overlays=(), replace=None):
-        return real(overlays, replace=replace or {"models.yaml": KB_MODELS})
+        return real(overlays, replace=replace or KB)
 
     monkeypatch.setattr(knowledge, "load_knowledge", fake)
     return tmp_path / "data" / "knowledge"

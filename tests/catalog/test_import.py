@@ -22,7 +22,7 @@ from advisor.core.knowledge import load_knowledge
 from advisor.core.questions import load_answers
 from advisor.errors import InputError
 
-from .conftest import CAT, KB_MODELS, LITELLM, MODELS_DEV, TODAY
+from .conftest import CAT, KB_MODELS, KB, LITELLM, MODELS_DEV, TODAY
 
 MD_AS_OF = date(2026, 7, 2)
 LL_AS_OF = date(2026, 9, 29)
@@ -127,7 +127,7 @@ def test_same_model_under_several_providers_is_one_model(tmp_path, builtin_kb):
 
 def test_overlay_loads_and_engine_shortlists_imported_models(tmp_path, builtin_kb):
     d = _both(tmp_path, builtin_kb)
-    kb = load_knowledge([d], replace={"models.yaml": KB_MODELS})
+    kb = load_knowledge([d], replace=KB)
     imported = {m.id for m in kb.models} - {m.id for m in builtin_kb.models}
     assert "llama-3-3-70b-instruct-turbo" in imported
     answers = load_answers(kb, CAT / "answers.yaml")
@@ -137,7 +137,7 @@ def test_overlay_loads_and_engine_shortlists_imported_models(tmp_path, builtin_k
     for cand in mine:
         assert all(level == "unrated" for level in cand.ratings.values())
         assert cand.score.unrated  # every weighted dimension is unrated ...
-        assert any(r.startswith("no source rates it on") and "neutral" in r for r in cand.reasons)  # ... and named
+        assert any(r.startswith("no evidence on") and "unknown is a risk" in r for r in cand.reasons)  # ... and named
     # every imported price in the knowledge base has provenance
     for m in kb.models:
         for ep in m.endpoints:
@@ -155,7 +155,7 @@ def test_conflict_between_sources_is_kept_and_warned(tmp_path, builtin_kb):
     assert ep["deprecated"] == date(2026, 10, 22)
     # agreeing sources make no conflict (gpt-4o: 2.5 / 10 in both)
     assert _ep(_model(data, "gpt-4o"), "openai")["price"]["conflicts"] == []
-    kb = load_knowledge([d], replace={"models.yaml": KB_MODELS})
+    kb = load_knowledge([d], replace=KB)
     model = kb.model_by_id["llama-3-3-70b-instruct-turbo"]
     assert model.endpoints[0].price.conflicts[0].input == Decimal("0.88")
 

@@ -28,7 +28,7 @@ from advisor.core.knowledge import load_knowledge
 from advisor.core.questions import load_answers
 from advisor.errors import InputError
 
-from .conftest import CAT, KB_MODELS, LITELLM, MODELS_DEV, TODAY, copy_fixture
+from .conftest import CAT, KB_MODELS, KB, LITELLM, MODELS_DEV, TODAY, copy_fixture
 
 MD_AS_OF = date(2026, 7, 2)
 
@@ -74,7 +74,7 @@ def test_models_dev_zero_zero_is_unknown_unless_the_id_says_free():
 def test_zero_zero_import_never_shortlists_at_zero_cost(tmp_path, builtin_kb):
     d = tmp_path / "ov"
     import_catalog("models-dev", str(MODELS_DEV), d, builtin_kb=builtin_kb, today=TODAY, as_of=MD_AS_OF)
-    kb = load_knowledge([d], replace={"models.yaml": KB_MODELS})
+    kb = load_knowledge([d], replace=KB)
     for m in kb.models:
         for ep in m.endpoints:
             if ep.price.input == 0 and ep.price.output == 0:
@@ -170,7 +170,7 @@ def test_import_and_diff_count_the_same_endpoints(tmp_path, builtin_kb):
         import_catalog("models-dev", str(MODELS_DEV), d, builtin_kb=builtin_kb, today=TODAY, as_of=MD_AS_OF)[0],
         import_catalog("litellm", str(LITELLM), d, builtin_kb=builtin_kb, today=TODAY, as_of=date(2026, 9, 29))[0],
     ]
-    diff = diff_data(builtin_kb, load_knowledge([d], replace={"models.yaml": KB_MODELS}))
+    diff = diff_data(builtin_kb, load_knowledge([d], replace=KB))
     first = reports[0]
     assert (first.new_models, first.new_endpoints, first.new_imported_endpoints) == (1, 2, 1)
     assert reports[1].new_imported_endpoints == 1  # qwen3 at abacus and friendli: one model, two endpoints

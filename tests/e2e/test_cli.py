@@ -406,7 +406,8 @@ def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
     r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "markdown")
     assert r.returncode == 0, r.stderr
     # $0.01 per 1M tokens and a frontier generalist: the tree's outcome, so it is recommended
-    assert "| Recommended | Mini \\| \\[x\\](http://evil) &lt;script&gt;alert(1)&lt;/script&gt; |" in r.stdout
+    # (the cell goes on with what the advice rests on: "(unproven: run the bake-off)")
+    assert "| Recommended | Mini \\| \\[x\\](http://evil) &lt;script&gt;alert(1)&lt;/script&gt; (" in r.stdout
     assert "<script" not in r.stdout
     assert "&lt;script&gt;" in r.stdout
     assert not re.search(r"(?<!\\)\]\(http://evil\)", r.stdout)  # brackets escaped: no live link
@@ -434,3 +435,24 @@ def test_a_reader_that_stops_early_is_not_a_failure(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
     assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- why not X?
+
+
+def test_why_not_explains_each_model_asked(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    r = cli("--answers", "a.yaml", "--why-not", "claude-3-5-sonnet", "--why-not", "o3", "--format", "json", "--today", TODAY)
+    assert r.returncode == 0, r.stderr
+    why = {w["model_id"]: w for w in json.loads(r.stdout)["shortlist"]["why_not"]}
+    assert why["claude-3-5-sonnet"]["asked"] is True
+    assert why["claude-3-5-sonnet"]["status"] == "retired"
+    assert why["o3"]["asked"] is True and why["o3"]["summary"].startswith("o3 ")
+    md = cli("--answers", "a.yaml", "--why-not", "o3", "--format", "markdown", "--today", TODAY)
+    assert "## Why not…?" in md.stdout and "**o3 " in md.stdout
+
+
+def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")
+    assert_bad_input(r, "command line: --why-not: unknown model 'gpt-4oo' (did you mean 'gpt-4o'?)")

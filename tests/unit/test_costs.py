@@ -278,16 +278,14 @@ def test_break_even_note_judges_the_users_own_volume_not_just_the_first_crossing
     from advisor.core.engine import shortlist
     from advisor.core.knowledge import load_knowledge
     from advisor.core.questions import answers_from_mapping
-    from pathlib import Path
-
-    fixture_models = Path(__file__).resolve().parents[1] / "fixtures" / "kb" / "models.yaml"
+    from conftest import FIXTURE_KB
 
     (tmp_path / "models.yaml").write_text(
         "models:\n  - id: llama-3-1-70b\n    endpoints:\n"
         "      - {provider: together, model_id: meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo,"
         " price: {input: 2.03, output: 2.03, as_of: 2026-11-01, source: test}}\n"
     )
-    kb = load_knowledge([tmp_path], replace={"models.yaml": fixture_models})
+    kb = load_knowledge([tmp_path], replace=FIXTURE_KB)
     model = kb.model_by_id["llama-3-1-70b"]
     tokens = 1300  # 1,000 in + 300 out
     c = Decimal("2.03") * tokens / Decimal(1_000_000)  # $0.002639 a request

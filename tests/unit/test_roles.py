@@ -11,6 +11,7 @@ import pytest
 from advisor.core.engine import shortlist
 from advisor.core.knowledge import load_knowledge
 
+from conftest import FIXTURE_KB  # noqa: E402
 FIXTURE_MODELS = Path(__file__).resolve().parents[1] / "fixtures" / "kb" / "models.yaml"
 
 SCENARIOS = [
@@ -118,7 +119,7 @@ def test_deterministic_across_separate_knowledge_loads(answers):
 
     outs = []
     for _ in range(2):
-        kb = load_knowledge(replace={"models.yaml": FIXTURE_MODELS})
+        kb = load_knowledge(replace=FIXTURE_KB)
         a = answers_from_mapping(kb, {"task_type": "agent", "monthly_requests": 250_000, "tool_use": True})
         outs.append(shortlist(a, kb, date(2026, 11, 24)).model_dump_json())
     assert outs[0] == outs[1]
@@ -169,7 +170,7 @@ def test_unpinned_alias(tmp_path, shortlist_for):
     (over / "models.yaml").write_text(
         "models:\n  - id: gpt-4o\n    endpoints:\n      - {provider: openai, model_id: gpt-4o-latest, pinned: false}\n"
     )
-    kb = load_knowledge([over], replace={"models.yaml": FIXTURE_MODELS})
+    kb = load_knowledge([over], replace=FIXTURE_KB)
     s = shortlist_for(kb)
     assert s.recommended.option.key == "gpt-4o@openai"
     w = next(w for w in s.warnings if w.code == "unpinned_alias")
@@ -220,13 +221,13 @@ def test_a_zero_price_and_an_unknown_latency_on_the_shortlist_are_flagged(tmp_pa
         "    endpoints:\n"
         "      - {provider: together, model_id: acme/free, price: {input: 0, output: 0, as_of: 2026-11-01, source: a free tier}}\n"
     )
-    kb = load_knowledge([tmp_path], replace={"models.yaml": FIXTURE_MODELS})
+    kb = load_knowledge([tmp_path], replace=FIXTURE_KB)
     answers = answers_from_mapping(kb, {"task_type": "summarization", "monthly_requests": 100_000, "latency_target_ms": 5000})
     result = shortlist(answers, kb, today)
     assert "freebie@together" in [c.option.key for c in result.candidates]
     free = [w for w in result.warnings if w.model_id == "freebie"]
-    assert {w.code for w in free} == {"zero_price", "latency_unknown"}
+    assert {w.code for w in free} == {"zero_price", "unverified"}
     zero = next(w for w in free if w.code == "zero_price")
     assert "listed at $0 (a free tier)" in zero.message
     known = [c for c in result.candidates if c.ttft_ms is not None]
-    assert not any(w.code == "latency_unknown" and w.model_id == c.option.model_id for c in known for w in result.warnings)
+    assert not any(w.code == "unverified" and w.model_id == c.option.model_id for c in known for w in result.warnings)

@@ -70,7 +70,7 @@ BRANCHES = [
             ("very_long_context", "no", "context_tokens = 8000"),
             ("complex_reasoning", "no", "task_type = code"),
             ("latency_critical", "no", "latency_target_ms not given"),
-            ("cost_primary", "no", "budget_per_request_usd not given"),
+            ("cost_primary", "no", "budget_per_request_usd and budget_per_month_usd not given"),
             ("code_or_instructions", "yes", "task_type = code"),
         ],
         id="code_or_instructions",
@@ -83,7 +83,7 @@ BRANCHES = [
             ("very_long_context", "no", "context_tokens = 8000"),
             ("complex_reasoning", "no", "task_type = summarization"),
             ("latency_critical", "no", "latency_target_ms not given"),
-            ("cost_primary", "no", "budget_per_request_usd not given"),
+            ("cost_primary", "no", "budget_per_request_usd and budget_per_month_usd not given"),
             ("code_or_instructions", "no", "task_type = summarization"),
         ],
         id="safe_default",
@@ -199,3 +199,23 @@ def test_data_privacy_precedes_everything(run):
     )
     assert [st.node for st in s.tree_path] == ["own_infrastructure"]
     assert s.outcome.node == "self_hosted_open_weights"
+
+
+def test_a_tight_monthly_budget_takes_the_cost_branch(run):
+    # $300 a month over 100,000 requests is $0.003 a request: under $0.005
+    s = run(budget_per_month_usd=Decimal("300"))
+    step = next(st for st in s.tree_path if st.node == "cost_primary")
+    assert step.decision == "yes"
+    assert step.answer == "budget_per_month_usd = 300 over monthly_requests = 100,000: 0.003 a request"
+    assert s.outcome.node == "cheapest_models"
+
+
+def test_a_roomy_monthly_budget_does_not(run):
+    # $600 over 100,000 is $0.006 a request: not cost-primary
+    assert run(budget_per_month_usd=Decimal("600")).outcome.node == "safe_default"
+
+
+def test_the_tighter_budget_decides(run):
+    # per request $0.01, but $200 a month over 100,000 is $0.002: the monthly one decides
+    s = run(budget_per_request_usd=Decimal("0.01"), budget_per_month_usd=Decimal("200"))
+    assert s.outcome.node == "cheapest_models"

@@ -1,0 +1,76 @@
+"""Which reasoning mode the advice assumes for an option, and what it costs in time.
+
+A model that can think is not ruled out because a person waits: most current
+models can turn thinking down or off. The latency rule removes a model only
+when none of its modes fits the time the answers allow, and every candidate
+says which mode the advice assumes (and the bake-off sends it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.core.schema import EFFORT_ORDER, Reasoning, ReasoningMode, ScoringBook
+
+
+def latency_budget_ms(answers: Any, scoring: ScoringBook) -> int | None:
+    """The time the answers allow: the latency target, else (when a person waits)
+    the wait a person tolerates, else no limit."""
+    if answers.latency_target_ms is not None:
+        return answers.latency_target_ms
+    if answers.user_facing:
+        return scoring.person_waits_ms
+    return None
+
+
+def overhead_ms(mode: ReasoningMode | None, scoring: ScoringBook) -> int:
+    return 0 if mode is None else scoring.reasoning_overhead_ms[mode.effort]
+
+
+def latency_in_mode(
+    base_ms: float | None, mode: ReasoningMode | None, reasoning: Reasoning | None, scoring: ScoringBook
+) -> float:
+    """Typical wait in ``mode``. A measured latency (``base_ms``) was taken in the
+    API's default mode, so only the difference to the default is added; with no
+    measurement, the mode's whole thinking time (the rest is unknown)."""
+    if base_ms is None:
+        return float(overhead_ms(mode, scoring))
+    if mode is None or reasoning is None:
+        return base_ms
+    delta = overhead_ms(mode, scoring) - overhead_ms(reasoning.default_mode, scoring)
+    return max(base_ms + delta, float(scoring.latency_ms.best))
+
+
+def choose_mode(
+    reasoning: Reasoning | None,
+    answers: Any,
+    scoring: ScoringBook,
+    base_latency_ms: float | None,
+) -> tuple[ReasoningMode | None, str | None]:
+    """(the mode the advice assumes, or why no mode fits the time allowed).
+
+    - No time limit: the API's default mode.
+    - A time limit: the modes whose thinking fits it (on top of the option's
+      typical latency, when known). For reasoning tasks, the most thinking that
+      fits, up to the default; otherwise the least thinking.
+    """
+    if reasoning is None:
+        return None, None
+    budget = latency_budget_ms(answers, scoring)
+    default = reasoning.default_mode
+    if budget is None:
+        return default, None
+    fitting = [m for m in reasoning.modes if latency_in_mode(base_latency_ms, m, reasoning, scoring) <= budget]
+    if not fitting:
+        light = reasoning.lightest()
+        why = "a person waits on the reply" if answers.latency_target_ms is None else f"target {budget:,} ms"
+        wait = latency_in_mode(base_latency_ms, light, reasoning, scoring)
+        return light, (
+            f"its thinking cannot be lowered below {light.label}: about {wait:,.0f} ms "
+            f"{'before the first token' if answers.user_facing else 'a response'} even then; {why}"
+        )
+    rank = EFFORT_ORDER.index
+    if answers.task_type == "reasoning":
+        capped = [m for m in fitting if rank(m.effort) <= rank(default.effort)] or fitting
+        return max(capped, key=lambda m: (rank(m.effort), m.id == default.id)), None
+    return min(fitting, key=lambda m: (rank(m.effort), m.id != default.id)), None
