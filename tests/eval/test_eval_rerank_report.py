@@ -107,7 +107,7 @@ def _report():
 
 def test_html_section_escapes_everything():
     h = render_eval_html_section(_report())
-    assert h.startswith('<section class="eval">') and h.rstrip().endswith("</section>")
+    assert h.startswith('<section class="eval"') and h.rstrip().endswith("</section>")
     assert "<script>" not in h and "&lt;script&gt;" in h and "&lt;b&gt;Model&lt;/b&gt;" in h
     assert "x&amp;y" in h and "c&lt;1&gt;.yaml" in h
 
