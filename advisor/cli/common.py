@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -9,6 +10,25 @@ from datetime import date
 from pathlib import Path
 
 from advisor.errors import AdvisorError, InputError, Location, Problem
+
+
+class ArgError(Exception):
+    pass
+
+
+class ArgParser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so a usage error is one
+    ``advisor:`` line with exit status 2 like every other bad input."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ArgError(message)
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    try:
+        return parser.parse_args(list(argv))
+    except ArgError as exc:
+        raise InputError(str(exc)) from None
 
 
 def user_knowledge_dir() -> Path:

@@ -41,15 +41,6 @@ from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
 
-class _ArgError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # never sys.exit from inside the parser
-        raise _ArgError(message)
-
-
 def _positive_int(name: str):
     def conv(v: str) -> int:
         try:
@@ -83,7 +74,9 @@ def _usd(v: str) -> Decimal:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="advisor eval", description="Run a live smoke eval of the shortlist.")
+    from advisor.cli.common import ArgParser
+
+    p = ArgParser(prog="advisor eval", description="Run a live smoke eval of the shortlist.")
     p.add_argument("--cases", required=True, help="cases file (YAML or JSONL)")
     p.add_argument("--answers", help="answers file; the shortlist built from it gives the targets")
     p.add_argument("--knowledge", action="append", default=[], help="extra knowledge directory (repeatable)")
@@ -158,10 +151,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-    except _ArgError as exc:
-        raise InputError(str(exc)) from None
+    from advisor.cli.common import parse_args
+
+    args = parse_args(build_parser(), argv)  # never sys.exit from inside the parser
     report_kind = None
     if args.report:
         from advisor.render.report import format_for

@@ -16,24 +16,15 @@ import json
 import sys
 from datetime import date
 
-from advisor.cli.common import run_guarded
+from advisor.cli.common import ArgParser, parse_args, run_guarded
 from advisor.errors import InputError, Location, Problem, display_path
 
 __all__ = ["main", "load_evidence"]
 
 
-class _ArgError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
-        raise _ArgError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="advisor evidence", description="Manage the bake-offs kept as evidence for later advice.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = ArgParser(prog="advisor evidence", description="Manage the bake-offs kept as evidence for later advice.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=ArgParser)
     sub.add_parser("list", help="one line per kept bake-off, newest first")
     show = sub.add_parser("show", help="the per-model figures of one kept bake-off")
     show.add_argument("id")
@@ -63,18 +54,14 @@ def _ms(v: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    return run_guarded(lambda: _main(argv))
+    return run_guarded(lambda: _run(sys.argv[1:] if argv is None else argv))
 
 
-def _main(argv: list[str]) -> int:
+def _run(argv: list[str]) -> int:
     from advisor.core.costs import format_usd
     from advisor.evidence_store import evidence_dir, forget, load_kept
 
-    try:
-        args = build_parser().parse_args(argv)
-    except _ArgError as exc:
-        raise InputError(str(exc)) from None
+    args = parse_args(build_parser(), argv)
     out = sys.stdout
     kept, problems = load_kept()
     for line in problems:

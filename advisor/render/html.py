@@ -189,12 +189,7 @@ def render_html(s: Shortlist, evaluation: Any | None = None, kb: Any | None = No
     else:
         parts.append("<table><tr><th>Model</th><th>Where</th><th>Rule</th><th>Why</th></tr>")
         for e in s.eliminated:
-            seen: set[tuple[str, str, str]] = set()
-            for r in e.reasons:
-                key = (r.option.where, r.rule, r.message)
-                if key in seen:
-                    continue
-                seen.add(key)
+            for r in fmt.distinct_reasons(e):
                 parts.append(
                     f"<tr><td>{_e(e.model_name)}</td><td>{_e(r.option.where)}</td><td><code>{_e(r.rule)}</code></td><td>{_e(r.message)}</td></tr>"
                 )

@@ -156,20 +156,7 @@ def test_a_bake_off_where_nothing_answered_exits_1_and_keeps_nothing(world):
 
 # -- the app in a real terminal ------------------------------------------------------------
 
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
-def wait_for(session: str, text: str, timeout: float = 40.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.15)
-    raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
-
+from test_tmux import tmux, wait_for  # noqa: E402 - the tmux helpers of the other terminal test
 
 @pytest.mark.tmux
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -192,7 +179,7 @@ def test_the_app_reranks_its_results_after_a_bake_off_in_tmux(world):
         wait_for(session, "Bake-off settings")
         tmux("send-keys", "-t", session, "-l", "1.00")
         tmux("send-keys", "-t", session, "Enter")
-        wait_for(session, "Finished")
+        wait_for(session, "Finished", timeout=60)
         tmux("send-keys", "-t", session, "Escape")
         screen = wait_for(session, "below your floor")
         assert "#1 ↑was 2" in screen and second[:20] in screen

@@ -76,12 +76,7 @@ class ReasonModal(ModalScreen[None]):
 
 def eliminated_text(e: Any) -> Text:
     t = Text(f"{e.model_name} was eliminated\n", style="bold")
-    seen: set[tuple[str, str, str]] = set()
-    for r in e.reasons:
-        key = (r.option.where, r.rule, r.message)
-        if key in seen:
-            continue
-        seen.add(key)
+    for r in fmt.distinct_reasons(e):
         t.append(f"\n• {r.option.where}: ", style="bold")
         t.append(f"{r.rule}\n", style="cyan")
         t.append(f"  {r.message}\n")
