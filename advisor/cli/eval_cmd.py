@@ -125,8 +125,16 @@ def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
                 "--answers needs the shortlist-to-targets glue, which this build does not have yet; "
                 "give --target-file instead"
             ) from None
+        from datetime import date
+
+        from advisor.cli.common import load_kb
+        from advisor.cli.evidence_cmd import load_evidence
+
         models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models)
+        # the same shortlist `advisor --answers` shows: the user's overlay and kept evidence included
+        kb, kept = load_evidence(load_kb(args.knowledge), date.today(), use=not args.no_evidence)
+        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models, kb=kb, kept=kept)
+        args.kb = kb
         return list(targets), shortlist
     else:
         raise InputError("give --answers (targets from the shortlist) or --target-file")
@@ -219,11 +227,10 @@ def _main(argv: list[str]) -> int:
     _print_summary(out, report)
     if args.report:
         if shortlist is not None:  # the decision, the evidence, then the assumptions: one report
-            from advisor.cli.common import load_kb
             from advisor.render.report import render as render_report
 
-            # the knowledge again, for the hosting assumptions the cost chart's self-hosted lines need
-            text = render_report(shortlist, report_kind or "json", evaluation=report, kb=load_kb(args.knowledge))
+            # the knowledge: the hosting assumptions the cost chart's self-hosted lines need
+            text = render_report(shortlist, report_kind or "json", evaluation=report, kb=getattr(args, "kb", None))
         elif report_kind == "markdown":
             text = render_eval_markdown(report, marker=True)
         elif report_kind == "html":

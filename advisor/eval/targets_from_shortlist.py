@@ -65,9 +65,12 @@ def targets_for_shortlist(kb: KnowledgeBase, shortlist: Shortlist) -> tuple[list
 
 
 def targets_for_answers(
-    answers_path: str, knowledge_dirs: list[str], models: list[str] | None = None, today: date | None = None
+    answers_path: str, knowledge_dirs: list[str], models: list[str] | None = None, today: date | None = None,
+    *, kb: KnowledgeBase | None = None, kept: Any = (),
 ) -> tuple[list[Target], Any]:
-    """Load knowledge and answers, shortlist, and return (targets, shortlist)."""
+    """Load knowledge (unless ``kb`` is given) and answers, shortlist, and return (targets, shortlist).
+
+    ``kept`` (earlier bake-offs) are cited in the shortlist, as ``advisor --answers`` does."""
     import sys
 
     from advisor.cli.common import knowledge_dirs as with_user_overlay
@@ -75,9 +78,14 @@ def targets_for_answers(
     from advisor.core.knowledge import load_knowledge
     from advisor.core.questions import load_answers
 
-    kb = load_knowledge(with_user_overlay(knowledge_dirs))
+    kb = kb if kb is not None else load_knowledge(with_user_overlay(knowledge_dirs))
     answers = load_answers(kb, answers_path)
-    result = make_shortlist(answers, kb, today or date.today())
+    day = today or date.today()
+    result = make_shortlist(answers, kb, day)
+    if kept:
+        from advisor.evidence_store import cite_kept
+
+        result = cite_kept(result, kept, day)
     targets, notes = targets_for_shortlist(kb, result)
     for note in notes:
         print(f"advisor: skipping {note}", file=sys.stderr)

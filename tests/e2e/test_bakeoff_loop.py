@@ -146,6 +146,14 @@ def test_answers_bake_off_rerank_every_format_then_kept_evidence_is_cited(world)
     assert advisor(world, "evidence", "forget", "all").returncode == 0
     assert "your bake-off" not in advisor(world, "--answers", str(ANSWERS), "--format", "markdown").stdout
 
+    # the next bake-off starts from the same shortlist `advisor --answers` shows: kept evidence cited
+    assert bake_off(world, "again.md").returncode == 0
+    assert bake_off(world, "third.md", "--no-evidence").returncode == 0
+    assert "your bake-off" not in (world["tmp"] / "third.md").read_text()  # --no-evidence: left out
+    assert bake_off(world, "fourth.md").returncode == 0
+    before = (world["tmp"] / "fourth.md").read_text().split("## Shortlist before the bake-off", 1)[1]
+    assert re.search(r"your bake-off on \d{4}-\d{2}-\d{2}, 8 cases", before)
+
 
 def test_a_bake_off_where_nothing_answered_exits_1_and_keeps_nothing(world):
     world["fake"].faults = [{"status": 400, "body": "{}"}] * 24
