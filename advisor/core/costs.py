@@ -301,3 +301,11 @@ def self_host_monthly_at(
 ) -> Decimal | None:
     plan = self_host_plan(model, hosting, monthly_requests, tokens_per_request, experience)
     return None if plan is None else plan.total_monthly
+
+
+def self_host_floor_monthly(hosting: Hosting, experience: str) -> Decimal:
+    """The least self-hosting can cost a month whatever the model: one of the
+    cheapest GPUs, always on, plus operations. A floor for a model whose size is
+    unknown, so a tight budget still rules it out."""
+    cheapest = min(g.hourly_usd for g in hosting.gpus)
+    return cheapest * hosting.hours_per_month + ops_monthly(hosting, experience)

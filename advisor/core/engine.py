@@ -47,7 +47,8 @@ from advisor.core.result import (
     WhyNot,
 )
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, RATING_VALUE, ModelSpec
-from advisor.core.scoring import rank_key, score_options
+from advisor.core.evidence import model_evidence
+from advisor.core.scoring import evidence_tier, rank_key, rating_levels, score_options
 from advisor.core.tree import in_outcome, walk_tree
 
 
@@ -143,6 +144,11 @@ def make_break_even(kb: KnowledgeBase, answers: Any, model: ModelSpec, api: Opti
     )
 
 
+def _mean_level(claims: list[tuple[str, str]]) -> float:
+    """The average rating value of what the sources say (0 when none do)."""
+    return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
+
+
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
     out: list[str] = []
     m = opt.model
@@ -153,7 +159,7 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
         out.append(f"the guides' first choice for {task.label.lower()}: {task.why}")
     elif task and m.id == task.fallback:
         out.append(f"the guides' fallback for {task.label.lower()}")
-    strong = [DIMENSION_LABELS[d] for d in score.rated if RATING_VALUE[m.ratings.level(d)] >= 4]
+    strong = [DIMENSION_LABELS[d] for d in score.rated if _mean_level(rating_levels(kb, m, d)) >= 4]
     if strong:
         out.append("rated excellent or better on: " + ", ".join(strong))
     if score.unrated:
@@ -223,11 +229,13 @@ def _pick_roles(kb: KnowledgeBase, answers: Any, ranked: list[Option], members: 
     if not ranked:
         return []
     avoid = kb.scoring.retiring_avoid_days
+    # nothing that retires within the avoid window takes a role while a live
+    # option qualifies: integrating a model that is gone in weeks is wasted work
+    live = [o for o in ranked if not _retires_within(o, avoid, today)]
+    if live:
+        ranked = live
     in_tree = [o for o in ranked if o.ref.key in members]
-    # the recommendation never retires within the avoid window while a live option qualifies
-    rec = next((o for o in (in_tree or ranked) if not _retires_within(o, avoid, today)), None)
-    if rec is None:
-        rec = next((o for o in ranked if not _retires_within(o, avoid, today)), (in_tree or ranked)[0])
+    rec = (in_tree or ranked)[0]
     chosen: list[tuple[str, Option]] = [("recommended", rec)]
     used_models = {rec.model.id}
 
@@ -376,8 +384,8 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
         surviving=tuple(sorted({o.model.id for o in member_opts if not o.eliminations})),
     )
 
-    scores = score_options(kb, answers, survivors, members)
-    ranked = sorted(survivors, key=lambda o: rank_key(o, scores))
+    scores = score_options(kb, answers, survivors, members, today)
+    ranked = sorted(survivors, key=lambda o: rank_key(kb, answers, o, scores))
     roles = _pick_roles(kb, answers, ranked, members, today)
     rec = roles[0][1] if roles else None
 
@@ -401,6 +409,7 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
                 license=opt.model.license,
                 structured_output=opt.structured,
                 in_tree_outcome=opt.ref.key in members,
+                evidence=model_evidence(kb, opt.model.id),
                 reasoning_mode=opt.mode,
                 unproven=score.unproven,
                 unverified=tuple(opt.unverified),
@@ -553,10 +562,15 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
         details = _score_gaps(s, r, rec.model.name)
     if best.unverified:
         details.append("unverified on " + ", ".join(best.unverified) + ": ranked below every verified option")
+    if r is not None and rec is not None and evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
+        what = "it is unproven" if s.unproven else "its evidence is poor"
+        details.insert(0, f"under your quality floor of {answers.quality_floor}, models with evidence that is not poor rank "
+                       f"first and {what} (evidence behind {s.evidence:.0%} of the quality weight); a bake-off on your cases "
+                       "would prove it")
     when = retirement(best)
     avoid = kb.scoring.retiring_avoid_days
     if when is not None and rec is not None and (when - rec_today).days <= avoid:
-        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: never recommended while a live option qualifies")
+        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: not shortlisted while a live option qualifies")
     against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
     if model.id in role_of:
         role = ROLE_LABELS[role_of[model.id]]

@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor.core.costs import format_count as _int
 from advisor.core.costs import format_usd as _usd
+from advisor.core.costs import self_host_floor_monthly
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 
@@ -87,6 +88,21 @@ def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> l
         elif opt.latency is None:
             opt.unverified.append("latency")
     per = opt.cost_per_request
+    floor = None  # what an unsized self-hosted model costs at the least
+    if not opt.hosted and opt.monthly is None:
+        floor = self_host_floor_monthly(kb.hosting, answers.gpu_ops_experience)
+    if floor is not None and (
+        (answers.budget_per_month_usd is not None and floor > answers.budget_per_month_usd)
+        or (answers.budget_per_request_usd is not None and floor / answers.monthly_requests > answers.budget_per_request_usd)
+    ):
+        out.append(
+            (
+                "budget_per_month" if answers.budget_per_month_usd is not None else "budget_per_request",
+                f"size unknown, but self-hosting costs at least {_usd(floor)} a month (one of the cheapest GPUs "
+                "always on, plus operations), over your budget",
+            )
+        )
+        return out
     if answers.budget_per_request_usd is not None:
         if per is None:
             opt.unverified.append("cost")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 from advisor.core.schema import (
     DIMENSIONS,
     DecisionTree,
+    EvidenceClaim,
+    EvidenceFile,
     Hosting,
     ModelsFile,
     ModelSpec,
@@ -30,7 +33,7 @@ from advisor.core.schema import (
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
-from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, load_yaml_file
+from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, did_you_mean, load_yaml_file
 from advisor.errors import KnowledgeError, Location, Problem, display_path
 
 FILES: dict[str, type[BaseModel]] = {
@@ -41,6 +44,9 @@ FILES: dict[str, type[BaseModel]] = {
     "hosting.yaml": Hosting,
     "scoring.yaml": ScoringBook,
 }
+
+#: folder (in the built-in knowledge and in each overlay) of evidence claims, one file a source
+EVIDENCE_DIR = "evidence"
 
 #: keys that identify an item in a list, tried in order, when merging overlays
 _ITEM_KEYS = ("id", "provider")
@@ -135,6 +141,10 @@ class KnowledgeBase:
     hosting: Hosting
     scoring: ScoringBook
     sources: tuple[str, ...] = ()
+    # benchmark claims from knowledge/evidence/ and overlays, then any added with
+    # ``with_claims`` (a user's kept bake-offs); the capability matrix is read from
+    # ``ModelSpec.ratings`` by advisor.core.evidence, not copied here
+    claims: tuple[EvidenceClaim, ...] = ()
     maps: dict[str, SourceMap] = field(default_factory=dict, compare=False, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged YAML, for error paths
 
@@ -153,6 +163,34 @@ class KnowledgeBase:
     @cached_property
     def question_by_id(self):
         return {q.id: q for q in self.questions.questions}
+
+    @cached_property
+    def evidence_index(self):
+        """(model id, dimension) -> claims, in citation order (see advisor.core.evidence)."""
+        from advisor.core.evidence import build_index
+
+        return build_index(self)
+
+    def claims_for(self, model_id: str, dimension: str) -> tuple[EvidenceClaim, ...]:
+        """What every source says about ``model_id`` on ``dimension``: bake-offs, then
+        benchmarks newest first, then the capability matrix (advisor.core.evidence)."""
+        return self.evidence_index.get((model_id, dimension), ())
+
+    def with_claims(self, claims: Iterable[EvidenceClaim], origin: str = "evidence") -> "KnowledgeBase":
+        """This knowledge with more claims (a user's kept bake-off results, kind
+        ``bake_off``); a claim about a model knowledge does not have is an error
+        located at ``origin``."""
+        extra = tuple(claims)
+        problems = [
+            Problem(f"claim {i + 1} names unknown model '{c.model}'", Location(origin, None, "model"))
+            for i, c in enumerate(extra)
+            if c.model not in self.model_by_id
+        ]
+        if problems:
+            raise KnowledgeError(problems)
+        if not extra:
+            return self
+        return _replace(self, claims=self.claims + extra)
 
     @cached_property
     def answers_model(self):
@@ -236,13 +274,51 @@ def overlay_files(directory: str | Path) -> list[Path]:
     return found
 
 
+def evidence_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of an evidence folder, in name order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _read_evidence(path: Path, label: str) -> tuple[tuple[EvidenceClaim, ...], SourceMap]:
+    data, smap = _read(path, label)
+    try:
+        parsed = EvidenceFile.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(problems_from_validation(exc, smap, EvidenceFile, data=data)) from None
+    return parsed.claims, smap
+
+
+def _claims_check(kb: KnowledgeBase, files: list[tuple[tuple[EvidenceClaim, ...], SourceMap]]) -> list[Problem]:
+    out: list[Problem] = []
+    for claims, smap in files:
+        for i, claim in enumerate(claims):
+            if claim.model not in kb.model_by_id:
+                where = smap.location(("claims", i, "model"))
+                out.append(
+                    Problem(
+                        f"unknown model '{claim.model}'{did_you_mean(claim.model, kb.model_by_id)}",
+                        Location(where.file, where.line, f"claims[{i}].model"),
+                    )
+                )
+    return out
+
+
 def load_knowledge(
-    overlays: Sequence[str | Path] = (), replace: dict[str, str | Path] | None = None
+    overlays: Sequence[str | Path] = (),
+    replace: dict[str, str | Path] | None = None,
+    extra_claims: Iterable[EvidenceClaim] = (),
 ) -> KnowledgeBase:
     """The built-in knowledge with each overlay directory merged on top, validated.
 
     ``replace`` swaps a built-in file for another whole file (tests use it to
-    run the engine on a small, stable catalogue).
+    run the engine on a small, stable catalogue; ``replace["evidence"]`` is a
+    folder of evidence files, and swapping models.yaml alone drops the built-in
+    evidence, which is about the built-in models). Evidence claims come from
+    ``evidence/*.yaml`` in the built-in folder and in each overlay (an
+    overlay's claims add to the built-in ones), then ``extra_claims`` (see
+    :meth:`KnowledgeBase.with_claims`).
     """
     base_dir = builtin_dir()
     raw: dict[str, tuple[Any, SourceMap]] = {}
@@ -261,6 +337,23 @@ def load_knowledge(
             sources.append(label)
 
     problems: list[Problem] = []
+    evidence: list[tuple[tuple[EvidenceClaim, ...], SourceMap]] = []
+    # the built-in claims are about the built-in models: a test that swaps in
+    # its own models.yaml gets no built-in evidence unless it names a folder too
+    evidence_dirs: list[tuple[Path, str | None]] = [(Path(d) / EVIDENCE_DIR, None) for d in overlays]
+    if replace and EVIDENCE_DIR in replace:
+        evidence_dirs.insert(0, (Path(replace[EVIDENCE_DIR]), None))
+    elif not (replace and "models.yaml" in replace):
+        evidence_dirs.insert(0, (base_dir / EVIDENCE_DIR, f"knowledge/{EVIDENCE_DIR}/"))
+    for directory, prefix in evidence_dirs:
+        for path in evidence_files(directory):
+            label = f"{prefix}{path.name}" if prefix else display_path(path)
+            try:
+                evidence.append(_read_evidence(path, label))
+            except KnowledgeError as exc:
+                problems.extend(exc.problems)
+            if prefix is None:
+                sources.append(label)
     parsed: dict[str, Any] = {}
     for name, (data, smap) in raw.items():
         try:
@@ -280,13 +373,14 @@ def load_knowledge(
         hosting=parsed["hosting.yaml"],
         scoring=parsed["scoring.yaml"],
         sources=tuple(sources),
+        claims=tuple(c for claims, _ in evidence for c in claims),
         maps={name: smap for name, (_, smap) in raw.items()},
         raw={name: data for name, (data, _) in raw.items()},
     )
-    cross = cross_check(kb)
+    cross = cross_check(kb) + _claims_check(kb, evidence)
     if cross:
         raise KnowledgeError(cross)
-    return kb
+    return kb.with_claims(extra_claims)
 
 
 # --------------------------------------------------------------------------- cross-file checks

@@ -12,6 +12,10 @@ from typing import Any
 
 from advisor.core.schema import EFFORT_ORDER, Reasoning, ReasoningMode, ScoringBook
 
+#: the most thinking a reasoning task assumes: "high"; xhigh and max cost many
+#: times more for little gain on most work (the bake-off can try them)
+REASONING_TASK_EFFORT = "high"
+
 
 def latency_budget_ms(answers: Any, scoring: ScoringBook) -> int | None:
     """The time the answers allow: the latency target, else (when a person waits)
@@ -51,14 +55,19 @@ def choose_mode(
 
     - No time limit: the API's default mode.
     - A time limit: the modes whose thinking fits it (on top of the option's
-      typical latency, when known). For reasoning tasks, the most thinking that
-      fits, up to the default; otherwise the least thinking.
+      typical latency, when known): the least thinking, except for reasoning
+      tasks.
+    - Reasoning tasks: the most thinking that fits, up to effort "high".
     """
     if reasoning is None:
         return None, None
     budget = latency_budget_ms(answers, scoring)
     default = reasoning.default_mode
+    rank = EFFORT_ORDER.index
     if budget is None:
+        if answers.task_type == "reasoning":  # thinking is what the task needs
+            capped = [m for m in reasoning.modes if rank(m.effort) <= rank(REASONING_TASK_EFFORT)] or list(reasoning.modes)
+            return max(capped, key=lambda m: (rank(m.effort), m.id == default.id)), None
         return default, None
     fitting = [m for m in reasoning.modes if latency_in_mode(base_latency_ms, m, reasoning, scoring) <= budget]
     if not fitting:
@@ -69,8 +78,7 @@ def choose_mode(
             f"its thinking cannot be lowered below {light.label}: about {wait:,.0f} ms "
             f"{'before the first token' if answers.user_facing else 'a response'} even then; {why}"
         )
-    rank = EFFORT_ORDER.index
     if answers.task_type == "reasoning":
-        capped = [m for m in fitting if rank(m.effort) <= rank(default.effort)] or fitting
+        capped = [m for m in fitting if rank(m.effort) <= rank(REASONING_TASK_EFFORT)] or fitting
         return max(capped, key=lambda m: (rank(m.effort), m.id == default.id)), None
     return min(fitting, key=lambda m: (rank(m.effort), m.id != default.id)), None

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from advisor.core.schema import ReasoningMode
+from advisor.core.schema import EvidenceClaim, ReasoningMode
 
 _set = object.__setattr__  # records are frozen; ``trusted`` fills them directly
 
@@ -170,6 +170,9 @@ class Candidate(Record):
     license: str | None
     structured_output: str
     in_tree_outcome: bool
+    # every source's claim behind ``ratings``, dimension by dimension, in citation
+    # order (advisor.core.evidence.model_evidence): renderers cite these
+    evidence: tuple[EvidenceClaim, ...] = ()
     # the reasoning mode the advice assumes (None: the model does not think);
     # the bake-off sends this mode
     reasoning_mode: ReasoningMode | None = None

@@ -44,6 +44,7 @@ DIMENSIONS: tuple[str, ...] = (
     "cost_at_volume",
     "agentic_tool_use",
     "hallucination_calibration",
+    "coding",
 )
 
 DIMENSION_LABELS: dict[str, str] = {
@@ -55,6 +56,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "cost_at_volume": "Cost at volume",
     "agentic_tool_use": "Agentic tool use",
     "hallucination_calibration": "Hallucination calibration",
+    "coding": "Code editing",
 }
 
 
@@ -69,6 +71,7 @@ class Ratings(Frozen):
     cost_at_volume: RatingLevel = "unrated"
     agentic_tool_use: RatingLevel = "unrated"
     hallucination_calibration: RatingLevel = "unrated"
+    coding: RatingLevel = "unrated"
     source: str | None = None
 
     def level(self, dimension: str) -> str:
@@ -92,7 +95,7 @@ class EvidenceClaim(Frozen):
 
     model: Slug
     dimension: str
-    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]
+    level: Literal["best", "excellent", "good", "moderate", "limited", "none"]  # "none": cannot (matrix: self-hosting a closed model)
     source: str  # short citation: "Vectara HHEM leaderboard", "seed-000 capability matrix"
     as_of: date | None = None  # None: the source gives no date (said so wherever shown)
     metric: str | None = None  # what the figure is: "grounded hallucination rate (HHEM-2.3)"
@@ -101,6 +104,11 @@ class EvidenceClaim(Frozen):
     measures: str | None = None  # what the benchmark measures, in a sentence
     url: str | None = None
     kind: Literal["matrix", "benchmark", "bake_off"] = "benchmark"
+    # the run's setting where a source has several for one model ("32k thinking",
+    # "reasoning effort: low", "snapshot 2024-08-06"): each setting is its own claim
+    setting: str | None = None
+    # how the figure is named where shown ("grounded hallucination"); None: the dimension's label
+    label: str | None = None
 
     @field_validator("dimension")
     @classmethod
@@ -108,6 +116,15 @@ class EvidenceClaim(Frozen):
         if value not in DIMENSIONS:
             raise ValueError(f"unknown dimension '{value}'; known: {', '.join(DIMENSIONS)}")
         return value
+
+
+EVIDENCE_KINDS: tuple[str, ...] = ("bake_off", "benchmark", "matrix")
+
+
+class EvidenceFile(Frozen):
+    """One ``knowledge/evidence/*.yaml`` file: claims from one source."""
+
+    claims: tuple[EvidenceClaim, ...] = ()
 
 
 # --------------------------------------------------------------------------- prices
@@ -244,12 +261,14 @@ class Reasoning(Frozen):
 
     default: Slug
     control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
-    modes: tuple[ReasoningMode, ...] = Field(min_length=1)
+    modes: tuple[ReasoningMode, ...]
     source: str
     as_of: date | None = None
 
     @model_validator(mode="after")
     def _default_is_a_mode(self) -> "Reasoning":
+        if not self.modes:
+            raise ValueError("give at least one mode")
         ids = [m.id for m in self.modes]
         if len(ids) != len(set(ids)):
             raise ValueError("reasoning modes need distinct ids")
@@ -322,6 +341,8 @@ class ModelSpec(Frozen):
     vendor: str
     tier: Tier
     released: date | None = None
+    # released after this date (not in a catalogue of that date, listed in a later one)
+    released_after: date | None = None
     deprecated: date | None = None
     open_weights: bool = False
     license: str | None = None
@@ -650,6 +671,19 @@ class LogScale(Frozen):
         return self
 
 
+class GenerationStep(Frozen):
+    within_months: int = Field(gt=0)
+    fit: Decimal = Field(ge=0, le=1)
+
+
+class Generation(Frozen):
+    """Fit by how long ago the model was released (newest step first)."""
+
+    steps: tuple[GenerationStep, ...]
+    older: Decimal = Field(ge=0, le=1)
+    unknown: Decimal = Field(ge=0, le=1)
+
+
 class Bonuses(Frozen):
     tree_outcome: Decimal = Field(ge=0)
     first_choice: Decimal = Field(ge=0)
@@ -663,7 +697,8 @@ class ScoringBook(Frozen):
     level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
     unrated: UnratedPrior
     unproven_below: Decimal = Field(ge=0, le=1)
-    cost_per_million_tokens: LogScale  # blended $/1M tokens at the answers' mix
+    evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
+    cost_per_month: LogScale  # monthly spend at the answers' volume, USD
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale
     unknown_cost_score: Decimal = Field(ge=0, le=1)
@@ -673,6 +708,7 @@ class ScoringBook(Frozen):
     retiring_warn_days: int = Field(gt=0)
     retiring_avoid_days: int = Field(gt=0)
     fallback_max_cost_ratio: Decimal = Field(gt=1)
+    generation: Generation
     bonuses: Bonuses
 
     @model_validator(mode="after")

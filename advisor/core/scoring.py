@@ -18,9 +18,11 @@ Cost at volume counts once: in the cost part, never also as a quality rating.
 from __future__ import annotations
 
 import math
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from advisor.core.costs import format_usd, self_host_floor_monthly
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 from advisor.core.result import Score
@@ -47,6 +49,8 @@ def dimension_weights(kb: KnowledgeBase, answers: Any) -> dict[str, int]:
         bump["structured_output"] += 1
     if answers.tool_use:
         bump["agentic_tool_use"] += 3
+    if answers.output_format == "code":
+        bump["coding"] += 2
     if answers.context_tokens > 32000:
         bump["long_context"] += 2
     if answers.fine_tuning:
@@ -85,7 +89,21 @@ _TIER_FIT = {
 }
 
 
-def _fit(kb: KnowledgeBase, answers: Any, opt: Option) -> float:
+def generation_fit(kb: KnowledgeBase, model: ModelSpec, today: date) -> float:
+    """How current the model is: the landscape moves, and of two models of one tier
+    the newer is usually the better (knowledge/scoring.yaml generation)."""
+    gen = kb.scoring.generation
+    when = model.released or model.released_after
+    if when is None:
+        return float(gen.unknown)
+    months = (today - when).days / 30.44
+    for step in gen.steps:
+        if months <= step.within_months:
+            return float(step.fit)
+    return float(gen.older)
+
+
+def _fit(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> float:
     m = opt.model
     task = kb.task_by_id.get(answers.task_type)
     route = task.route_tier if task else "mid"
@@ -96,10 +114,13 @@ def _fit(kb: KnowledgeBase, answers: Any, opt: Option) -> float:
         parts.append(STRUCTURED_RANK[opt.structured] / 2)
     if answers.output_format == "code" or answers.task_type == "code":
         parts.append(1.0 if "code" in m.tags else 0.5)
+    elif "code" in m.tags and "generalist" not in m.tags:
+        parts.append(0.4)  # a coding specialist on work that is not code
     if any(lang != "en" for lang in answers.languages):
         parts.append(1.0 if {"multilingual", "european_languages"} & set(m.tags) else 0.5)
     if answers.task_type == "reasoning":
         parts.append(1.0 if opt.mode is not None and opt.mode.thinks else 0.4)
+    parts.append(generation_fit(kb, m, today))
     return sum(parts) / len(parts)
 
 
@@ -113,22 +134,28 @@ def on_scale(value: float, scale: LogScale) -> float:
 
 
 def cost_score(kb: KnowledgeBase, answers: Any, opt: Option) -> tuple[float, str]:
-    """(score, what it was measured against)."""
+    """(score, what it was measured against): the share of the user's budget, else
+    the monthly spend at the user's volume on a fixed scale (what a difference in
+    price is worth depends on how much money it is)."""
     sc = kb.scoring
     per, monthly = opt.cost_per_request, opt.monthly
-    if per is None:
-        return float(sc.unknown_cost_score), "price unknown (scored as a poor price)"
+    if per is None or monthly is None:
+        score = float(sc.unknown_cost_score)
+        if not opt.hosted:  # size unknown, but self-hosting costs at least one GPU and operations
+            floor = self_host_floor_monthly(kb.hosting, answers.gpu_ops_experience)
+            return min(score, on_scale(float(floor), sc.cost_per_month)), (
+                f"size unknown: at least {format_usd(floor)} a month (one GPU and operations)"
+            )
+        return score, "price unknown (scored as a poor price)"
     shares = []
     if answers.budget_per_request_usd is not None:
         shares.append(float(per / answers.budget_per_request_usd))
-    if answers.budget_per_month_usd is not None and monthly is not None:
+    if answers.budget_per_month_usd is not None:
         shares.append(float(monthly / answers.budget_per_month_usd))
     if shares:
         share = max(shares)
         return on_scale(share, sc.cost_share_of_budget), f"{share:.1%} of your budget"
-    tokens = answers.avg_input_tokens + answers.avg_output_tokens
-    per_m = float(per) * 1_000_000 / tokens
-    return on_scale(per_m, sc.cost_per_million_tokens), f"${per_m:,.2f} per 1M tokens at your mix"
+    return on_scale(float(monthly), sc.cost_per_month), f"{format_usd(monthly)} a month at your volume"
 
 
 def speed_score(kb: KnowledgeBase, opt: Option) -> float:
@@ -137,19 +164,30 @@ def speed_score(kb: KnowledgeBase, opt: Option) -> float:
     return on_scale(opt.latency, kb.scoring.latency_ms)
 
 
-def rating_levels(kb: KnowledgeBase, model: ModelSpec, dim: str) -> list[str]:
-    """The levels the evidence gives ``model`` on ``dim`` (empty: unrated).
+def rating_levels(kb: KnowledgeBase, model: ModelSpec, dim: str) -> list[tuple[str, str]]:
+    """(level, kind) of each claim on ``model``'s ``dim`` (empty: unrated).
 
     The user's own bake-off outranks public benchmarks, which sit beside the
-    guides' capability matrix; several claims of the same rank are averaged."""
+    guides' capability matrix."""
     claims = kb_claims(kb, model.id, dim)
     if claims:
-        top = claims[0].kind
-        if top == "bake_off":
-            return [c.level for c in claims if c.kind == "bake_off"]
-        return [c.level for c in claims]
+        if claims[0].kind == "bake_off":
+            return [(c.level, c.kind) for c in claims if c.kind == "bake_off"]
+        return [(c.level, c.kind) for c in claims]
     level = model.ratings.level(dim)
-    return [] if level == "unrated" else [level]
+    return [] if level == "unrated" else [(level, "matrix")]
+
+
+def dimension_value(kb: KnowledgeBase, claims: list[tuple[str, str]], prior: float) -> tuple[float, float]:
+    """(value, confidence) of a dimension from its claims: each claim pulls the
+    prior toward its level by its kind's weight (an undated guide's matrix counts
+    less than a dated benchmark or your own bake-off)."""
+    values = kb.scoring.level_values
+    weights = kb.scoring.evidence_weight
+    total_w = sum(float(weights[k]) for _, k in claims)
+    confidence = min(1.0, total_w / len(claims)) if claims else 0.0
+    mean = sum(float(values[lv]) * float(weights[k]) for lv, k in claims) / total_w if total_w else prior
+    return confidence * mean + (1 - confidence) * prior, confidence
 
 
 def kb_claims(kb: KnowledgeBase, model_id: str, dim: str) -> tuple:
@@ -164,10 +202,11 @@ def unrated_value(kb: KnowledgeBase, answers: Any, model: ModelSpec) -> float:
     return float(prior.by_tier[model.tier])
 
 
-def score_options(kb: KnowledgeBase, answers: Any, survivors: list[Option], members: set[str]) -> dict[str, Score]:
+def score_options(
+    kb: KnowledgeBase, answers: Any, survivors: list[Option], members: set[str], today: date
+) -> dict[str, Score]:
     dims = dimension_weights(kb, answers)
     blend = blend_weights(answers)
-    values = {k: float(v) for k, v in kb.scoring.level_values.items()}
     bonuses = kb.scoring.bonuses
     scores: dict[str, Score] = {}
     task = kb.task_by_id.get(answers.task_type)
@@ -175,21 +214,22 @@ def score_options(kb: KnowledgeBase, answers: Any, survivors: list[Option], memb
     for o in survivors:
         rated, unrated = [], []
         q = 0.0
-        evidence_weight = 0
+        evidence_weight = 0.0
         prior = unrated_value(kb, answers, o.model)
         for d in DIMENSIONS:
             if dims[d] == 0:
                 continue
-            levels = rating_levels(kb, o.model, d)
-            if not levels:
+            claims = rating_levels(kb, o.model, d)
+            if not claims:
                 unrated.append(d)
                 q += dims[d] * prior
             else:
                 rated.append(d)
-                evidence_weight += dims[d]
-                q += dims[d] * sum(values[lv] for lv in levels) / len(levels)
+                value, confidence = dimension_value(kb, claims, prior)
+                evidence_weight += dims[d] * confidence
+                q += dims[d] * value
         quality = q / weight_sum
-        fit = _fit(kb, answers, o)
+        fit = _fit(kb, answers, o, today)
         cost, cost_basis = cost_score(kb, answers, o)
         speed = speed_score(kb, o)
         bonus = float(bonuses.tree_outcome) if o.ref.key in members else 0.0
@@ -219,12 +259,25 @@ def score_options(kb: KnowledgeBase, answers: Any, survivors: list[Option], memb
     return scores
 
 
-def rank_key(o: Option, scores: dict[str, Score]) -> tuple:
-    """Best first: verified before unverified, then the total, then evidence,
-    then cheaper and faster; the option key last only for byte-stable output."""
+def evidence_tier(kb: KnowledgeBase, answers: Any, score: Score) -> int:
+    """Under a high quality floor: 0 for a model with evidence that is not poor,
+    1 for an unproven one, 2 for one whose evidence is poor. Otherwise 0 for all:
+    the scores alone decide."""
+    if not high_floor(kb, answers):
+        return 0
+    if score.unproven:
+        return 1
+    return 2 if score.quality < float(kb.scoring.level_values["moderate"]) else 0
+
+
+def rank_key(kb: KnowledgeBase, answers: Any, o: Option, scores: dict[str, Score]) -> tuple:
+    """Best first: verified before unverified; under a high floor, evidence that is
+    not poor before none, none before poor; then the total, then evidence, then
+    cheaper and faster; the option key last only for byte-stable output."""
     s = scores[o.ref.key]
     return (
         bool(o.unverified),
+        evidence_tier(kb, answers, s),
         -s.total,
         -s.evidence,
         o.cost_per_request if o.cost_per_request is not None else Decimal("Infinity"),

@@ -20,9 +20,41 @@ import yaml
 from advisor.errors import Location, Problem, display_path
 
 try:  # the C loader is several times faster; fall back to pure Python
-    _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+    _Base: type = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _BadDate(Exception):
+    def __init__(self, node: yaml.Node, why: str):
+        self.node, self.why = node, why
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, with an impossible date (2026-13-10) a located error, not a ValueError."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _BadDate(node, str(exc)) from None
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> PathKey:
+    """The path of keys/indexes from ``root`` to the node ``target`` (by identity)."""
+    stack: list[tuple[yaml.Node, PathKey]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((v, path + (str(k.value),)) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, path + (i,)) for i, v in enumerate(node.value))
+    return ()
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 PathKey = tuple[str | int, ...]
 
@@ -195,7 +227,11 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
             problems = _duplicate_keys(node, (), smap)
             if problems:
                 raise YamlProblems(problems)
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except _BadDate as bad:
+                where = Location(name, bad.node.start_mark.line + 1, dotted(_path_to(node, bad.node)) or None)
+                raise YamlProblems([Problem(f"not a valid date: {bad.node.value} ({bad.why})", where)]) from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:

@@ -72,6 +72,10 @@ def render_console(s: Shortlist, console: Console) -> None:
             lines.append(f"  self-host: {sh.gpus} × {escape(sh.gpu)}, GPUs {fmt.usd(sh.gpu_monthly)} + ops {fmt.usd(sh.ops_monthly)} a month")
         if co.break_even:
             lines.append(f"  break-even: {escape(co.break_even.note)}")
+        if c.evidence:
+            lines.append("  evidence:")
+        lines += [f"    {escape(line)}" for line in fmt.citations(c)]
+        lines += [f"    [yellow]{escape(line)}[/]" for line in fmt.disagreements(c)]
         console.print(Panel("\n".join(lines), expand=True, border_style="cyan" if c.role == "recommended" else "dim"))
     path = Table(title="Decision tree path", title_justify="left", expand=True, show_lines=False)
     path.add_column("Question", overflow="fold")

@@ -6,11 +6,13 @@ Money is rounded here and only here; the core keeps exact Decimals.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from advisor.core.costs import format_usd
+from advisor.core.evidence import cite, disagreement
 from advisor.core.result import ROLE_LABELS, Candidate, Shortlist
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
 
@@ -39,15 +41,58 @@ def dim(d: str) -> str:
     return DIMENSION_LABELS[d]
 
 
+def level_with_source(c: Candidate, d: str) -> str:
+    """A dimension's level with who says so: "moderate (Vectara HHEM)", every
+    source when they disagree ("good (Vectara HHEM); moderate (seed-000 capability
+    matrix)"), a source's settings together ("good/excellent (Aider polyglot)")."""
+    by_source: dict[str, list[str]] = {}
+    for e in c.evidence:
+        if e.dimension == d:
+            levels = by_source.setdefault(e.source, [])
+            if e.level not in levels:
+                levels.append(e.level)
+    if not by_source:
+        return c.ratings.get(d, "unrated")
+    return plain("; ".join(f"{'/'.join(levels)} ({source})" for source, levels in by_source.items()))
+
+
+def _top_level(c: Candidate, d: str) -> str:
+    """The level the first-cited source gives (a bake-off, else the newest benchmark, else the matrix)."""
+    return next((e.level for e in c.evidence if e.dimension == d), c.ratings.get(d, "unrated"))
+
+
 def ratings_line(c: Candidate, dims: tuple[str, ...] = DIMENSIONS) -> str:
-    return ", ".join(f"{dim(d)}: {c.ratings[d]}" for d in dims)
+    return ", ".join(f"{dim(d)}: {level_with_source(c, d)}" for d in dims)
 
 
 def key_ratings(c: Candidate, limit: int = 3) -> str:
-    rated = [(d, c.ratings[d]) for d in DIMENSIONS if c.ratings[d] != "unrated"]
+    rated = [(d, _top_level(c, d)) for d in DIMENSIONS if _top_level(c, d) != "unrated"]
     if not rated:
         return "unrated"
     return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text with terminal control characters (escape sequences, bells) removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def citations(c: Candidate) -> list[str]:
+    """Each source's claim behind the candidate's ratings, as a citation line."""
+    return [plain(cite(e)) for e in c.evidence]
+
+
+def disagreements(c: Candidate) -> list[str]:
+    """One line per dimension where the sources give different levels."""
+    out = []
+    for d in DIMENSIONS:
+        note = disagreement(e for e in c.evidence if e.dimension == d)
+        if note:
+            out.append(plain(f"sources disagree on {dim(d).lower()}: {note}"))
+    return out
 
 
 def latency(c: Candidate) -> str:

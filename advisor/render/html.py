@@ -88,7 +88,9 @@ def _candidate(c: Candidate) -> str:
         )
     if co.break_even:
         extra.append(f"<p>Break-even: {_e(co.break_even.note)}.</p>")
-    ratings = "".join(f"<tr><td>{_e(fmt.dim(d))}</td><td>{_e(level)}</td></tr>" for d, level in c.ratings.items())
+    ratings = "".join(f"<tr><td>{_e(fmt.dim(d))}</td><td>{_e(fmt.level_with_source(c, d))}</td></tr>" for d in c.ratings)
+    evidence = "".join(f"<li>{_e(line)}</li>" for line in fmt.citations(c))
+    evidence += "".join(f"<li class=warn>{_e(line)}</li>" for line in fmt.disagreements(c))
     api = f" · <code>{_e(c.option.api_model_id)}</code>" if c.option.api_model_id else ""
     return (
         f"<div class=card><h3><span class='role {_e(c.role)}'>{_e(fmt.role(c))}</span> {_e(c.option.label)}</h3>"
@@ -97,6 +99,7 @@ def _candidate(c: Candidate) -> str:
         "<ul>" + "".join(f"<li>{_e(r)}</li>" for r in c.reasons) + "</ul>"
         "<table><tr><th>Cost</th><th class=num>Per request</th><th class=num>Per month</th><th class=num>Per year</th></tr>"
         + "".join(rows) + "</table>" + "".join(extra)
+        + ("<h4>Evidence</h4><ul class=evidence>" + evidence + "</ul>" if evidence else "")
         + "<details><summary>Capability ratings</summary><table>" + ratings + "</table></details></div>"
     )
 

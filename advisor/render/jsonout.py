@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from advisor.core.result import Shortlist
+from advisor.render import fmt
 
 SCHEMA_VERSION = 1
 
@@ -16,6 +17,9 @@ def report_dict(shortlist: Shortlist, evaluation: Any | None = None) -> dict[str
         "schema_version": SCHEMA_VERSION,
         "shortlist": shortlist.model_dump(mode="json"),
     }
+    for c, out in zip(shortlist.candidates, data["shortlist"]["candidates"]):
+        out["citations"] = fmt.citations(c)  # each claim in ``evidence`` as a reader sees it
+        out["disagreements"] = fmt.disagreements(c)
     if evaluation is not None:
         data["evaluation"] = evaluation.model_dump(mode="json")
     return data

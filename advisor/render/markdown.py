@@ -48,6 +48,10 @@ def _candidate_section(c: Candidate) -> list[str]:
     out.append("")
     out.append("Ratings: " + _md(fmt.ratings_line(c)) + ".")
     out.append("")
+    if c.evidence:
+        out.append("Evidence:")
+        out.extend(f"- {_md(line)}" for line in fmt.citations(c) + fmt.disagreements(c))
+        out.append("")
     return out
 
 

@@ -250,7 +250,8 @@ def test_why_not_a_lower_ranked_model_gives_the_score_parts(kb):
     # shortlisted or not, what puts it below the recommendation is its price
     assert w.status in ("ranked_below", "shortlisted") and "against" in w.summary
     assert w.details[0].startswith("cost: ") and "behind by" in w.details[0]
-    assert any(d.startswith("cost basis: $16.92 per 1M tokens") for d in w.details)
+    # 100,000 x $0.022 = $2,200 a month against 100,000 x $0.0022 = $220
+    assert "cost basis: $2,200.00 a month at your volume, against $220.00 a month at your volume" in w.details
 
 
 def test_the_guides_choice_is_explained_when_not_shortlisted(kb):
@@ -266,3 +267,33 @@ def test_same_answers_same_shortlist_byte_for_byte(kb):
     a = run(kb, availability="high").model_dump_json()
     b = run(kb, availability="high").model_dump_json()
     assert a == b
+
+
+def test_an_unsized_self_hosted_model_cannot_pass_a_tiny_budget(kb, tmp_path):
+    # size unknown, yet self-hosting costs at least one L4 always on ($0.80 x 730 = $584)
+    # plus operations (0.5 x $15,000 = $7,500 with no GPU experience): $8,084 > $50
+    k = kb_with(tmp_path, """\
+models:
+  - id: unsized
+    name: Unsized
+    family: unsized
+    vendor: acme
+    tier: small
+    context_window: 32000
+    open_weights: true
+    license: Apache-2.0
+    license_allows_production: true
+""")
+    s = run(k, budget_per_month_usd=Decimal("50"), gpu_ops_experience="none")
+    elims = {(e.option.key, e.rule): e.message for e in s.eliminated_options}
+    assert elims[("unsized@self-host", "budget_per_month")].startswith(
+        "size unknown, but self-hosting costs at least $8,084.00 a month"
+    )
+
+
+def test_why_not_an_unproven_model_under_a_high_floor_names_the_rule(kb):
+    s = run(kb, quality_floor=Decimal("0.95"), why_not=("mystery",))
+    w = next(w for w in s.why_not if w.model_id == "mystery")
+    assert w.details[0].startswith(
+        "under your quality floor of 0.95, models with evidence that is not poor rank first and it is unproven"
+    )

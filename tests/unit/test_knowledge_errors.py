@@ -297,3 +297,45 @@ def test_two_endpoints_of_one_provider_in_one_model_are_refused(here):
         "over/models.yaml:5: models[gpt-4o].endpoints[openai]: provider 'openai' appears twice in this list "
         "(first on line 4); merge them into one"
     ]
+
+
+# ---------------------------------------------------------------- tiers, modes and scoring
+
+
+def test_price_tiers_out_of_order(here):
+    lines = _overlay({"models.yaml": (
+        "models:\n  - id: gpt-4o\n    endpoints:\n      - provider: openai\n        model_id: gpt-4o-2024-11-20\n"
+        "        price:\n          input: 2\n          output: 8\n          as_of: 2026-11-01\n          source: q\n"
+        "          tiers:\n            - {above_input_tokens: 272000, input: 4, output: 16}\n"
+        "            - {above_input_tokens: 128000, input: 3, output: 12}\n"
+    )})
+    assert len(lines) == 1
+    assert lines[0].startswith("over/models.yaml:")
+    assert "models[gpt-4o].endpoints[openai].price.tiers" in lines[0]
+    assert "ascending order" in lines[0]
+
+
+def test_reasoning_default_that_is_not_a_mode(here):
+    lines = _overlay({"models.yaml": (
+        "models:\n  - id: o3\n    reasoning:\n      default: turbo\n      control: reasoning_effort\n      source: q\n"
+        "      modes:\n        - {id: low, label: 'effort: low', thinks: true, effort: low}\n"
+        "        - {id: high, label: 'effort: high', thinks: true, effort: high}\n"
+    )})
+    assert len(lines) == 1
+    assert lines[0].startswith("over/models.yaml:3: models[o3].reasoning:")
+    assert "default 'turbo' is not one of the modes (low, high)" in lines[0]
+
+
+def test_a_mode_that_thinks_with_effort_none(here):
+    lines = _overlay({"models.yaml": (
+        "models:\n  - id: o3\n    reasoning:\n      default: x\n      source: q\n"
+        "      modes:\n        - {id: x, label: x, thinks: true, effort: none}\n"
+    )})
+    assert len(lines) == 1 and "effort is 'none' exactly when thinks is false" in lines[0]
+    assert lines[0].startswith("over/models.yaml:7: models[o3].reasoning.modes[x]")
+
+
+def test_a_bad_scoring_scale(here):
+    lines = _overlay({"scoring.yaml": "latency_ms: {best: 200, worst: 200}\nbonuses: {tree_outcome: -1}\n"})
+    assert any(line.startswith("over/scoring.yaml:1: latency_ms:") and "best and worst must differ" in line for line in lines)
+    assert any(line.startswith("over/scoring.yaml:2: bonuses.tree_outcome:") for line in lines)

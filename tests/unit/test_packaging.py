@@ -44,3 +44,10 @@ def test_builtin_dir_finds_the_yaml():
 
     for name in FILES:
         assert (builtin_dir() / name).is_file()
+
+
+def test_evidence_ships_inside_the_package():
+    from advisor.core.knowledge import EVIDENCE_DIR
+
+    assert f"{EVIDENCE_DIR}/*.yaml" in _setuptools()["package-data"]["advisor.knowledge"]
+    assert list((REPO / "knowledge" / EVIDENCE_DIR).glob("*.yaml"))

@@ -41,9 +41,15 @@ def detail_text(c: Candidate, s: Shortlist) -> Text:
     t.append(" (in this outcome)\n" if c.in_tree_outcome else " (ranked from outside it)\n", style="dim")
     head("Capability ratings")
     for d in DIMENSIONS:
-        level = c.ratings.get(d, "unrated")
+        level = fmt.level_with_source(c, d)
         t.append(f"  {fmt.dim(d):<28} ")
         t.append(f"{level}\n", style="dim" if level == "unrated" else "")
+    if c.evidence:
+        head("Evidence")
+    for line in fmt.citations(c):
+        t.append(f"  {line}\n")
+    for line in fmt.disagreements(c):
+        t.append(f"  {line}\n", style="yellow")
     head("Cost")
     co = c.costs
     t.append(f"  {fmt.count(co.input_tokens)} in + {fmt.count(co.output_tokens)} out tokens a request\n")

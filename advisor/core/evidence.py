@@ -1,0 +1,120 @@
+"""Evidence behind each rating: which sources say what about a model, and how to cite them.
+
+Three kinds of claim, cited in this order: the user's own bake-offs
+(``bake_off``, added with :meth:`KnowledgeBase.with_claims`), public
+benchmarks (``benchmark``, ``knowledge/evidence/*.yaml``, newest first) and
+the guides' capability matrix (``matrix``: ``ModelSpec.ratings``, undated).
+Sources that disagree are all kept; :func:`disagreement` says where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, EVIDENCE_KINDS, EvidenceClaim, ModelSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from advisor.core.knowledge import KnowledgeBase
+
+UNDATED = "undated"
+_NO_DATE = date.min
+
+
+def matrix_source(model: ModelSpec) -> str:
+    """The matrix's short name: the guide it comes from, without the models it compared."""
+    source = model.ratings.source or "capability matrix"
+    return source.split(" (", 1)[0]
+
+
+def matrix_claims(model: ModelSpec) -> tuple[EvidenceClaim, ...]:
+    """The capability-matrix ratings of ``model`` as claims (kind ``matrix``, undated)."""
+    rated = model.ratings.rated()
+    if not rated:
+        return ()
+    source = matrix_source(model)
+    measures = f"the guides' judgement: {model.ratings.source}" if model.ratings.source else "the guides' judgement"
+    return tuple(
+        EvidenceClaim(model=model.id, dimension=d, level=level, source=source, measures=measures, kind="matrix")
+        for d, level in rated.items()
+    )
+
+
+def _order(indexed: tuple[int, EvidenceClaim]) -> tuple:
+    i, c = indexed
+    newest = -(c.as_of or _NO_DATE).toordinal()
+    return (EVIDENCE_KINDS.index(c.kind), c.as_of is None, newest, c.source, c.setting or "", i)
+
+
+def ordered(claims: Iterable[EvidenceClaim]) -> tuple[EvidenceClaim, ...]:
+    """Bake-offs first, then benchmarks newest first (undated last), then the matrix."""
+    return tuple(c for _, c in sorted(enumerate(claims), key=_order))
+
+
+def build_index(kb: "KnowledgeBase") -> dict[tuple[str, str], tuple[EvidenceClaim, ...]]:
+    """(model id, dimension) -> its claims in citation order; built once per knowledge base."""
+    grouped: dict[tuple[str, str], list[EvidenceClaim]] = {}
+    for claim in kb.claims:
+        grouped.setdefault((claim.model, claim.dimension), []).append(claim)
+    for model in kb.models:
+        for claim in matrix_claims(model):
+            grouped.setdefault((model.id, claim.dimension), []).append(claim)
+    return {key: ordered(claims) for key, claims in grouped.items()}
+
+
+def claims_for(kb: "KnowledgeBase", model_id: str, dimension: str) -> tuple[EvidenceClaim, ...]:
+    """What every source says about ``model_id`` on ``dimension``, bake-offs first."""
+    return kb.claims_for(model_id, dimension)
+
+
+def model_evidence(kb: "KnowledgeBase", model_id: str) -> tuple[EvidenceClaim, ...]:
+    """Every claim about ``model_id``, dimension by dimension (in DIMENSIONS order)."""
+    index = kb.evidence_index
+    return tuple(c for d in DIMENSIONS for c in index.get((model_id, d), ()))
+
+
+def label(claim: EvidenceClaim) -> str:
+    """What the claim is about, as shown: its own label or the dimension's."""
+    return claim.label or DIMENSION_LABELS[claim.dimension].lower()
+
+
+def figure(claim: EvidenceClaim) -> str:
+    """The raw figure with its unit: "4.1%", "64K tokens", "12 cases"."""
+    if claim.value is None:
+        return ""
+    number = format(claim.value, "f")
+    unit = claim.unit or ""
+    if not unit:
+        return number
+    tight = not unit[0].isalpha() or unit.split()[0] in ("K", "M")
+    return f"{number}{'' if tight else ' '}{unit}"
+
+
+def cite(claim: EvidenceClaim) -> str:
+    """One claim as a reader sees it:
+    "grounded hallucination: good — Vectara HHEM 4.1%, 2026-03-10"."""
+    shown = figure(claim)
+    text = f"{label(claim)}: {claim.level} — {claim.source}"
+    if shown:
+        text += f" {shown}"
+    if claim.setting:
+        text += f" ({claim.setting})"
+    return f"{text}, {claim.as_of.isoformat() if claim.as_of else UNDATED}"
+
+
+def disagreement(claims: Iterable[EvidenceClaim]) -> str | None:
+    """Where two sources give one dimension different levels, which says what:
+    "moderate (Vectara HHEM) vs good (seed-000 capability matrix)"; None when they
+    agree, or when only one source's settings differ (that is the setting, not a dispute)."""
+    by_level: dict[str, list[str]] = {}
+    sources_seen: set[str] = set()
+    for c in claims:
+        sources = by_level.setdefault(c.level, [])
+        if c.source not in sources:
+            sources.append(c.source)
+        sources_seen.add(c.source)
+    if len(by_level) < 2 or len(sources_seen) < 2:
+        return None
+    return " vs ".join(f"{level} ({', '.join(sources)})" for level, sources in by_level.items())
+
