@@ -16,11 +16,11 @@ tokens/s, cost per success and the mean tokens.
 How it is used (:func:`claims_from`, :func:`apply_kept_evidence`): each kept
 model becomes :class:`~advisor.core.schema.EvidenceClaim` s of kind ``bake_off``
 on the dimensions its checks test (``CHECK_DIMENSIONS``), cited as "your
-bake-off on DATE, N cases". A claim from at least ``MIN_SAMPLES`` cases
-replaces the model's rating on that dimension (your own measurement outranks
-public benchmarks and the guides' matrix); a thinner one is cited but changes
-nothing. The shortlist then says, per candidate, what your bake-off measured,
-and warns when that evidence is older than ``STALE_DAYS`` days or was measured
+bake-off on DATE, N cases". A claim from at least ``MIN_SAMPLES`` checks is
+added to the knowledge and ranks first on that dimension (your own measurement
+outranks public benchmarks and the guides' matrix: ``KnowledgeBase.with_claims``);
+a thinner one is cited but changes nothing. The shortlist then says, per
+candidate, what your bake-off measured, and warns when that evidence is older than ``STALE_DAYS`` days or was measured
 on another model version than the one the shortlist would call.
 
 Mapping from check types to dimensions (documented, and the only place it lives):
@@ -35,7 +35,6 @@ models, which one bake-off on your cases cannot make.)
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -268,26 +267,12 @@ def claims_from(kept: Iterable[KeptBakeOff], model_ids: Iterable[str] | None = N
 
 
 def apply_kept_evidence(kb: Any, claims: Sequence[Any]) -> Any:
-    """The knowledge with the kept claims added.
-
-    Adapter: when the knowledge base offers ``with_claims`` (advisor.core.evidence,
-    another engineer's work) it is used; until then the newest claim (claims are
-    made from at least ``MIN_SAMPLES`` checks) replaces the model's rating on its
-    dimension, so the scoring sees your measurement rather than the public figure."""
+    """The knowledge with the kept claims added (:meth:`KnowledgeBase.with_claims`):
+    the scoring then ranks a bake-off's claim ahead of public benchmarks and the
+    guides' matrix (:mod:`advisor.core.evidence`)."""
     if not claims:
         return kb
-    if hasattr(kb, "with_claims"):
-        return kb.with_claims(list(claims))
-    newest: dict[tuple[str, str], Any] = {}
-    for c in claims:  # claims come newest first
-        newest.setdefault((c.model, c.dimension), c)
-    if not newest:
-        return kb
-    models = []
-    for m in kb.models:
-        update = {dim: c.level for (mid, dim), c in newest.items() if mid == m.id}
-        models.append(m.model_copy(update={"ratings": m.ratings.model_copy(update=update)}) if update else m)
-    return dataclasses.replace(kb, models=tuple(models))
+    return kb.with_claims(list(claims), origin=str(evidence_dir()))
 
 
 def knowledge_with_kept(kb: Any, use: bool = True, directory: Path | None = None) -> tuple[Any, list[KeptBakeOff], list[str]]:
