@@ -68,7 +68,7 @@ async def open_bake_off(pilot, cases_path: str, spend: str = "", concurrency: st
     inp.value = cases_path
     await pilot.press("enter")
     await pilot.pause()
-    if not isinstance(pilot.app.screen, PathModal):  # (a bad cases file keeps the path dialog open)
+    if type(pilot.app.screen) is not PathModal:  # (a bad cases file keeps the path dialog open)
         await until(pilot, lambda: isinstance(pilot.app.screen, BakeOffSettingsModal), tries=200)
         dialog = pilot.app.screen
         for field, value in (("#settings-spend", spend), ("#settings-concurrency", concurrency),
@@ -310,6 +310,8 @@ def test_snapshot_finished(snap_compare, app_for):
         await on_eval_screen(pilot)
         await until(pilot, lambda: app.screen.state == "finished", tries=200)
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()  # (a loaded machine: let the last table rows and the outcome render)
 
     # (not kept as evidence: its "kept" toast would come and go with the timing)
     assert snap_compare(app_for(FULL_ANSWERS, keep_evidence=False), terminal_size=(110, 44), run_before=run_before)

@@ -15,12 +15,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from advisor.errors import AdvisorError
+from advisor.tui.screens.modals import PathModal
 
 __all__ = ["BakeOffSettings", "BakeOffSettingsModal", "parse_settings"]
 
@@ -68,11 +67,13 @@ def parse_settings(spend: str, concurrency: str, target_file: str) -> tuple[Bake
     return BakeOffSettings(max_spend=cap, concurrency=n, target_file=path, targets=targets), []
 
 
-class BakeOffSettingsModal(ModalScreen[BakeOffSettings | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="settings-cancel")]
+class BakeOffSettingsModal(PathModal):
+    """Three fields instead of one path; enter, OK, Cancel and escape behave as in
+    :class:`PathModal` (whose handlers this dialog keeps). Dismisses with
+    :class:`BakeOffSettings` or ``None``."""
 
     def __init__(self, n_models: int, n_cases: int) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Bake-off settings", "")
         self.n_models, self.n_cases = n_models, n_cases
 
     def compose(self) -> ComposeResult:
@@ -106,17 +107,3 @@ class BakeOffSettingsModal(ModalScreen[BakeOffSettings | None]):
             self.query_one("#path-error", Static).update(Text("\n".join(f"⚠ {p}" for p in shown)))
             return
         self.dismiss(settings)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
