@@ -84,9 +84,18 @@ def parse_today(text: str | None) -> date:
         raise InputError([Problem(f"not a date (YYYY-MM-DD): {text!r}", Location("command line", None, "--today"))]) from None
 
 
+def say(line: str) -> None:
+    """One diagnostic line on stderr: every key in the environment redacted (in any
+    form) and control characters shown escaped, whatever the line quotes."""
+    from advisor.render.fmt import safe_text
+    from advisor.secrets import redact
+
+    print(f"advisor: {safe_text(redact(line))}", file=sys.stderr)
+
+
 def print_problems(exc: AdvisorError) -> None:
     for line in exc.lines():
-        print(f"advisor: {line}", file=sys.stderr)
+        say(line)
 
 
 def run_guarded(fn: Callable[[], int]) -> int:
@@ -108,5 +117,5 @@ def run_guarded(fn: Callable[[], int]) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("ADVISOR_DEBUG"):
             raise
-        print(f"advisor: internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for a traceback)", file=sys.stderr)
+        say(f"internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for a traceback)")
         return 1

@@ -85,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
     p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
     p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
-    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt")
-    p.add_argument("--max-spend", type=_usd, help="USD cap: a request is sent only when its worst-case cost still fits")
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per attempt: a deadline from sending to the end of its stream")
+    p.add_argument("--max-spend", type=_usd, help="USD cap over every run on the results file (--resume continues it): a request "
+                   "is sent only when its worst-case cost still fits")
     p.add_argument("--dry-run", action="store_true", help="show planned requests and worst-case cost; call nothing")
     p.add_argument("--resume", action="store_true", help="run only what the results file is missing")
     p.add_argument("--results", default="eval-results.jsonl", help="results JSONL (appended as results complete)")
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    from advisor.cli.common import parse_args
+    from advisor.cli.common import parse_args, say
 
     args = parse_args(build_parser(), argv)  # never sys.exit from inside the parser
     report_kind = None
@@ -182,6 +183,7 @@ def _main(argv: list[str]) -> int:
             "already exists; pass --resume to continue it or choose another --results file",
             Location(display_path(results_path)),
         ))
+    _refuse_bad_keys(targets)
     judge_model = args.judge
     if judge_model and judge_model not in {t.model_key for t in targets}:
         raise InputError(Problem(f"no target with model key {judge_model!r}", Location("--judge")))
@@ -204,7 +206,7 @@ def _main(argv: list[str]) -> int:
     if needs_judge:
         runner.config = replace(runner.config, judge_model=_judge_for(judge_model, targets, plan, args.max_spend))
     for t, why in plan.skipped_targets:
-        print(f"advisor: skipping {t.label} ({t.model_key}): {why}", file=sys.stderr)
+        say(f"skipping {t.label} ({t.model_key}): {why}")
     if not plan.targets:
         raise InputError("no target can run (see the lines above)")
 
@@ -237,16 +239,13 @@ def _main(argv: list[str]) -> int:
             text = render_eval_html_page(report)
         else:
             text = render_eval_json(report)
-        atomic_write(args.report, text, make_parents=True)
-        print(f"advisor: wrote {display_path(args.report)}", file=sys.stderr)
+        atomic_write(args.report, runner.redact(text), make_parents=True)
+        say(f"wrote {display_path(args.report)}")
     if not args.no_evidence:
         _keep_evidence(report)
     if summary.cancelled:
-        print(
-            f"advisor: interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
-            "(run again with --resume to finish)",
-            file=sys.stderr,
-        )
+        say(f"interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
+            "(run again with --resume to finish)")
         return 130
     return _exit_status(report, args.fail_under)
 
@@ -258,22 +257,26 @@ def _keep_evidence(report: Any) -> None:
     if kept is None:
         return
     path = keep(kept)
-    print(f"advisor: kept this bake-off as evidence for later advice ({display_path(path)}; "
-          "`advisor evidence list`, or --no-evidence not to keep)", file=sys.stderr)
+    from advisor.cli.common import say
+
+    say(f"kept this bake-off as evidence for later advice ({display_path(path)}; "
+        "`advisor evidence list`, or --no-evidence not to keep)")
 
 
 def _exit_status(report: Any, fail_under: float | None) -> int:
+    from advisor.cli.common import say
+
     if report.answered == 0:
-        print("advisor: no request returned an answer, so nothing was measured (see the errors above)", file=sys.stderr)
+        say("no request returned an answer, so nothing was measured (see the errors above)")
         return 1
     if fail_under is not None:
         rec = report.recommended
         if rec is None:
-            print(f"advisor: --fail-under {fail_under:.0%}: no model is recommended on this evidence", file=sys.stderr)
+            say(f"--fail-under {fail_under:.0%}: no model is recommended on this evidence")
             return 3
         if rec.pass_rate < fail_under:
-            print(f"advisor: --fail-under {fail_under:.0%}: the recommended model, {rec.label}, passed "
-                  f"{rec.passes}/{rec.n} ({rec.pass_rate:.0%})", file=sys.stderr)
+            say(f"--fail-under {fail_under:.0%}: the recommended model, {rec.label}, passed "
+                f"{rec.passes}/{rec.n} ({rec.pass_rate:.0%})")
             return 3
     return 0
 
@@ -287,6 +290,24 @@ def _missing_keys(targets: list[Target]) -> dict[str, list[str]]:
         if t.key_env and not os.environ.get(t.key_env):
             missing.setdefault(t.key_env, []).append(t.label)
     return missing
+
+
+def _refuse_bad_keys(targets: list[Target]) -> None:
+    """A key with whitespace or control characters around or in it is refused before
+    anything is sent: one line per variable, naming it, never quoting the value."""
+    import os
+
+    from advisor.secrets import key_problem
+
+    problems, seen = [], set()
+    for t in targets:
+        if t.key_env and t.key_env not in seen:
+            seen.add(t.key_env)
+            why = key_problem(t.key_env, os.environ.get(t.key_env))
+            if why:
+                problems.append(Problem(why))
+    if problems:
+        raise InputError(problems, title="bad API key")
 
 
 def _judge_for(wanted: str | None, targets: list[Target], plan: Any, max_spend: Decimal | None) -> str | None:

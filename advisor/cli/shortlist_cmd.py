@@ -131,5 +131,7 @@ def run(args: argparse.Namespace) -> int:
         from advisor.render.report import write_report
 
         fmt = write_report(args.report, result, kb=kb)
-        print(f"advisor: wrote {fmt} report to {display_path(args.report)}", file=sys.stderr)
+        from advisor.cli.common import say
+
+        say(f"wrote {fmt} report to {display_path(args.report)}")
     return 0

@@ -121,10 +121,63 @@ class EvidenceClaim(Frozen):
 EVIDENCE_KINDS: tuple[str, ...] = ("bake_off", "benchmark", "matrix")
 
 
-class EvidenceFile(Frozen):
-    """One ``knowledge/evidence/*.yaml`` file: claims from one source."""
+class EvidenceDefaults(Frozen):
+    """What the claims of one evidence file share, written once."""
 
+    source: str | None = None
+    as_of: date | None = None
+    metric: str | None = None
+    value: Decimal | None = None
+    unit: str | None = None
+    measures: str | None = None
+    url: str | None = None
+    kind: Literal["matrix", "benchmark", "bake_off"] | None = None
+    setting: str | None = None
+    label: str | None = None
+
+
+class EvidenceFile(Frozen):
+    """One ``knowledge/evidence/*.yaml`` file: claims from one source.
+
+    ``defaults`` fill every claim and ``by_dimension`` the claims on that
+    dimension, unless a claim gives the field itself: a generated file states
+    the source, its URL and what each figure measures once, and each claim is
+    one short line (half the YAML to parse at every start)."""
+
+    defaults: EvidenceDefaults = EvidenceDefaults()
+    by_dimension: dict[str, EvidenceDefaults] = {}
     claims: tuple[EvidenceClaim, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_claims(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+            return data
+        shared = data.get("defaults") or {}
+        by_dim = data.get("by_dimension") or {}
+        if not isinstance(shared, dict) or not isinstance(by_dim, dict) or not (shared or by_dim):
+            return data
+        known = EvidenceDefaults.model_fields
+
+        def fill(claim: Any) -> Any:
+            if not isinstance(claim, dict):
+                return claim
+            extra = by_dim.get(claim.get("dimension")) or {}
+            merged = {k: v for k, v in shared.items() if k in known}
+            if isinstance(extra, dict):
+                merged.update({k: v for k, v in extra.items() if k in known})
+            merged.update(claim)
+            return merged
+
+        return {**data, "claims": [fill(c) for c in data["claims"]]}
+
+    @field_validator("by_dimension")
+    @classmethod
+    def _known_dimensions(cls, value: dict[str, EvidenceDefaults]) -> dict[str, EvidenceDefaults]:
+        for key in value:
+            if key not in DIMENSIONS:
+                raise ValueError(f"unknown dimension '{key}'; known: {', '.join(DIMENSIONS)}")
+        return value
 
 
 # --------------------------------------------------------------------------- prices

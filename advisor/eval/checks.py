@@ -46,8 +46,10 @@ __all__ = [
     "CheckResult",
     "parse_json_answer",
     "validate_schema",
+    "schema_errors",
     "schema_problems",
     "run_check",
+    "checked",
     "score_case",
     "Judge",
     "BudgetExhausted",
@@ -85,13 +87,13 @@ def parse_json_answer(text: str) -> tuple[bool, Any, bool]:
     """``(ok, value, strict)``; strict is False when a code fence had to be removed."""
     try:
         return True, json.loads(text), True
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python can parse
         pass
     m = _FENCE.match(text)
     if m:
         try:
             return True, json.loads(m.group(1)), False
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     return False, None, False
 
@@ -194,6 +196,21 @@ def validate_schema(value: Any, schema: dict[str, Any], path: str = "$") -> list
     return errors
 
 
+def schema_errors(value: Any, schema: dict[str, Any]) -> list[str]:
+    """:func:`validate_schema`, or one error when the value cannot be checked at all
+    (nested too deeply, say): never raises."""
+    try:
+        return validate_schema(value, schema)
+    except Exception as exc:  # noqa: BLE001 - an answer must never end the run
+        return [f"$: {_unchecked(exc)}"]
+
+
+def _unchecked(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "the answer is nested too deeply to check"
+    return f"the answer could not be checked ({type(exc).__name__})"
+
+
 def _type_name(v: Any) -> str:
     if v is None:
         return "null"
@@ -281,7 +298,7 @@ def run_check(check: Any, case: Case, answer: str) -> CheckResult:
         ok, value, _ = parse_json_answer(answer)
         if not ok:
             return CheckResult("json_schema", 0.0, False, "not valid JSON")
-        errors = validate_schema(value, check.schema_)
+        errors = schema_errors(value, check.schema_)
         return CheckResult("json_schema", float(not errors), not errors, "; ".join(errors[:3]))
     if isinstance(check, FieldsCheck):
         want = check.value if check.value is not None else case.expected
@@ -313,6 +330,16 @@ def run_check(check: Any, case: Case, answer: str) -> CheckResult:
     raise TypeError(f"not a synchronous check: {type(check).__name__}")
 
 
+def checked(check: Any, case: Case, answer: str) -> CheckResult:
+    """:func:`run_check` that never raises: an answer it cannot parse or compare
+    (nested too deeply, numbers too large, anything) fails this check with the
+    reason, so no answer can end a run."""
+    try:
+        return run_check(check, case, answer)
+    except Exception as exc:  # noqa: BLE001
+        return CheckResult(getattr(check, "type", "check"), 0.0, False, _unchecked(exc))
+
+
 async def score_case(case: Case, answer: str, judge: Judge | None = None) -> tuple[float, bool, list[CheckResult]]:
     """``(score, passed, results)`` for one answer."""
     results: list[CheckResult] = []
@@ -331,7 +358,7 @@ async def score_case(case: Case, answer: str, judge: Judge | None = None) -> tup
                 except Exception as exc:  # a failed judge call scores 0 with its reason
                     results.append(CheckResult("llm_judge", 0.0, False, f"judge failed: {exc}"))
         else:
-            results.append(run_check(check, case, answer))
+            results.append(checked(check, case, answer))
         weights.append(check.weight)
     if not results:
         return 1.0, True, results

@@ -58,6 +58,7 @@ class EvalReport(BaseModel):
     monthly_requests: int | None = None
     quality_floor: float | None = None
     spent_usd: Usd = Decimal(0)
+    spent_before_usd: Usd = Decimal(0)  # earlier runs on the same results file (the cap covers both)
     spend_unknown: int = 0  # results of this run whose cost is unknown (no price)
     max_spend_usd: UsdOpt = None
     cancelled: bool = False
@@ -147,12 +148,21 @@ def build_report(
             f"Costs include {n_est} estimated: calls that failed after they may have been billed are counted "
             "at their worst case (counted input + max_tokens output), not a measured cost."
         )
+    anomalies = [r for r in summary.results if r.usage_anomaly]
+    if anomalies:
+        first = anomalies[0]
+        notes.append(
+            f"Provider anomaly: {len(anomalies)} answers reported more tokens than the request allows "
+            f"(first: {first.label} · {first.case_id}: {first.usage_anomaly}). The spend counts them at the "
+            "request's limit; check the provider's bill."
+        )
     if summary.cancelled:
         notes.append("The run was interrupted; completed results are kept. Resume the run to finish it.")
     if summary.not_run_budget:
         notes.append(
             f"{summary.not_run_budget} requests were not sent (or their answers not judged) because the spend cap "
-            "left no room for their worst case; resuming the run sends them."
+            "left no room for their worst case; resuming the run sends them, within what is left of the cap (it "
+            "covers every run on the same results file)."
         )
     retries = sum(s.retries for s in stats.values())
     if retries:
@@ -167,6 +177,7 @@ def build_report(
         rerank=rr,
         monthly_requests=monthly_requests,
         spent_usd=summary.spent_usd,
+        spent_before_usd=summary.spent_before_usd,
         max_spend_usd=summary.max_spend_usd,
         cancelled=summary.cancelled,
         not_run_budget=summary.not_run_budget,

@@ -3,19 +3,36 @@
 Each line is a :class:`CaseResult` as JSON. Writing appends one line, flushes
 and fsyncs, so an interrupt or crash loses at most the line being written; a
 torn last line is ignored when the file is read back (resume).
+
+Lines that are not results are *records*: a JSON object whose ``"record"``
+field names its kind (:data:`RECORD`). Readers of results skip them, readers
+of a kind read only theirs, and an unknown kind is ignored, so new kinds can
+be added without breaking old files or old readers. Kinds so far:
+
+* ``spend``: ``{"record": "spend", "usd": "0.0042", "key": "m|case|0"}``, one
+  per request or judge call that cost money, written as it settles
+  (:meth:`ResultsWriter.append_spend`); :func:`read_spend` sums them, so the
+  spend cap covers every run that shares the results file (``--resume``
+  continues the same budget). A result's ``cost_usd`` is not summed: a retried
+  result replaces an earlier one, but both were paid for.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results"]
+__all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results", "read_records", "read_spend",
+           "RECORD"]
+
+RECORD = "record"  # the field that marks a line as a record, not a result
 
 
 def result_key(model_key: str, case_id: str, repeat: int) -> str:
@@ -59,6 +76,9 @@ class CaseResult(BaseModel):
     wants_json: bool = False
     json_valid: bool | None = None
     schema_valid: bool | None = None
+    # the provider reported usage beyond what the request allows (said in the report);
+    # cost_usd then counts the allowed maximum, not the reported figure
+    usage_anomaly: str | None = None
     finished_at: str = ""
 
     @property
@@ -81,9 +101,17 @@ class CaseResult(BaseModel):
 class ResultsWriter:
     """Append CaseResults to a JSONL file, one durable line each."""
 
-    def __init__(self, path: str | Path, *, append: bool = True):
-        """Raises InputError (located at the file) when the file cannot be opened for writing."""
+    def __init__(self, path: str | Path, *, append: bool = True, redact: Callable[[str], str] | None = None):
+        """Raises InputError (located at the file) when the file cannot be opened for writing.
+        ``redact`` (default: every key in the environment, :mod:`advisor.secrets`) is applied
+        to every line written, whatever it holds."""
         self.path = Path(path)
+        if redact is None:
+            from advisor.secrets import redactor_for_env
+
+            redact = redactor_for_env()
+        self._redact = redact
+        self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a" if append else "w", encoding="utf-8")
@@ -111,14 +139,36 @@ class ResultsWriter:
             return fh.read(1) == b"\n"
 
     def append(self, result: CaseResult) -> None:
-        line = result.model_dump_json() + "\n"
-        self._fh.write(line)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._write(result.model_dump_json() + "\n")
+
+    def append_record(self, kind: str, **fields: Any) -> None:
+        """One record line ``{"record": kind, **fields}`` (Decimals as strings)."""
+        data = {RECORD: kind, **{k: str(v) if isinstance(v, Decimal) else v for k, v in fields.items()}}
+        self._write(json.dumps(data, ensure_ascii=False) + "\n")
+
+    def append_spend(self, usd: Decimal, key: str) -> None:
+        """Record money spent (a request, a judge call or a cancelled call's worst case).
+        Written and flushed at once, made durable by the next fsync (the next result
+        line, or the close): cheap enough to call on the event loop."""
+        if usd:
+            data = json.dumps({RECORD: "spend", "usd": str(usd), "key": key}, ensure_ascii=False)
+            self._write(data + "\n", sync=False)
+
+    def _write(self, line: str, sync: bool = True) -> None:
+        with self._lock:  # results are written from a thread, spend records from the loop
+            if self._fh.closed:
+                return
+            self._fh.write(self._redact(line))
+            self._fh.flush()
+            if sync:
+                os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
+        with self._lock:
+            if not self._fh.closed:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self._fh.close()
 
     def __enter__(self) -> "ResultsWriter":
         return self
@@ -129,18 +179,51 @@ class ResultsWriter:
 
 def read_results(path: str | Path) -> list[CaseResult]:
     """Results from a JSONL file; unreadable or torn lines are skipped. Last one wins per key."""
-    p = Path(path)
-    if not p.exists():
-        return []
     by_key: dict[str, CaseResult] = {}
+    for data in _objects(path):
+        if RECORD in data:
+            continue
+        try:
+            r = CaseResult.model_validate(data)
+        except (ValueError, TypeError):
+            continue
+        by_key[r.key] = r
+    return list(by_key.values())
+
+
+def _objects(path: str | Path) -> list[dict[str, Any]]:
+    """Every line of the file that is a JSON object (torn or foreign lines skipped)."""
+    p = Path(path)
+    if not p.is_file():
+        return []
+    out = []
     with open(p, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             line = line.strip()
             if not line:
                 continue
             try:
-                r = CaseResult.model_validate(json.loads(line))
-            except (ValueError, TypeError):
+                data = json.loads(line)
+            except (ValueError, RecursionError):
                 continue
-            by_key[r.key] = r
-    return list(by_key.values())
+            if isinstance(data, dict):
+                out.append(data)
+    return out
+
+
+def read_records(path: str | Path, kind: str) -> list[dict[str, Any]]:
+    """The records of one kind, in file order."""
+    return [d for d in _objects(path) if d.get(RECORD) == kind]
+
+
+def read_spend(path: str | Path) -> Decimal:
+    """Money spent by every run that wrote to this results file (sum of spend records)."""
+    total = Decimal(0)
+    for d in read_records(path, "spend"):
+        try:
+            usd = Decimal(str(d.get("usd")))
+        except ArithmeticError:
+            continue
+        if usd.is_finite() and usd > 0:
+            total += usd
+    return total

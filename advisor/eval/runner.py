@@ -20,27 +20,32 @@ Guarantees:
 
 * concurrency is bounded overall (``concurrency``) and per provider endpoint
   (``per_provider``) with asyncio semaphores; temperature 0 by default;
-* ``max_spend`` bounds the spend: before a request (or a judge call) is sent,
-  its worst case (counted input + ``max_tokens`` output, priced) is reserved
-  against the cap together with everything already in flight, and it is only
-  sent when spent + reserved + its worst case fits; the difference is released
-  when the real usage is known. A request that cannot fit is not sent (it is
-  counted in ``RunSummary.not_run_budget`` and left for a later ``--resume``;
-  so is a case whose answer arrived but whose judge call no longer fits),
-  and once the spend reaches the cap no new request starts. The one way past
-  the cap: a provider may report (and bill) more tokens than were counted
-  locally. Then the spend can cross the cap by at most the part of the
-  reported cost above the reservation of requests already in flight when the
-  first such report arrived; from that report on, the target's reservations
-  are scaled by the largest reported/counted ratio seen, so later requests are
-  bounded again. Targets with an unknown price cannot be bounded and are
+* ``max_spend`` bounds the spend counted against it, and that count never
+  crosses the cap: before a request (or a judge call) is sent, its worst case
+  (counted input + ``max_tokens`` + the target's ``reasoning_tokens`` output,
+  priced) is reserved together with everything already in flight, and it is
+  only sent when spent + reserved + its worst case fits; the difference is
+  released when the real usage is known. Reported usage is checked first
+  (:func:`allowed_usage`): counts that are negative or not whole numbers fail
+  the case ``malformed`` (counted at its worst case), and counts beyond what
+  the request allows are counted at the allowed maximum and flagged
+  (``CaseResult.usage_anomaly``, a note in the report) — so what a provider
+  may bill beyond the cap is exactly those flagged excesses. The spend is
+  recorded in the results file as it settles (``read_spend``) and a resumed
+  run starts from it: the cap covers every run that shares the file. A request
+  that cannot fit is not sent (it is counted in ``RunSummary.not_run_budget``
+  and left for a later ``--resume``; so is a case whose answer arrived but
+  whose judge call no longer fits), and once the spend reaches the cap no new
+  request starts. Targets with an unknown price cannot be bounded and are
   skipped when a cap is set, and so is an unpriced judge (the CLI refuses it);
 * each result is appended to the JSONL results file as it completes (flush +
   fsync); ``resume`` runs only the (model × case × repeat) keys not yet there;
 * ``cancel()`` (or cancelling the task running ``run``) stops cleanly: the
   requests in flight are cancelled, completed results are kept;
 * API keys never reach results, events or errors: every stored string is
-  scrubbed of every key value.
+  scrubbed of every key variable set in the environment, in every form
+  (:mod:`advisor.secrets`); a target whose key has surrounding whitespace or
+  control characters is skipped with a reason that names the variable.
 """
 
 from __future__ import annotations
@@ -61,11 +66,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.core.tokens import count_for_model
 from advisor.eval.cases import Case, CasesFile, LlmJudgeCheck
-from advisor.eval.checks import JUDGE_SYSTEM, BudgetExhausted, judge_prompt, parse_judge_reply, parse_json_answer, score_case, validate_schema
-from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_results, result_key
+from advisor.eval.checks import JUDGE_SYSTEM, BudgetExhausted, judge_prompt, parse_judge_reply, parse_json_answer, schema_errors, score_case
+from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_results, read_spend, result_key
 from advisor.eval.target import Target
-from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, redact, stream_chat, wire_for
+from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, stream_chat, wire_for
 from advisor.providers.base import json_instruction
+from advisor.providers.http import MAX_ERROR_TEXT
+from advisor.secrets import Redactor, key_problem, redactor_for_env
 
 __all__ = [
     "RunConfig",
@@ -82,6 +89,7 @@ __all__ = [
     "RunFinished",
     "EvalEvent",
     "SpendBudget",
+    "allowed_usage",
 ]
 
 APPROX_MARGIN = 1.25  # input counted with a foreign tokenizer: reserve 25% more
@@ -114,8 +122,13 @@ class PlannedRequest:
         return result_key(self.target.model_key, self.case.id, self.repeat)
 
     @property
+    def max_output_tokens(self) -> int:
+        """Output the request allows: max_tokens plus the target's reasoning headroom."""
+        return self.case.max_tokens + max(0, self.target.reasoning_tokens)
+
+    @property
     def worst_case_cost(self) -> Decimal | None:
-        return self.target.cost(self.input_tokens, self.case.max_tokens)
+        return self.target.cost(self.input_tokens, self.max_output_tokens)
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,7 @@ class RunSummary:
     max_spend_usd: Decimal | None
     skipped_targets: list[tuple[Target, str]]
     targets: list[Target]
+    spent_before_usd: Decimal = Decimal(0)  # recorded in the results file by earlier runs
 
 
 # -- events --------------------------------------------------------------------
@@ -207,12 +221,15 @@ EventCallback = Callable[[EvalEvent], Any]
 class SpendBudget:
     """Reserve-then-settle accounting that never lets spent + reserved exceed the cap."""
 
-    def __init__(self, cap: Decimal | None):
+    def __init__(self, cap: Decimal | None, spent: Decimal = Decimal(0)):
         self.cap = cap
-        self.spent = Decimal(0)
+        self.spent = spent  # starts at what earlier runs on the same results file spent
         self.reserved = Decimal(0)
         self.in_flight = 0
         self._changed = asyncio.Condition()
+        # called with (amount, result key) for every amount settled: the results
+        # file records it, so a resumed run starts from it
+        self.on_spend: Callable[[Decimal, str], None] | None = None
 
     def fits(self, amount: Decimal) -> bool:
         return self.cap is None or self.spent + self.reserved + amount <= self.cap
@@ -244,12 +261,27 @@ class SpendBudget:
         self.in_flight += 1
         return True
 
-    async def settle(self, reserved: Decimal, actual: Decimal) -> None:
+    async def settle(self, reserved: Decimal, actual: Decimal, key: str = "") -> None:
         async with self._changed:
             self.reserved -= reserved
             self.in_flight -= 1
             self.spent += actual
             self._changed.notify_all()
+        if actual and self.on_spend is not None:
+            self.on_spend(actual, key)
+
+
+def allowed_usage(reported_in: int, reported_out: int, allowed_in: int, allowed_out: int) -> tuple[int, int, str | None]:
+    """The usage to price: the reported counts, but never more than the request
+    allows (its counted input; max_tokens plus reasoning headroom of output), and a
+    note when the provider reported more (a provider anomaly, said in the report)."""
+    over = []
+    if reported_in > allowed_in:
+        over.append(f"{reported_in:,} input tokens (counted {allowed_in:,})")
+    if reported_out > allowed_out:
+        over.append(f"{reported_out:,} output tokens (the request allows {allowed_out:,})")
+    note = ("provider reported " + " and ".join(over) + "; counted at the request's limit") if over else None
+    return min(reported_in, allowed_in), min(reported_out, allowed_out), note
 
 
 # -- the runner ------------------------------------------------------------------
@@ -300,21 +332,25 @@ class EvalRunner:
         self._tasks: list[asyncio.Task[Any]] = []
         self._cancelled = False
         self._runnable: list[Target] = []  # the plan's targets, set by run()
-        # model_key -> largest (reported / counted) input and (reported / max_tokens) output
-        # ratio seen: a provider that bills more tokens than we count gets reservations to match
-        self._ratios: dict[str, tuple[float, float]] = {}
+        self._redact: Redactor = redactor_for_env(
+            self.env, [t.key_env for t in self.targets + self.judge_targets])
 
     # -- keys ------------------------------------------------------------------
     def _key(self, target: Target) -> str | None:
         return self.env.get(target.key_env) if target.key_env else None
 
-    def _secrets(self) -> list[str]:
-        out = []
-        for t in self.targets + self.judge_targets:
-            k = self._key(t)
-            if k:
-                out.append(k)
-        return out
+    def _key_problem(self, target: Target) -> str | None:
+        """Why the target's key cannot be used (names the variable, never the value)."""
+        if not target.key_env:
+            return None
+        key = self._key(target)
+        if not key:
+            return f"${target.key_env} is not set"
+        return key_problem(target.key_env, key)
+
+    def redact(self, text: str) -> str:
+        """``text`` without any key set in the environment, in any form."""
+        return self._redact(text)
 
     # -- planning ----------------------------------------------------------------
     def _done_keys(self) -> tuple[set[str], list[CaseResult]]:
@@ -328,8 +364,9 @@ class EvalRunner:
         skipped: list[tuple[Target, str]] = []
         runnable: list[Target] = []
         for t in self.targets:
-            if require_keys and t.key_env and not self._key(t):
-                skipped.append((t, f"${t.key_env} is not set"))
+            why = self._key_problem(t)
+            if why and (require_keys or self._key(t)):
+                skipped.append((t, why))
             elif self.config.max_spend is not None and not t.priced:
                 skipped.append((t, "its price is unknown, so the spend cap cannot bound it (give prices in a targets file)"))
             else:
@@ -358,7 +395,7 @@ class EvalRunner:
         for t in plan.targets:
             rs = [r for r in plan.requests if r.target.model_key == t.model_key]
             inp = sum(r.input_tokens for r in rs)
-            out = sum(r.case.max_tokens for r in rs)
+            out = sum(r.max_output_tokens for r in rs)
             cost = t.cost(inp, out)
             if cost is None:
                 total = None
@@ -379,20 +416,11 @@ class EvalRunner:
         )
 
     # -- spend -----------------------------------------------------------------------
-    def _learn(self, t: Target, counted_in: int, max_out: int, reported_in: int | None, reported_out: int | None) -> None:
-        """Remember how far a provider's reported usage exceeds what was reserved for."""
-        rin, rout = self._ratios.get(t.model_key, (1.0, 1.0))
-        if reported_in is not None and counted_in > 0:
-            rin = max(rin, reported_in / counted_in)
-        if reported_out is not None and max_out > 0:
-            rout = max(rout, reported_out / max_out)
-        self._ratios[t.model_key] = (rin, rout)
-
-    def _worst_case(self, t: Target, counted_in: int, max_out: int) -> Decimal | None:
-        """The cost to reserve: counted input and ``max_out`` output, scaled up by what
-        the provider has been seen to report beyond them."""
-        rin, rout = self._ratios.get(t.model_key, (1.0, 1.0))
-        return t.cost(math.ceil(counted_in * rin), math.ceil(max_out * rout))
+    @staticmethod
+    def _worst_case(t: Target, counted_in: int, max_out: int) -> Decimal | None:
+        """The cost to reserve: counted input and ``max_out`` output. Usage is never
+        counted above these (:func:`allowed_usage`), so a settled cost never exceeds it."""
+        return t.cost(counted_in, max_out)
 
     # -- running -------------------------------------------------------------------
     def cancel(self) -> None:
@@ -429,10 +457,11 @@ class EvalRunner:
         planned_keys = {result_key(t.model_key, c.id, rep) for t in plan.targets for c in self.cases for rep in range(self.config.repeat)}
         prior = [r for r in prior if r.key in planned_keys]
         cfg = self.config
-        budget = SpendBudget(cfg.max_spend)
+        # the cap covers every run on this results file: start from what they spent
+        spent_before = read_spend(self.results_path) if (self.resume and self.results_path) else Decimal(0)
+        budget = SpendBudget(cfg.max_spend, spent_before)
         global_sem = asyncio.Semaphore(max(1, cfg.concurrency))
         provider_sems: dict[str, asyncio.Semaphore] = {}
-        secrets = self._secrets()
         by_model_total: dict[str, int] = {}
         for r in plan.requests:
             by_model_total[r.target.model_key] = by_model_total.get(r.target.model_key, 0) + 1
@@ -442,7 +471,9 @@ class EvalRunner:
         total = len(plan.requests)
         # opened before anything starts: a results file that cannot be written is an
         # InputError (located at the file) before a single request is paid for
-        writer = ResultsWriter(self.results_path, append=self.resume) if self.results_path else None
+        writer = ResultsWriter(self.results_path, append=self.resume, redact=self._redact) if self.results_path else None
+        if writer is not None:
+            budget.on_spend = writer.append_spend
         emit(RunStarted(total, plan.already_done, plan.targets, plan.skipped_targets))
 
         loop = asyncio.get_running_loop()
@@ -454,7 +485,7 @@ class EvalRunner:
             nonlocal not_run
             sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
             async with sem, global_sem:
-                reserve = self._worst_case(req.target, req.input_tokens, req.case.max_tokens) or Decimal(0)
+                reserve = self._worst_case(req.target, req.input_tokens, req.max_output_tokens) or Decimal(0)
                 if not await budget.reserve(reserve):
                     not_run += 1
                     return
@@ -462,13 +493,13 @@ class EvalRunner:
                 settled = False
                 try:
                     emit(RequestStarted(req.target.model_key, req.case.id, req.repeat))
-                    result, actual = await self._execute(client, req, reserve, budget, secrets)
-                    await budget.settle(reserve, actual)
+                    result, actual = await self._execute(client, req, reserve, budget)
+                    await budget.settle(reserve, actual, req.key)
                     settled = True
                 finally:
                     if not settled:
                         # cancelled mid-request: the tokens may be billed; count the worst case
-                        await asyncio.shield(budget.settle(reserve, reserve))
+                        await asyncio.shield(budget.settle(reserve, reserve, req.key))
                 if result is None:  # answered but not judged within the cap
                     not_run += 1
                     return
@@ -479,7 +510,7 @@ class EvalRunner:
                 new_results.append(result)
                 by_model_done[req.target.model_key] += 1
                 progress = Progress(
-                    len(new_results), total, budget.spent,
+                    len(new_results), total, budget.spent - spent_before,
                     {k: (by_model_done[k], by_model_total[k]) for k in by_model_total},
                 )
                 emit(ResultReady(result, progress))
@@ -513,16 +544,17 @@ class EvalRunner:
                 new_results=len(new_results),
                 cancelled=self._cancelled,
                 not_run_budget=not_run,
-                spent_usd=budget.spent,
+                spent_usd=budget.spent - spent_before,
                 max_spend_usd=cfg.max_spend,
                 skipped_targets=plan.skipped_targets,
                 targets=plan.targets,
+                spent_before_usd=spent_before,
             )
             emit(RunFinished(summary))
         return summary
 
     async def _execute(
-        self, client: httpx.AsyncClient, req: PlannedRequest, reserved: Decimal, budget: SpendBudget, secrets: list[str]
+        self, client: httpx.AsyncClient, req: PlannedRequest, reserved: Decimal, budget: SpendBudget
     ) -> tuple[CaseResult | None, Decimal]:
         """The request's result and its cost; ``None`` for a case that could not be
         judged within the spend cap (not a result: counted in ``not_run_budget``)."""
@@ -542,18 +574,18 @@ class EvalRunner:
         try:
             resp = await stream_chat(client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout)
         except ProviderCallError as exc:
-            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, reserved, secrets)
+            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, reserved)
         except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
             # the last resort: a provider reply the wire format did not foresee; it may
             # have been billed, so it counts at its reservation
             message = f"unexpected reply ({type(exc).__name__}): {exc}"
-            return self._failed(base, t, "malformed", message, 1, True, reserved, secrets)
-        self._learn(t, req.input_tokens, case.max_tokens, resp.input_tokens, resp.output_tokens)
-        text = redact(resp.text, secrets)
+            return self._failed(base, t, "malformed", message, 1, True, reserved)
+        text = self._redact(resp.text)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
         in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
         out_tok = resp.output_tokens if resp.output_tokens is not None else count_for_model(resp.text, t.tokenizer).tokens
-        cost = t.cost(in_tok, out_tok)
+        bill_in, bill_out, anomaly = allowed_usage(in_tok, out_tok, req.input_tokens, req.max_output_tokens)
+        cost = t.cost(bill_in, bill_out)
         judge_cost: Decimal | None = None
 
         async def judge(check: LlmJudgeCheck, c: Case, answer: str) -> tuple[float, str]:
@@ -567,22 +599,25 @@ class EvalRunner:
             )
             jin = count_for_model(JUDGE_SYSTEM + judge_prompt(check, c, answer), jt.tokenizer).tokens + 3 * FRAMING_TOKENS
             jin = math.ceil(jin * APPROX_MARGIN)
-            worst = self._worst_case(jt, jin, JUDGE_MAX_TOKENS) or Decimal(0)
+            jout = JUDGE_MAX_TOKENS + max(0, jt.reasoning_tokens)
+            worst = self._worst_case(jt, jin, jout) or Decimal(0)
             if not budget.try_reserve(worst):
                 raise BudgetExhausted("not judged: the spend cap leaves no room")
             spent = Decimal(0)
             try:
                 jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
-                self._learn(jt, jin, JUDGE_MAX_TOKENS, jr.input_tokens, jr.output_tokens)
-                spent = jt.cost(jr.input_tokens or jin, jr.output_tokens or JUDGE_MAX_TOKENS) or Decimal(0)
+                j_in, j_out, _ = allowed_usage(
+                    jin if jr.input_tokens is None else jr.input_tokens,
+                    jout if jr.output_tokens is None else jr.output_tokens, jin, jout)
+                spent = jt.cost(j_in, j_out) or Decimal(0)
                 if jt.priced:
                     judge_cost = (judge_cost or Decimal(0)) + spent
                 return parse_judge_reply(jr.text)
             except ProviderCallError as exc:
                 spent = worst if exc.billed else Decimal(0)
-                raise RuntimeError(redact(str(exc), secrets)) from None
+                raise RuntimeError(self._redact(str(exc))) from None
             finally:
-                await budget.settle(worst, spent)
+                await budget.settle(worst, spent, req.key)
 
         try:
             score, passed, checks = await score_case(case, resp.text, judge)
@@ -595,10 +630,10 @@ class EvalRunner:
             ok, value, _ = parse_json_answer(resp.text)
             json_valid = ok
             if case.json_schema is not None:
-                schema_valid = ok and not validate_schema(value, case.json_schema)
+                schema_valid = ok and not schema_errors(value, case.json_schema)
         r = CaseResult(
-            **base, ok=True, passed=passed, score=score, output=text,
-            checks=[CheckOutcome(name=c.name, score=c.score, passed=c.passed, detail=redact(c.detail, secrets)) for c in checks],
+            **base, ok=True, passed=passed, score=score, output=text, usage_anomaly=anomaly,
+            checks=[CheckOutcome(name=c.name, score=c.score, passed=c.passed, detail=self._redact(c.detail)) for c in checks],
             input_tokens=in_tok, output_tokens=out_tok, tokens_reported=reported,
             ttft_ms=None if resp.ttft_s is None else resp.ttft_s * 1000.0,
             latency_ms=resp.latency_s * 1000.0, attempts=resp.attempts, cost_usd=cost,
@@ -607,10 +642,9 @@ class EvalRunner:
         # judge spend was settled on its own reservation; this request settles its own cost
         return r, cost or Decimal(0)
 
-    @staticmethod
     def _failed(
-        base: dict[str, Any], t: Target, kind: str, message: str, attempts: int, billed: bool,
-        reserved: Decimal, secrets: list[str],
+        self, base: dict[str, Any], t: Target, kind: str, message: str, attempts: int, billed: bool,
+        reserved: Decimal,
     ) -> tuple[CaseResult, Decimal]:
         """A failed call's result; a call that may have been billed counts at its reservation."""
         cost: Decimal | None
@@ -619,7 +653,8 @@ class EvalRunner:
         else:
             cost = reserved if billed else Decimal(0)
         r = CaseResult(
-            **base, ok=False, error_kind=kind, error=redact(message, secrets),
+            # redacted whole, then shortened: a provider's error text can be long, a key never half-shown
+            **base, ok=False, error_kind=kind, error=self._redact(message)[:MAX_ERROR_TEXT],
             attempts=attempts, cost_usd=cost, cost_estimated=bool(cost), finished_at=_now(),
         )
         return r, cost or Decimal(0)

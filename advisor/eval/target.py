@@ -27,6 +27,10 @@ class Target:
     tokenizer: str | None = None  # "o200k_base"/"cl100k_base" for exact counts, else approximate
     supports_json_schema: bool = False
     supports_json_mode: bool = False
+    # output tokens a thinking mode may bill beyond max_tokens (0: max_tokens bounds all
+    # output); the spend cap reserves them and never counts reported output above
+    # max_tokens + reasoning_tokens
+    reasoning_tokens: int = 0
 
     @property
     def priced(self) -> bool:

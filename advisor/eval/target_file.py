@@ -34,6 +34,7 @@ class TargetSpec(BaseModel):
     tokenizer: str | None = None
     supports_json_schema: bool = False
     supports_json_mode: bool = False
+    reasoning_tokens: int = Field(0, ge=0, le=10_000_000)
 
     def target(self) -> Target:
         return Target(**self.model_dump())

@@ -87,8 +87,10 @@ def targets_for_answers(
 
         result = cite_kept(result, kept, day)
     targets, notes = targets_for_shortlist(kb, result)
+    from advisor.cli.common import say  # (this is the CLI's entry: it reports on stderr)
+
     for note in notes:
-        print(f"advisor: skipping {note}", file=sys.stderr)
+        say(f"skipping {note}")
     if models:
         known = {t.model_key: t for t in targets}
         missing = [m for m in models if m not in known]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction
+from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction, usage_count
 from advisor.providers.http import ProviderCallError
 from advisor.providers.sse import ServerSentEvent
 
@@ -69,13 +69,15 @@ class AnthropicMessages(WireFormat):
             total = 0
             seen = False
             for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
-                if isinstance(usage.get(name), int):
-                    total += usage[name]
+                n = usage_count(usage, name)
+                if n is not None:
+                    total += n
                     seen = True
             if seen:
                 state.input_tokens = total
-            if isinstance(usage.get("output_tokens"), int):
-                state.output_tokens = usage["output_tokens"]
+            out = usage_count(usage, "output_tokens")
+            if out is not None:
+                state.output_tokens = out
         elif kind == "content_block_delta":
             delta = data.get("delta") or {}
             if not isinstance(delta, dict):
@@ -89,9 +91,11 @@ class AnthropicMessages(WireFormat):
             usage = data.get("usage") or {}
             if not isinstance(usage, dict):
                 usage = {}
-            if isinstance(usage.get("output_tokens"), int):
-                state.output_tokens = usage["output_tokens"]
-            if isinstance(usage.get("input_tokens"), int) and state.input_tokens is None:
-                state.input_tokens = usage["input_tokens"]
+            out = usage_count(usage, "output_tokens")
+            if out is not None:
+                state.output_tokens = out
+            inp = usage_count(usage, "input_tokens")
+            if inp is not None and state.input_tokens is None:
+                state.input_tokens = inp
         elif kind == "message_stop":
             state.done = True

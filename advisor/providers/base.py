@@ -9,6 +9,13 @@ way for all of them.
 
 Capability flags on the endpoint (``supports_json_schema``,
 ``supports_json_mode``) decide how a JSON answer is asked for.
+
+Replies are bounded: reading stops, and the call fails ``oversized``, once the
+answer passes :data:`MAX_REPLY_CHARS` characters of text or the stream passes
+:data:`MAX_STREAM_BYTES` bytes (whatever it carries); the attempt's timeout is
+a deadline checked after every chunk read, so a server that streams quickly
+but never ends is stopped at it too. Token counts in ``usage`` must be whole
+numbers >= 0 (:func:`usage_count`); anything else fails the call ``malformed``.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ from advisor.providers.http import ProviderCallError, RetryPolicy, open_stream, 
 from advisor.providers.sse import LineSplitter, ServerSentEvent, SSEDecoder
 
 __all__ = [
+    "MAX_REPLY_CHARS",
+    "MAX_STREAM_BYTES",
+    "usage_count",
     "Endpoint",
     "Message",
     "ChatRequest",
@@ -36,6 +46,26 @@ __all__ = [
     "stream_chat",
     "json_instruction",
 ]
+
+
+MAX_REPLY_CHARS = 4_000_000  # characters of answer text (about 1M tokens); beyond: "oversized"
+MAX_STREAM_BYTES = 32 * 1024 * 1024  # bytes of the stream as sent, framing included
+
+
+def usage_count(usage: dict[str, Any], name: str) -> int | None:
+    """A token count from a provider's usage object: None when absent, else a
+    whole number >= 0 (``12.0`` reads as 12); anything else (negative, 12.5,
+    "12", true) raises a ``malformed`` ProviderCallError."""
+    value = usage.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 2**63:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        raise ProviderCallError("malformed", f"usage {name} is not a whole number >= 0: {shown}", billed=True)
+    return value
 
 
 class Endpoint(Protocol):
@@ -116,7 +146,7 @@ class WireFormat(ABC):
 def _loads(event: ServerSentEvent) -> Any:
     try:
         return json.loads(event.data)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ProviderCallError("malformed", f"event data is not JSON: {event.data[:120]!r}", billed=True) from None
 
 
@@ -153,7 +183,7 @@ async def stream_chat(
                 wire.handle(ev, state)
             except ProviderCallError:
                 raise
-            except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError) as exc:
                 # a chunk of an unexpected shape the wire format did not guard against
                 raise ProviderCallError(
                     "malformed", f"unexpected event shape ({type(exc).__name__}): {ev.data[:120]!r}", billed=True
@@ -161,13 +191,31 @@ async def stream_chat(
             if state.first_token_at is None and len(state.parts) > before and any(state.parts[before:]):
                 state.first_token_at = clock()
 
+    loop = asyncio.get_running_loop()
+    received = 0
+    chars = 0
+
+    def oversized(what: str) -> ProviderCallError:
+        return ProviderCallError("oversized", f"reply too large: {what}; reading stopped", billed=True)
+
     try:
         async with asyncio.timeout_at(deadline):
             # Read to the end of the body even after the final event: closing a
             # response early makes httpx drop the connection instead of reusing it.
             async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > MAX_STREAM_BYTES:
+                    raise oversized(f"more than {MAX_STREAM_BYTES:,} bytes")
                 if not state.done:
+                    n = len(state.parts)
                     feed(splitter.feed(chunk))
+                    chars += sum(len(p) for p in state.parts[n:])
+                    if chars > MAX_REPLY_CHARS:
+                        raise oversized(f"more than {MAX_REPLY_CHARS:,} characters of text")
+                # data that is always ready never lets the event loop fire the
+                # timeout: the deadline is checked here as well
+                if loop.time() >= deadline:
+                    raise TimeoutError
             if not state.done:
                 feed(splitter.flush())
     except TimeoutError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction
+from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction, usage_count
 from advisor.providers.http import ProviderCallError
 from advisor.providers.sse import ServerSentEvent
 
@@ -93,13 +93,15 @@ class GeminiGenerate(WireFormat):
                 state.done = True
         usage = data.get("usageMetadata")
         if isinstance(usage, dict):
-            if isinstance(usage.get("promptTokenCount"), int):
-                state.input_tokens = usage["promptTokenCount"]
+            prompt = usage_count(usage, "promptTokenCount")
+            if prompt is not None:
+                state.input_tokens = prompt
             out = 0
             seen = False
             for name in ("candidatesTokenCount", "thoughtsTokenCount"):
-                if isinstance(usage.get(name), int):
-                    out += usage[name]
+                n = usage_count(usage, name)
+                if n is not None:
+                    out += n
                     seen = True
             if seen:
                 state.output_tokens = out

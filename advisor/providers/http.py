@@ -28,6 +28,8 @@ from typing import Any
 
 import httpx
 
+from advisor.secrets import Redactor
+
 __all__ = [
     "RetryPolicy",
     "ProviderCallError",
@@ -39,7 +41,8 @@ __all__ = [
     "open_stream",
 ]
 
-MAX_ERROR_BODY = 2000
+MAX_ERROR_BODY = 64 * 1024  # bytes of an error body read; the rest is never read
+MAX_ERROR_TEXT = 2000  # characters of it kept in the error message
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class ProviderCallError(Exception):
     """A failed call. ``kind`` is one of:
 
     timeout, connection, rate_limited, server_error, auth, bad_request,
-    not_found, http_error, truncated, malformed, provider_error.
+    not_found, http_error, truncated, malformed, oversized, provider_error.
     """
 
     def __init__(
@@ -81,11 +84,9 @@ class ProviderCallError(Exception):
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """``text`` with every secret (and its Bearer form) replaced by ``[redacted]``."""
-    for s in secrets:
-        if s and len(s) >= 4:
-            text = text.replace(s, "[redacted]")
-    return text
+    """``text`` with every secret, in every form it can take in text, replaced by
+    ``[redacted]`` (see :mod:`advisor.secrets`)."""
+    return Redactor(secrets)(text)
 
 
 def is_retryable_status(status: int) -> bool:
@@ -167,6 +168,10 @@ def _kind_for_status(status: int) -> str:
 
 def _error_text(body: bytes) -> str:
     text = body[:MAX_ERROR_BODY].decode("utf-8", errors="replace").strip()
+    return _error_message(text)
+
+
+def _error_message(text: str) -> str:
     # Most providers wrap the message: {"error": {"message": "..."}}
     try:
         import json
@@ -180,9 +185,19 @@ def _error_text(body: bytes) -> str:
                 return err["message"]
             if isinstance(err, str):
                 return err
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     return text or "(empty body)"
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    """At most ``cap`` bytes of a body; the rest is never read (the caller closes it)."""
+    buf = bytearray()
+    async for chunk in response.aiter_bytes():
+        buf += chunk
+        if len(buf) >= cap:
+            break
+    return bytes(buf[:cap])
 
 
 async def open_stream(
@@ -228,15 +243,17 @@ async def open_stream(
         else:
             if response.status_code < 400:
                 return response, attempt, deadline
-            try:
-                raw = await response.aread()
-            except httpx.HTTPError:
+            try:  # a small part of the error body, within the same deadline
+                async with asyncio.timeout_at(deadline):
+                    raw = await _read_capped(response, MAX_ERROR_BODY)
+            except (httpx.HTTPError, TimeoutError):
                 raw = b""
             finally:
                 await response.aclose()
             status = response.status_code
             resp_headers = response.headers
-            message = redact(f"HTTP {status}: {_error_text(raw)}", secrets)
+            # redacted whole, then shortened: a cut can never leave part of a key
+            message = redact(f"HTTP {status}: {_error_text(raw)}", secrets)[:MAX_ERROR_TEXT]
             err = ProviderCallError(
                 _kind_for_status(status),
                 message,

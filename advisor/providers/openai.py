@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction
+from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction, usage_count
 from advisor.providers.http import ProviderCallError
 from advisor.providers.sse import ServerSentEvent
 
@@ -99,10 +99,12 @@ class OpenAIChat(WireFormat):
                 state.finish_reason = str(choice["finish_reason"])
         usage = data.get("usage")
         if isinstance(usage, dict):
-            if isinstance(usage.get("prompt_tokens"), int):
-                state.input_tokens = usage["prompt_tokens"]
-            if isinstance(usage.get("completion_tokens"), int):
-                state.output_tokens = usage["completion_tokens"]
+            prompt = usage_count(usage, "prompt_tokens")
+            completion = usage_count(usage, "completion_tokens")
+            if prompt is not None:
+                state.input_tokens = prompt
+            if completion is not None:
+                state.output_tokens = completion
 
     def finished(self, state: StreamState) -> bool:
         # [DONE] is the terminator; some compatible servers close right after

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -82,48 +83,47 @@ class SSEDecoder:
         return bool(self._data)
 
 
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class LineSplitter:
-    """Incrementally split UTF-8 byte chunks into lines on CRLF, LF or CR."""
+    """Incrementally split UTF-8 byte chunks into lines on CRLF, LF or CR.
+
+    Each chunk is scanned once (a long line arriving in many chunks is kept as
+    pieces and joined when it ends), so the cost is linear in the bytes fed;
+    ``pending_chars`` says how long the unfinished line has grown."""
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buf = ""
+        self._buf: list[str] = []
+        self.pending_chars = 0
         self._pending_cr = False
 
     def feed(self, chunk: bytes) -> list[str]:
         text = self._decoder.decode(chunk)
-        if not text:
-            return []
-        if self._pending_cr:
+        if self._pending_cr and text:
             self._pending_cr = False
             if text.startswith("\n"):
                 text = text[1:]
-        buf = self._buf + text
-        lines: list[str] = []
-        start = 0
-        i = 0
-        n = len(buf)
-        while i < n:
-            c = buf[i]
-            if c == "\n":
-                lines.append(buf[start:i])
-                start = i + 1
-            elif c == "\r":
-                lines.append(buf[start:i])
-                if i + 1 < n:
-                    if buf[i + 1] == "\n":
-                        i += 1
-                else:
-                    self._pending_cr = True
-                start = i + 1
-            i += 1
-        self._buf = buf[start:]
+        if not text:
+            return []
+        pieces = _BREAK.split(text)
+        if len(pieces) == 1:
+            self._buf.append(text)
+            self.pending_chars += len(text)
+            return []
+        lines = ["".join(self._buf) + pieces[0], *pieces[1:-1]]
+        last = pieces[-1]
+        self._buf = [last] if last else []
+        self.pending_chars = len(last)
+        self._pending_cr = text.endswith("\r")
         return lines
 
     def flush(self) -> list[str]:
         """Lines left when the stream ends (an unterminated last line)."""
-        rest = self._buf + self._decoder.decode(b"", final=True)
-        self._buf = ""
+        rest = "".join(self._buf) + self._decoder.decode(b"", final=True)
+        self._buf = []
+        self.pending_chars = 0
         return [rest] if rest else []
 
 

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from html import escape
+from advisor.render.fmt import html_escape as escape  # control characters shown, then html.escape
 from typing import Any
 
 from advisor.core.costs import format_usd, self_host_monthly_at

@@ -1,10 +1,14 @@
-"""The shortlist on a terminal, with Rich. All text is escaped before markup."""
+"""The shortlist on a terminal, with Rich. All text is escaped before markup,
+and every piece of text Rich writes passes :func:`advisor.render.fmt.safe_text`
+(``CliConsole``), so no terminal control sequence from a file or a model
+reaches the terminal."""
 
 from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -20,6 +24,20 @@ class CliConsole(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         raise BrokenPipeError
+
+    def _render_buffer(self, buffer):  # type: ignore[no-untyped-def]
+        # the last boundary before the terminal: text segments (never Rich's own
+        # control segments or styles) with control characters shown escaped, and
+        # every key set in the environment redacted from what is written
+        from advisor.secrets import redactor_for_env
+
+        if self._redact is None:
+            self._redact = redactor_for_env()
+        return self._redact(super()._render_buffer(
+            Segment(seg.text if seg.control else fmt.safe_text(seg.text), seg.style, seg.control) for seg in buffer
+        ))
+
+    _redact = None
 
 
 def cli_console(**kwargs) -> Console:

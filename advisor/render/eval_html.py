@@ -1,6 +1,7 @@
 """The live eval in HTML: a ``<section>`` the main report embeds, or a page of its own.
 
-Every piece of model output and user text is passed through ``html.escape``.
+Every piece of model output and user text is passed through ``fmt.html_escape``
+(control characters shown escaped, then ``html.escape``).
 The page leads with the decision (the re-ranked shortlist, what changed and
 why), then the evidence (charts, per-model figures, every failure), then the
 notes. The standalone page uses the main report's stylesheet and generator marker.
@@ -8,12 +9,12 @@ notes. The standalone page uses the main report's stylesheet and generator marke
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from advisor.eval.report import EvalReport
 from advisor.fileio import REPORT_MARKERS
 from advisor.render.charts import latency_chart_svg, quality_chart_svg
+from advisor.render.fmt import html_escape
 from advisor.render.eval_markdown import (
     DECISION_HEADERS,
     HEADERS,
@@ -34,7 +35,7 @@ NUMERIC = {"Passed", "95% CI", "TTFT p50", "Latency p50", "Latency p95", "Tokens
 
 def table_html(headers: tuple[str, ...] | list[str], rows: list[tuple[str, ...]], classes: str = "") -> str:
     """A table that reflows on a narrow screen: every cell carries its column's name."""
-    e = html.escape
+    e = html_escape
     head = "".join(f"<th{' class=num' if h in NUMERIC else ''}>{e(h)}</th>" for h in headers)
     body = []
     for row in rows:
@@ -48,7 +49,7 @@ def table_html(headers: tuple[str, ...] | list[str], rows: list[tuple[str, ...]]
 
 
 def render_decision_html(report: EvalReport, answers: dict[str, Any] | None = None) -> str:
-    e = html.escape
+    e = html_escape
     parts = ['<section class="decision" id="decision">', "<h2>Decision</h2>", f"<p class=lead>{e(decision_paragraph(report))}</p>",
              f"<p class=muted>{e(rule_text(report))}</p>"]
     if report.rerank is not None:
@@ -69,7 +70,7 @@ def _charts(report: EvalReport) -> str:
 
 
 def render_eval_html_section(report: EvalReport) -> str:
-    e = html.escape
+    e = html_escape
     parts = ['<section class="eval" id="evidence">', "<h2>Live eval: the evidence</h2>"]
     summary = (
         f"{report.n_cases} cases from <code>{e(report.cases_file)}</code>"

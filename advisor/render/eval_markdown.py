@@ -90,15 +90,21 @@ HEADERS = ("Model", "Passed", "95% CI", "TTFT p50", "Latency p50", "Latency p95"
 
 
 def spent_text(report: EvalReport) -> str:
-    """"Spent $0.004 of a $1.00 cap"; "Spent unknown" when no price is known; money through :func:`fmt_usd`."""
+    """"Spent $0.004 of a $1.00 cap", or with earlier runs on the same results file
+    "Spent $0.004 this run, $0.012 in all on this results file, of a $1.00 cap"
+    (the cap covers them all); "Spent unknown" when no price is known: money always
+    through :func:`fmt_usd`."""
     priced = sum(m.n for m in report.models) - report.spend_unknown
     if report.spend_unknown and (priced <= 0 or report.spent_usd == 0):
-        spent = "unknown (no price for the models called)"
-    elif report.spend_unknown:
-        spent = f"{fmt_usd(report.spent_usd)} plus unknown for {report.spend_unknown} unpriced requests"
-    else:
-        spent = fmt_usd(report.spent_usd)
-    return f"Spent {spent}" + (f" of a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else "")
+        return "Spent unknown (no price for the models called)" + (
+            f", under a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else "")
+    text = f"Spent {fmt_usd(report.spent_usd)}"
+    if report.spend_unknown:
+        text += f" plus unknown for {report.spend_unknown} unpriced requests"
+    if report.spent_before_usd:
+        total = report.spent_usd + report.spent_before_usd
+        text += f" this run, {fmt_usd(total)} in all on this results file,"
+    return text + (f" of a {fmt_usd(report.max_spend_usd)} cap" if report.max_spend_usd is not None else "")
 
 
 # -- the decision: the re-ranked shortlist, what changed and why -----------------

@@ -18,6 +18,35 @@ from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS
 
 UNKNOWN = "unknown"
 
+# C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), line and
+# paragraph separators, and the bidi overrides that reorder what a reader sees
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def _picture(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else "\ufffd"
+
+
+def safe_text(text: object, *, pictures: bool = False) -> str:
+    """Untrusted text (labels, case ids, model names, model output, judge reasons,
+    JSON keys, error text) with every terminal control character shown visibly
+    escaped: ESC becomes the four characters ``\x1b``, BEL ``\x07``, a lone CR
+    ``\x0d`` (CRLF reads as a line break). Tab and newline are kept. With
+    ``pictures`` (the app, where every cell counts) a control character becomes
+    one cell instead: its Unicode control picture (ESC as U+241B) or U+FFFD.
+    Applied at every render boundary: the console, the app, Markdown and HTML, so
+    no escape sequence (an OSC title, a cursor move, a colour) reaches a terminal."""
+    s = str(text)
+    if "\r\n" in s:
+        s = s.replace("\r\n", "\n")
+    return _CONTROL.sub(_picture if pictures else _visible, s)
+
 
 def usd(value: Decimal | None) -> str:
     """$1,234.57 for amounts >= $1; up to 6 decimals for fractions of a cent."""
@@ -72,12 +101,10 @@ def key_ratings(c: Candidate, limit: int = 3) -> str:
     return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def plain(text: object) -> str:
-    """Text with terminal control characters (escape sequences, bells) removed."""
-    return _CONTROL.sub("", str(text))
+    """Text with no terminal control character left raw (escape sequences, bells):
+    :func:`safe_text`, the one place that decides how they are shown."""
+    return safe_text(text)
 
 
 def citations(c: Candidate) -> list[str]:
@@ -155,9 +182,16 @@ def answer_value(value: object) -> str:
 
 def md_escape(text: object) -> str:
     """Untrusted text (model names from catalogues, model output, user files)
-    made inert in Markdown: HTML is escaped (Markdown renders inline HTML), and
-    so are the characters that would start a table cell, link, image or emphasis."""
-    out = html.escape(str(text), quote=False)
+    made inert in Markdown: control characters are shown escaped (:func:`safe_text`),
+    HTML is escaped (Markdown renders inline HTML), and so are the characters that
+    would start a table cell, link, image or emphasis."""
+    out = html.escape(safe_text(text), quote=False)
     for ch in ("\\", "|", "[", "]", "*", "_", "`", "!"):
         out = out.replace(ch, "\\" + ch)
     return out.replace("\r", " ").replace("\n", " ")
+
+
+def html_escape(text: object) -> str:
+    """Untrusted text made inert in HTML: control characters shown escaped, then
+    ``html.escape`` (quotes too, so it is safe in attributes)."""
+    return html.escape(safe_text(text), quote=True)

@@ -6,11 +6,11 @@ model is escaped with ``html.escape``.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from advisor.core.result import Candidate, Shortlist
 from advisor.render import fmt
+from advisor.render.fmt import html_escape
 
 CSS = """
 :root { --fg:#1d2330; --muted:#5b6475; --line:#d9dee7; --accent:#2456d6; --warn:#9a5b00; --bg:#fff; --soft:#f4f6fa; }
@@ -55,7 +55,7 @@ body { overflow-wrap: break-word; }
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    return html_escape(value)
 
 
 def _candidate(c: Candidate) -> str:

@@ -39,6 +39,8 @@ def render(shortlist: Shortlist, fmt: str, evaluation: Any | None = None, kb: An
 
 def write_report(path: str | Path, shortlist: Shortlist, evaluation: Any | None = None, kb: Any | None = None) -> str:
     """Render by extension and write atomically; returns the format used."""
+    from advisor.secrets import redact
+
     fmt = format_for(path)
-    atomic_write(path, render(shortlist, fmt, evaluation, kb))
+    atomic_write(path, redact(render(shortlist, fmt, evaluation, kb)))  # no key in any form, whatever it quotes
     return fmt

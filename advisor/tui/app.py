@@ -26,6 +26,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
+from textual.color import Color
+from textual.filter import LineFilter
+from rich.segment import Segment
 
 from advisor.core.result import Shortlist
 from advisor.errors import AdvisorError
@@ -41,6 +44,17 @@ from advisor.tui.widgets.question_field import QuestionField
 
 
 NAVIGATION = ("cursor_", "scroll_", "page_", "select_cursor", "focus_next", "focus_previous")
+
+
+class _ControlCharacters(LineFilter):
+    """The app's last boundary before the terminal: every segment's text with
+    control characters shown as control pictures (``fmt.safe_text``), so text
+    from a file or a model can never write an escape sequence to the terminal."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        from advisor.render.fmt import safe_text
+
+        return [s if s.control else Segment(safe_text(s.text, pictures=True), s.style, s.control) for s in segments]
 
 
 class AdvisorApp(App[int]):
@@ -71,10 +85,15 @@ class AdvisorApp(App[int]):
         self.shortlist: Shortlist | None = None
         self.changes: tuple[str, ...] = ()
         self.view = PanelView()
+        self._control_filter = _ControlCharacters()
         self._seq = 0
         self.last_update_seconds: float | None = None
 
     # ------------------------------------------------------------------ start
+
+    def get_line_filters(self):  # type: ignore[no-untyped-def]
+        return [*super().get_line_filters(), self._control_filter]
+
     def on_mount(self) -> None:
         if self.prefilled:
             self._open_checklist()

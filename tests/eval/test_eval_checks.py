@@ -138,3 +138,26 @@ def test_parse_judge_reply():
     assert parse_judge_reply("I give it a 2.")[0] == 0.25
     with pytest.raises(ValueError):
         parse_judge_reply("no idea")
+
+
+# -- answers no check can parse must fail the case, never end the run --------------------
+
+DEEP = "[" * 100_000 + "]" * 100_000
+NESTED_990 = '{"a": ' + "[" * 990 + "]" * 990 + "}"
+
+
+async def test_deeply_nested_or_huge_answers_fail_with_a_reason():
+    from advisor.eval.cases import parse_cases
+    from advisor.eval.checks import score_case
+
+    cs = parse_cases(
+        "- id: j\n  input: x\n  expected: {a: 1}\n  checks:\n"
+        "    - {type: valid_json}\n    - {type: json_schema, schema: {type: object, properties: {a: {type: array, items: {type: array}}}}}\n"
+        "    - {type: fields}\n    - {type: equals}\n",
+        "c.yaml",
+    )
+    case = cs.cases[0]
+    for answer in (DEEP, NESTED_990, '{"a": ' + "9" * 5000 + "}", '{"a": 1e999}'):
+        score, passed, results = await score_case(case, answer)
+        assert not passed and len(results) == 4
+        assert all(isinstance(r.detail, str) for r in results)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from advisor.eval.cases import parse_cases
-from advisor.eval.results import read_results
+from advisor.eval.results import read_results, read_spend
 from advisor.eval.runner import (
     EvalRunner,
     RequestStarted,
@@ -53,8 +53,13 @@ async def test_results_events_and_files(fake, tmp_path):
     assert all(r.passed and r.tokens_reported for r in summary.results)
     # 20 in at $1/M + 5 out at $2/M = $0.00003 per request
     assert summary.spent_usd == Decimal("0.00018")
-    lines = (tmp_path / "r.jsonl").read_text().splitlines()
-    assert len(lines) == 6 and json.loads(lines[0])["cost_usd"] == "0.00003"
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    results = [r for r in rows if "record" not in r]
+    spends = [r for r in rows if r.get("record") == "spend"]
+    assert len(results) == 6 and results[0]["cost_usd"] == "0.00003"
+    # every amount spent is recorded beside the results, so a resumed run starts from it
+    assert len(spends) == 6 and sum(Decimal(r["usd"]) for r in spends) == summary.spent_usd
+    assert read_spend(tmp_path / "r.jsonl") == Decimal("0.00018")
 
 
 async def test_event_iterator(fake):

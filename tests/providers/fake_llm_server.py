@@ -14,11 +14,22 @@ consumed one per request from ``server.faults`` (a list):
 
 * ``{"status": 429, "headers": {"retry-after": "1"}, "body": "..."}``
 * ``{"drop": True}``        close the connection without answering
+* ``{"reset": True}``       reset the connection (TCP RST: SO_LINGER 0, then close)
+                            before any reply
+* ``{"reset_mid": True}``   send the head and the first content event, then reset
 * ``{"truncate": True}``    send the first chunk, then close mid-stream
 * ``{"malformed": True}``   send an event whose data is not JSON
 * ``{"inject": ['{"choices": ["x"]}']}``  send these event data lines (JSON of a
                             wrong shape, say) after the first content event
 * ``{"bad_gzip": True}``    claim ``content-encoding: gzip`` for a body that is not
+* ``{"status": 401, "echo_key": True}``  an error body quoting the request's
+                            key header (as some providers do)
+* ``{"status": 500, "body_size": N}``  an error body of N bytes (sent lazily)
+* ``{"text": "..."}``       this request's answer text (instead of ``responder``)
+* ``{"usage": {...}}``      this usage object instead of the real one (any values)
+* ``{"events": [...]}``     send exactly these SSE blocks (each followed by a blank line)
+* ``{"oversize": N}``       stream an answer of N characters as fast as possible
+* ``{"endless": True}``     after the first content event, send SSE comments forever
 * ``None``                  answer normally
 
 ``server.responder(api, body) -> str`` chooses the answer text;
@@ -31,6 +42,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
+import struct
 import sys
 import threading
 import time
@@ -149,14 +162,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        if "status" in fault:
-            self._plain(
-                fault["status"],
-                fault.get("body", json.dumps({"error": {"message": f"injected {fault['status']}"}})),
-                fault.get("headers"),
-            )
+        if fault.get("reset"):
+            self._reset()
             return
-        text = srv.responder(api, body)
+        if "status" in fault:
+            message = f"injected {fault['status']}"
+            if fault.get("echo_key"):
+                key = self.headers.get("authorization") or self.headers.get("x-api-key") or self.headers.get("x-goog-api-key")
+                message = f"Incorrect API key provided: {key!r}. You can find your API key at https://example.invalid."
+            body_text = fault.get("body", json.dumps({"error": {"message": message}}))
+            if fault.get("body_size"):
+                self._big_error(fault["status"], body_text, int(fault["body_size"]))
+            else:
+                self._plain(fault["status"], body_text, fault.get("headers"))
+            return
+        text = fault["text"] if "text" in fault else srv.responder(api, body)
         with srv.lock:
             srv.active += 1
             srv.max_active = max(srv.max_active, srv.active)
@@ -165,6 +185,34 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with srv.lock:
                 srv.active -= 1
+
+    def _reset(self) -> None:
+        """Abort the connection: SO_LINGER with a zero timeout makes close() send RST."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+        except OSError:
+            pass
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    def _big_error(self, status: int, head: str, size: int) -> None:
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(size))
+        self.end_headers()
+        raw = head.encode()[:size]
+        block = b"x" * 65536
+        try:
+            self.wfile.write(raw)
+            sent = len(raw)
+            while sent < size:
+                piece = block[: size - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
 
     def _pieces(self, text: str) -> list[str]:
         n = max(1, min(self.server.chunks, len(text) or 1))
@@ -219,6 +267,13 @@ class _Handler(BaseHTTPRequestHandler):
                       "usageMetadata": {"promptTokenCount": in_tokens, "candidatesTokenCount": out_tokens, "totalTokenCount": in_tokens + out_tokens}})
             )
             tail = []
+        if "usage" in fault:
+            self._override_usage(api, fault["usage"], head, tail, content)
+        if "events" in fault:
+            head, content, tail = [], [f"{e}\n\n".encode() for e in fault["events"]], []
+        if fault.get("oversize"):
+            self._oversize(api, int(fault["oversize"]), data)
+            return
         if fault.get("malformed"):
             content.insert(1 if len(content) > 1 else 0, b"data: {not json\n\n")
         for i, raw in enumerate(fault.get("inject") or []):
@@ -238,12 +293,60 @@ class _Handler(BaseHTTPRequestHandler):
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if fault.get("reset_mid"):
+                    self._reset()
+                    return
+                if fault.get("endless"):
+                    while True:
+                        self._chunk(b": still thinking\n\n")
+                        time.sleep(0.005)
             if gap:
                 time.sleep(gap)
             for ev in tail:
                 self._chunk(ev)
             self._end_chunks()
         except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    @staticmethod
+    def _override_usage(api: str, usage: Any, head: list[bytes], tail: list[bytes], content: list[bytes]) -> None:
+        """Put ``usage`` (any JSON) where the API reports token counts."""
+        def swap(events: list[bytes], key: str, where: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+            for i, ev in enumerate(events):
+                lines = ev.decode().split("\n")
+                for j, line in enumerate(lines):
+                    if line.startswith("data: ") and line[6:].startswith("{"):
+                        obj = json.loads(line[6:])
+                        holder = where(obj)
+                        if holder is not None and key in holder:
+                            holder[key] = usage
+                            lines[j] = "data: " + json.dumps(obj)
+                events[i] = "\n".join(lines).encode()
+
+        if api == "openai":
+            swap(tail, "usage", lambda o: o)
+        elif api == "anthropic":
+            swap(head, "usage", lambda o: o.get("message") if isinstance(o.get("message"), dict) else None)
+            swap(tail, "usage", lambda o: o)
+        else:
+            swap(content, "usageMetadata", lambda o: o)
+
+    def _oversize(self, api: str, n: int, data: Callable[..., bytes]) -> None:
+        piece = "x" * 65536
+        sent = 0
+        try:
+            while sent < n:
+                p = piece[: n - sent]
+                if api == "openai":
+                    ev = data({"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]})
+                elif api == "anthropic":
+                    ev = data({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}, "content_block_delta")
+                else:
+                    ev = data({"candidates": [{"content": {"role": "model", "parts": [{"text": p}]}, "index": 0}]})
+                self._chunk(ev)
+                sent += len(p)
+            self._end_chunks()
+        except OSError:
             self.close_connection = True
 
 

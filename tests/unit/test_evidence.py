@@ -214,3 +214,42 @@ def test_one_source_with_two_settings_is_no_disagreement():
     b = claim(source="Aider polyglot", level="excellent", setting="32k thinking")
     assert disagreement([a, b]) is None
     assert disagreement([a, b, claim(source="seed-000 capability matrix", level="good", kind="matrix")]) is not None
+
+
+# --------------------------------------------------------------------------- shared fields
+
+SHARED = """\
+defaults:
+  source: Vectara HHEM
+  as_of: 2026-03-10
+by_dimension:
+  hallucination_calibration:
+    label: grounded hallucination
+    unit: "%"
+claims:
+  - {model: gpt-4o, dimension: hallucination_calibration, level: moderate, value: 9.6}
+  - {model: gpt-4o, dimension: coding, level: good, source: Aider polyglot, value: 61}
+"""
+
+
+def test_defaults_fill_each_claim_unless_it_sets_its_own(here):
+    kb = load_knowledge([_overlay(here, SHARED)])
+    vectara = [c for c in claims_for(kb, "gpt-4o", "hallucination_calibration") if c.source == "Vectara HHEM"]
+    assert any(cite(c) == "grounded hallucination: moderate — Vectara HHEM 9.6%, 2026-03-10" for c in vectara)
+    mine = [c for c in claims_for(kb, "gpt-4o", "coding") if c.value == 61]
+    assert [(c.source, c.unit, c.label, c.as_of) for c in mine] == [("Aider polyglot", None, None, date(2026, 3, 10))]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  source: Vectara HHEM\n", "  sorce: Vectara HHEM\n", "overlay/evidence/extra.yaml:2: defaults.sorce: unknown key (did you mean 'source'?)"),
+        ("  hallucination_calibration:\n", "  calibration:\n", "overlay/evidence/extra.yaml:4: by_dimension: unknown dimension 'calibration'"),
+        ("level: good,", "level: fine,", "overlay/evidence/extra.yaml:10: claims[1].level: must be one of"),
+    ],
+)
+def test_bad_shared_fields_are_located(here, old, new, expected):
+    assert old in SHARED
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge([_overlay(here, SHARED.replace(old, new))])
+    assert any(line.startswith(expected) for line in info.value.lines()), info.value.lines()

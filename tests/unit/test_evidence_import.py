@@ -41,7 +41,11 @@ def out(tmp_path_factory):
 
 
 def _claims(out: Path, source: str) -> list[dict]:
-    return yaml.safe_load((out / f"{source}.yaml").read_text())["claims"]
+    """The claims as knowledge reads them (each with its file's defaults filled in)."""
+    from advisor.core.schema import EvidenceFile
+
+    parsed = EvidenceFile.model_validate(yaml.safe_load((out / f"{source}.yaml").read_text()))
+    return [c.model_dump(exclude_none=True) for c in parsed.claims]
 
 
 def _one(claims, **where):
@@ -56,7 +60,7 @@ def test_vectara_claim_says_what_it_measures(out):
     c = _one(_claims(out, "vectara"), model="mistral-large")  # endpoint mistral-large-2411
     assert c["dimension"] == "hallucination_calibration"
     assert c["level"] == "good"  # 4.5% <= 7.0
-    assert Decimal(str(c["value"])) == Decimal("4.5") and c["unit"] == "%"
+    assert c["value"] == Decimal("4.5") and c["unit"] == "%"
     assert c["source"] == "Vectara HHEM" and str(c["as_of"]) == "2026-03-10"
     assert c["label"] == "grounded hallucination" and c["kind"] == "benchmark"
     assert "not calibration in general" in c["measures"]
@@ -73,8 +77,8 @@ def test_each_aider_setting_is_its_own_claim(out):
     aider = _claims(out, "aider")
     opus = [c for c in aider if c["model"] == "claude-opus-4" and c["dimension"] == "coding"]
     assert sorted((c["setting"], c["value"]) for c in opus) == [
-        ("32k thinking, diff edit format", 72),
-        ("no think, diff edit format", 70.7),
+        ("32k thinking, diff edit format", Decimal("72.0")),
+        ("no think, diff edit format", Decimal("70.7")),
     ]
     o3 = _one(aider, model="o3", dimension="coding")
     assert o3["setting"] == "reasoning effort: high, diff edit format" and o3["level"] == "best"
@@ -98,9 +102,18 @@ def test_ruler_levels_and_qualifiers(out):
     assert "as_of" not in gemini  # RULER's table carries no date
 
 
+def test_shared_fields_are_written_once(out):
+    text = (out / "aider.yaml").read_text()
+    assert text.count("https://aider.chat/docs/leaderboards/") == 1
+    assert text.count("Share of 225 Exercism exercises") == 1
+    raw = yaml.safe_load(text)["claims"]
+    assert all("measures" not in c and "source" not in c for c in raw)
+    assert len(raw) == len(_claims(out, "aider"))
+
+
 def test_header_names_licence_and_provenance(out):
     for source, commit in (("vectara", "2e09859"), ("aider", "5dc9490"), ("ruler", "c3f5e3b")):
-        head = (out / f"{source}.yaml").read_text().split("claims:")[0]
+        head = (out / f"{source}.yaml").read_text().split("defaults:")[0]
         assert "Licence: Apache-2.0" in head and commit in head and "import_evidence.py" in head
         assert all(line.startswith("#") for line in head.strip().splitlines())
 

@@ -131,3 +131,22 @@ def test_a_rating_names_its_source(shortlist):
     assert fmt.level_with_source(c, "coding") == "unrated"  # no source rates code editing here
     assert "Code editing: unrated" in fmt.ratings_line(c)
     assert fmt.level_with_source(c, "hallucination_calibration").startswith("limited (Vectara HHEM)")
+
+
+def test_a_benchmark_alone_can_make_a_model_rated_excellent(fixture_kb):
+    """The reasons read the evidence, not only the matrix: a model the matrix
+    leaves unrated but a benchmark rates excellent says so."""
+    from advisor.core.engine import shortlist as make
+    from advisor.core.questions import answers_from_mapping
+
+    kb = fixture_kb.with_claims(
+        EvidenceClaim(model=m.id, dimension="structured_output", level="excellent", source="a benchmark",
+                      as_of=date(2026, 3, 10), kind="benchmark")
+        for m in fixture_kb.models
+    )
+    answers = answers_from_mapping(kb, {"task_type": "extraction", "monthly_requests": 500_000, "output_format": "json"})
+    s = make(answers, kb, date(2026, 11, 24))
+    unrated_in_matrix = [c for c in s.candidates if c.ratings["structured_output"] == "unrated"]
+    assert unrated_in_matrix, "the fixture catalogue should shortlist a model the matrix does not rate"
+    for c in unrated_in_matrix:
+        assert any(r.startswith("rated excellent or better on:") and "Structured output" in r for r in c.reasons), c.reasons

@@ -225,10 +225,10 @@ class EvalScreen(Screen):
             self.post_message(self.Failed(self._redacted(exc)))
 
     def _redacted(self, exc: BaseException) -> str:
-        from advisor.providers import redact
+        from advisor.secrets import redactor_for_env
 
-        secrets = [self.env.get(t.key_env) for t in self.targets if t.key_env]
-        return redact(f"{type(exc).__name__}: {exc}", secrets)
+        redact = redactor_for_env(self.env, [t.key_env for t in self.targets])
+        return redact(f"{type(exc).__name__}: {exc}")
 
     @on(Planned)
     async def _planned(self, message: Planned) -> None:

@@ -1,0 +1,125 @@
+"""The spend cap against provider usage: checked before it is priced, capped at what
+the request allows, and one budget for every run that shares a results file."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from advisor.cli.eval_cmd import main
+from advisor.eval.cases import parse_cases
+from advisor.eval.results import CaseResult, ResultsWriter, read_records, read_results, read_spend
+from advisor.eval.runner import EvalRunner, RunConfig, allowed_usage
+from advisor.eval.target import Target
+from advisor.providers import RetryPolicy
+
+FAST = RetryPolicy(max_retries=0, initial_delay=0.0, jitter=0.0)
+
+
+def _target(fake, price=("1000", "1000"), reasoning=0):
+    return Target("Model m", "m@openai", "openai", fake.base + "/v1", "test-model", None,
+                  Decimal(price[0]), Decimal(price[1]), "o200k_base", reasoning_tokens=reasoning)
+
+
+def _cases(n, max_tokens=10):
+    return parse_cases("".join(f"- {{id: c{i}, input: 'Say hello {i}', max_tokens: {max_tokens}}}\n" for i in range(n)),
+                       "c.yaml")
+
+
+def test_allowed_usage_caps_and_says_why():
+    assert allowed_usage(10, 5, 20, 50) == (10, 5, None)
+    i, o, note = allowed_usage(10, 10**30, 20, 50)
+    assert (i, o) == (10, 50) and f"{10**30:,} output tokens (the request allows 50)" in note
+    i, o, note = allowed_usage(10**9, 5, 20, 50)
+    assert (i, o) == (20, 5) and "input tokens (counted 20)" in note
+
+
+@pytest.mark.parametrize("usage", [{"prompt_tokens": -600_000_000, "completion_tokens": 5},
+                                   {"prompt_tokens": 10, "completion_tokens": 2.5},
+                                   {"prompt_tokens": "10", "completion_tokens": 5}])
+async def test_negative_or_non_integer_usage_makes_the_case_malformed_at_its_worst_case(fake, usage):
+    t = _target(fake)
+    cs = _cases(4)
+    fake.faults = [{"usage": usage}] * 4
+    runner = EvalRunner([t], cs, RunConfig(concurrency=1, per_provider=1, retry=FAST, max_spend=Decimal("1000")))
+    worst = runner.plan().requests[0].worst_case_cost
+    summary = await runner.run()
+    assert all(r.error_kind == "malformed" and r.cost_estimated for r in summary.results)
+    # never a negative spend: each counts at its worst case
+    assert summary.spent_usd == 4 * worst and summary.spent_usd > 0
+
+
+async def test_usage_50x_too_high_at_concurrency_8_stays_under_the_cap(fake):
+    t = _target(fake)
+    cs = _cases(40)
+    probe = EvalRunner([t], cs, RunConfig(retry=FAST))
+    worst = max(r.worst_case_cost for r in probe.plan().requests)
+    counted = max(r.input_tokens for r in probe.plan().requests)
+    fake.input_tokens, fake.output_tokens = 50 * counted, 50 * 10
+    cap = worst * 5
+    runner = EvalRunner([t], cs, RunConfig(concurrency=8, per_provider=8, retry=FAST, max_spend=cap))
+    summary = await runner.run()
+    assert summary.spent_usd <= cap
+    assert all(r.usage_anomaly for r in summary.results)
+    assert fake.count() == summary.new_results <= 5
+    print(f"\n50x usage at concurrency 8: {fake.count()} requests sent, spent {summary.spent_usd} of {cap}")
+
+
+async def test_reasoning_headroom_is_reserved_and_allowed(fake):
+    t = _target(fake, reasoning=90)
+    cs = _cases(1, max_tokens=10)
+    fake.output_tokens = 100  # 10 answer + 90 thinking: within what the request allows
+    runner = EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=Decimal("1000")))
+    (req,) = runner.plan().requests
+    assert req.max_output_tokens == 100 and req.worst_case_cost == t.cost(req.input_tokens, 100)
+    (r,) = (await runner.run()).results
+    assert r.usage_anomaly is None and r.cost_usd == t.cost(12, 100)
+
+
+def test_resumes_continue_the_same_budget(fake, tmp_path, capsys):
+    """Four runs at one cap (one, then three --resume) spend what one run may, not four times it."""
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        f"- label: Fake\n  model_key: fake@openai\n  api: openai\n  base_url: {fake.base}/v1\n"
+        "  model_id: fake-1\n  tokenizer: o200k_base\n  input_price_per_m: 1000\n  output_price_per_m: 1000\n"
+    )
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("".join(f"- {{id: c{i}, input: 'Say hello {i}', max_tokens: 10}}\n" for i in range(20)))
+    probe = EvalRunner(
+        [Target("Fake", "fake@openai", "openai", fake.base + "/v1", "fake-1", None, Decimal(1000), Decimal(1000), "o200k_base")],
+        _cases(20))
+    reqs = probe.plan().requests
+    worst = max(r.worst_case_cost for r in reqs)
+    fake.input_tokens = max(r.input_tokens for r in reqs)
+    fake.output_tokens = 10  # every answer costs its worst case
+    cap = worst * Decimal("3.5")
+    results = tmp_path / "r.jsonl"
+    base = ["--cases", str(cases), "--target-file", str(targets), "--results", str(results),
+            "--max-spend", str(cap), "--concurrency", "1"]
+    spent_lines = []
+    for run in range(4):
+        assert main(base + (["--resume"] if run else [])) == 0
+        spent_lines.append(capsys.readouterr().out)
+    assert read_spend(results) <= cap
+    assert fake.count() == 3  # the cap had room for three worst cases, in all four runs together
+    assert "in all on this results file" in spent_lines[-1]
+    print(f"\n4 runs sharing {results.name}: {fake.count()} requests sent, spent {read_spend(results)} of {cap}")
+
+
+def test_spend_records_are_extensible_and_skipped_by_result_readers(tmp_path):
+    p = tmp_path / "r.jsonl"
+    with ResultsWriter(p) as w:
+        w.append_record("header", generator="advisor", version=1)  # a kind this reader does not know
+        w.append_spend(Decimal("0.25"), "m|c|0")
+        w.append(CaseResult(model_key="m", label="M", case_id="c", repeat=0, ok=True))
+        w.append_spend(Decimal("0.5"), "m|c|0")  # a retried call: both were paid for
+        w.append_spend(Decimal(0), "m|c|1")  # nothing spent: no record
+    lines = [json.loads(x) for x in p.read_text().splitlines()]
+    assert [x.get("record") for x in lines] == ["header", "spend", None, "spend"]
+    assert len(read_results(p)) == 1 and read_spend(p) == Decimal("0.75")
+    assert read_records(p, "header") == [{"record": "header", "generator": "advisor", "version": 1}]
+    with open(p, "a") as fh:
+        fh.write('{"record": "spend", "usd": "NaN"}\n{"record": "spend", "usd": "-5"}\n{"record": "spend", "usd": "x"}\n')
+    assert read_spend(p) == Decimal("0.75")  # nonsense records never lower (or break) the spend
