@@ -6,6 +6,10 @@ runner's wall time beside the ideal ceil(200/16) × 100 ms and beside a plain
 the ratio (goal ≤ 1.15×) and the runner's CPU time per request (goal < 2 ms).
 The server runs in a subprocess so its CPU time is not counted.
 
+Then the whole-process figure: ``advisor eval`` (the CLI, from interpreter start to
+exit: imports, target file, cases, results file, report of the run) against the
+same server, beside the plain httpx loop run as a process of its own (goal ≤ 1.2×).
+
     python bench/bench_eval.py [--requests 200] [--concurrency 16] [--latency 0.1]
 """
 
@@ -72,6 +76,52 @@ async def runner_run(base: str, n: int, concurrency: int, results: Path) -> tupl
     return wall, cpu, sum(1 for r in summary.results if r.passed)
 
 
+PLAIN_PROCESS = """
+import asyncio, sys
+import httpx
+
+async def main(base, n, concurrency):
+    sem = asyncio.Semaphore(concurrency)
+    body = {"model": "m", "stream": True, "stream_options": {"include_usage": True}, "max_tokens": 64,
+            "temperature": 0, "messages": [{"role": "user", "content": "Say hello"}]}
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency * 2)) as client:
+        async def one():
+            async with sem:
+                async with client.stream("POST", base + "/v1/chat/completions", json=body,
+                                         headers={"authorization": "Bearer k"}) as resp:
+                    async for _ in resp.aiter_bytes():
+                        pass
+        await asyncio.gather(*(one() for _ in range(n)))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+"""
+
+
+def whole_process(base: str, n: int, concurrency: int, tmp: Path) -> tuple[float, float, float]:
+    """(advisor eval wall s, plain process wall s, advisor start-up s before its first request)."""
+    cases = tmp / "cases.yaml"
+    cases.write_text("".join(f"- {{id: c{i}, input: Say hello, expected: Hello from the fake server.}}\n" for i in range(n)))
+    targets = tmp / "targets.yaml"
+    targets.write_text(f"- {{label: Bench, model_key: bench@openai, api: openai, base_url: '{base}/v1', model_id: m,\n"
+                       "   key_env: BENCH_KEY, input_price_per_m: 0.15, output_price_per_m: 0.60, tokenizer: o200k_base}\n")
+    env = {**__import__("os").environ, "BENCH_KEY": "k", "ADVISOR_DATA_DIR": str(tmp / "data")}
+    cmd = [sys.executable, "-m", "advisor", "eval", "--cases", str(cases), "--target-file", str(targets),
+           "--concurrency", str(concurrency), "--per-provider", str(concurrency), "--results", str(tmp / "w.jsonl"),
+           "--max-spend", "100"]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"advisor eval failed: {done.stderr[-500:]}")
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", PLAIN_PROCESS, base, str(n), str(concurrency)], check=True)
+    plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import advisor.cli.eval_cmd, advisor.eval.runner, advisor.eval.target_file"], check=True)
+    startup = time.perf_counter() - t0
+    return wall, plain, startup
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=200)
@@ -88,6 +138,7 @@ def main() -> None:
             asyncio.run(runner_run(base, args.concurrency, args.concurrency, Path(tmp) / "warm.jsonl"))
             plain, plain_cpu = asyncio.run(plain_loop(base, args.requests, args.concurrency))
             wall, cpu, passed = asyncio.run(runner_run(base, args.requests, args.concurrency, Path(tmp) / "r.jsonl"))
+            proc_wall, proc_plain, startup = whole_process(base, args.requests, args.concurrency, Path(tmp))
     finally:
         proc.terminate()
         proc.wait()
@@ -100,6 +151,10 @@ def main() -> None:
           f"token accounting and an fsync'd JSONL line per result)")
     print(f"  plain CPU      {plain_cpu * 1000 / args.requests:7.3f} ms per request (httpx alone, for scale)")
     print(f"  passed         {passed}/{args.requests}")
+    print("whole process (interpreter start to exit)")
+    print(f"  plain httpx    {proc_plain:7.3f} s   (a process of its own)")
+    print(f"  advisor eval   {proc_wall:7.3f} s   ({proc_wall / proc_plain:.2f}x the plain process; goal <= 1.2x)")
+    print(f"  imports alone  {startup:7.3f} s   (python -c 'import' of the eval modules)")
 
 
 if __name__ == "__main__":

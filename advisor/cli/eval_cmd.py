@@ -36,7 +36,7 @@ from typing import Any
 from advisor.core.yamlsrc import did_you_mean
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.eval.target import Target
-from advisor.eval.target_file import TargetSpec, load_target_file  # noqa: F401 - re-exported
+from advisor.eval.target_file import load_target_file  # the --target-file format lives there
 from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", help="answers file; the shortlist built from it gives the targets")
     p.add_argument("--knowledge", action="append", default=[], help="extra knowledge directory (repeatable)")
     p.add_argument("--models", help="comma-separated model keys to run (default: all targets)")
-    p.add_argument("--target-file", help="YAML list of targets (label, model_key, api, base_url, model_id, ...)")
+    p.add_argument("--target-file", help="YAML list of targets: a known model (model, provider, optional base_url, "
+                   "key_env, label, reasoning) or a raw entry (label, model_key, api, base_url, model_id, ...)")
     p.add_argument("--concurrency", type=_positive_int("--concurrency"), default=4)
     p.add_argument("--per-provider", type=_positive_int("--per-provider"), default=2)
     p.add_argument("--repeat", type=_positive_int("--repeat"), default=1)
@@ -117,7 +118,7 @@ def _rate(v: str) -> float:
 def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
     shortlist = None
     if args.target_file:
-        targets = load_target_file(args.target_file)
+        targets = load_target_file(args.target_file, list(args.knowledge))
     elif args.answers:
         try:
             from advisor.eval.targets_from_shortlist import targets_for_answers  # type: ignore[import-not-found]
@@ -357,8 +358,8 @@ async def _run(runner: Any, err: Any, plan: Any) -> Any:
     try:
         if progress is not None:
             with progress:
-                return await runner.run(on_event=on_event)
-        return await runner.run(on_event=on_event)
+                return await runner.run(on_event=on_event, plan=plan)
+        return await runner.run(on_event=on_event, plan=plan)  # planned once: not counted twice
     finally:
         if handler_set:
             loop.remove_signal_handler(signal.SIGINT)

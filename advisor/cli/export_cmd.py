@@ -21,22 +21,25 @@ from advisor.cli.common import knowledge_dirs, parse_today, run_guarded
 from advisor.fileio import refuse_overwrite
 from advisor.errors import InputError, Location, Problem, display_path
 
-#: our provider id -> LiteLLM's provider prefix (others: openai/ with api_base)
-LITELLM_PREFIX = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "google": "gemini",
-    "mistral": "mistral",
-    "together": "together_ai",
-    "groq": "groq",
-    "fireworks": "fireworks_ai",
-    "deepseek": "deepseek",
-    "xai": "xai",
-    "cerebras": "cerebras",
-    "deepinfra": "deepinfra",
-    "perplexity": "perplexity",
-    "openrouter": "openrouter",
+#: our provider id -> (LiteLLM's provider prefix, the public base URL LiteLLM calls by
+#: default); others: openai/ with api_base. A base URL other than the default (an
+#: overlay pointing a provider at a gateway) is written as api_base.
+LITELLM_PROVIDERS = {
+    "openai": ("openai", "https://api.openai.com/v1"),
+    "anthropic": ("anthropic", "https://api.anthropic.com"),
+    "google": ("gemini", "https://generativelanguage.googleapis.com/v1beta"),
+    "mistral": ("mistral", "https://api.mistral.ai/v1"),
+    "together": ("together_ai", "https://api.together.xyz/v1"),
+    "groq": ("groq", "https://api.groq.com/openai/v1"),
+    "fireworks": ("fireworks_ai", "https://api.fireworks.ai/inference/v1"),
+    "deepseek": ("deepseek", "https://api.deepseek.com/v1"),
+    "xai": ("xai", "https://api.x.ai/v1"),
+    "cerebras": ("cerebras", "https://api.cerebras.ai/v1"),
+    "deepinfra": ("deepinfra", "https://api.deepinfra.com/v1/openai"),
+    "perplexity": ("perplexity", "https://api.perplexity.ai"),
+    "openrouter": ("openrouter", "https://openrouter.ai/api/v1"),
 }
+LITELLM_PREFIX = {pid: prefix for pid, (prefix, _) in LITELLM_PROVIDERS.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,19 +98,52 @@ def _write(path: str, text: str, force: bool) -> None:
 
 # --------------------------------------------------------------------------- promptfoo
 
-def promptfoo_provider(provider, ep, label: str, max_tokens: int) -> dict[str, Any]:
-    config: dict[str, Any] = {"max_tokens": max_tokens}
-    if provider.api == "anthropic":
-        pid = f"anthropic:messages:{ep.model_id}"
-    elif provider.api == "gemini":
-        pid = f"google:{ep.model_id}"
+def promptfoo_request(target: Any, body: dict[str, Any], key_env: str | None) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """The promptfoo provider id, config and chat messages that send ``body`` — the
+    request advisor's runner builds for this target and case — as it is: same
+    fields, temperature, token limit, structured output and reasoning settings, same
+    base URL. Streaming fields are left out (promptfoo does not stream)."""
+    body = dict(body)
+    for k in ("model", "stream", "stream_options"):
+        body.pop(k, None)
+    config: dict[str, Any]
+    if target.api == "openai":
+        messages = body.pop("messages")
+        pid = f"openai:chat:{target.model_id}"
+        # omitDefaults: promptfoo adds no max_tokens or temperature of its own; passthrough
+        # is merged into the body last, so the fields are advisor's exactly
+        config = {"apiBaseUrl": target.base_url, "omitDefaults": True, "passthrough": body}
+        if key_env:
+            config["apiKeyEnvar"] = key_env
+    elif target.api == "anthropic":
+        system = body.pop("system", None)
+        messages = ([{"role": "system", "content": system}] if system else []) + body.pop("messages")
+        pid = f"anthropic:messages:{target.model_id}"
+        # extra_body is merged into promptfoo's request last: advisor's fields as they are
+        config = {"apiBaseUrl": target.base_url, "max_tokens": body.pop("max_tokens")}
+        if "temperature" in body:
+            config["temperature"] = body.pop("temperature")
+        if body:
+            config["extra_body"] = body
+        if key_env:  # promptfoo's Anthropic provider reads no apiKeyEnvar: also a reference, never the key
+            config["apiKeyEnvar"] = key_env
+            config["apiKey"] = f"{{{{ env.{key_env} }}}}"
     else:
-        pid = f"openai:chat:{ep.model_id}"
-        if provider.id != "openai":
-            config["apiBaseUrl"] = provider.base_url
-    if provider.key_env:
-        config["apiKeyEnvar"] = provider.key_env
-    return {"id": pid, "label": label, "config": config}
+        system = (body.pop("systemInstruction", None) or {}).get("parts", [{}])[0].get("text")
+        contents = body.pop("contents")
+        messages = ([{"role": "system", "content": system}] if system else []) + [
+            {"role": "assistant" if c["role"] == "model" else "user", "content": c["parts"][0]["text"]} for c in contents
+        ]
+        pid = f"google:{target.model_id}"
+        # promptfoo calls {apiBaseUrl}/{apiVersion}/models/...: split advisor's base URL
+        root, _, version = target.base_url.rstrip("/").rpartition("/")
+        config = {"apiBaseUrl": root, "apiVersion": version, "generationConfig": body.pop("generationConfig")}
+        if body:
+            config["passthrough"] = body
+        if key_env:  # as for Anthropic: promptfoo's Google provider reads no apiKeyEnvar
+            config["apiKeyEnvar"] = key_env
+            config["apiKey"] = f"{{{{ env.{key_env} }}}}"
+    return pid, config, messages
 
 
 #: advisor's ``fields`` check (advisor.eval.checks) in JavaScript, as a promptfoo ``javascript``
@@ -116,9 +152,10 @@ def promptfoo_provider(provider, ep, label: str, max_tokens: int) -> dict[str, A
 #: fence removed. It returns ``{pass, score, reason}``: pass only when every field matches (as
 #: advisor's check does); the case's threshold, if any, is on the test. One line, so promptfoo
 #: prepends ``return``; never ``{{``/``{%``/``{#`` (promptfoo renders values with Nunjucks).
-_FIELDS_JS = (
-    "(() => { "
-    "const want = __WANT__; const names = __NAMES__; const ci = __CI__; const tol = __TOL__; "
+#: advisor.eval.checks' helpers in JavaScript, shared by the assertions below: ``parse``
+#: (parse_json_answer: as is, else inside one code fence), ``norm`` (whitespace collapsed,
+#: case folded when ``ci``), ``eq`` (Python's ``==`` on parsed JSON: ``true == 1``, ``1 == 1.0``).
+_JS_HELPERS = (
     "const text = typeof output === 'string' ? output : JSON.stringify(output); "
     "const parse = t => { try { return [true, JSON.parse(t)]; } catch (e) { } "
     "const m = /^\\s*```[a-zA-Z0-9_-]*\\s*\\n([\\s\\S]*?)\\n?\\s*```\\s*$/.exec(t); "
@@ -133,6 +170,18 @@ _FIELDS_JS = (
     "if (isObj(a) || isObj(b)) { if (!isObj(a) || !isObj(b)) return false; const ka = Object.keys(a); "
     "return ka.length === Object.keys(b).length && ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && eq(a[k], b[k])); } "
     "return a === b; }; "
+)
+
+#: advisor's ``fields`` check (advisor.eval.checks) in JavaScript, as a promptfoo ``javascript``
+#: assertion: the same partial credit (matched / named fields), dotted names, numeric strings
+#: ("1,240.00") against numbers, a missing field accepted where null is expected, and a code
+#: fence removed. It returns ``{pass, score, reason}``: pass only when every field matches (as
+#: advisor's check does); the case's threshold, if any, is on the test. One line, so promptfoo
+#: prepends ``return``; never ``{{``/``{%``/``{#`` (promptfoo renders values with Nunjucks).
+_FIELDS_JS = (
+    "(() => { "
+    "const want = __WANT__; const names = __NAMES__; const ci = __CI__; const tol = __TOL__; "
+    + _JS_HELPERS +
     "const NUM = /^[+-]?(\\d(_?\\d)*(\\.(\\d(_?\\d)*)?)?|\\.\\d(_?\\d)*)([eE][+-]?\\d(_?\\d)*)?$/; "
     "const match = (g, w) => { "
     "if (typeof w === 'boolean' || typeof g === 'boolean') return typeof g === typeof w && g === w; "
@@ -152,6 +201,36 @@ _FIELDS_JS = (
     "})()"
 )
 
+#: advisor's ``equals``: a string compared stripped (unless strip: false) and case-folded on
+#: ignore_case; any other expected value compared as JSON (the answer parsed, fence removed,
+#: strings' whitespace collapsed). promptfoo's ``equals`` compares the raw text.
+_EQUALS_JS = (
+    "(() => { const want = __WANT__; const ci = __CI__; const strip = __STRIP__; "
+    + _JS_HELPERS +
+    "if (typeof want === 'string') { let g = strip ? text.trim() : text; let w = strip ? want.trim() : want; "
+    "if (ci) { g = fold(g); w = fold(w); } return g === w; } "
+    "const [ok, value] = parse(text); return ok && eq(norm(value), norm(want)); })()"
+)
+
+#: advisor's ``contains``: partial credit (found / needles), case-insensitive by default.
+_CONTAINS_JS = (
+    "(() => { const needles = __NEEDLES__; const ci = __CI__; "
+    "const text = typeof output === 'string' ? output : JSON.stringify(output); "
+    "const f = v => ci ? v.toUpperCase().toLowerCase() : v; const hay = f(text); "
+    "const missing = needles.filter(n => !hay.includes(f(n))); "
+    "const score = needles.length ? (needles.length - missing.length) / needles.length : 1; "
+    "return { pass: missing.length === 0, score, reason: missing.length ? 'missing ' + JSON.stringify(missing) : 'found all' }; })()"
+)
+
+
+#: advisor's parse_json_answer in JavaScript: the answer as it is when it parses, else the
+#: inside of one surrounding code fence (the same pattern as advisor.eval.checks._FENCE)
+UNFENCE_JS = (
+    "(() => { const t = typeof output === 'string' ? output : JSON.stringify(output); "
+    "try { JSON.parse(t); return t; } catch (e) { } "
+    "const m = /^\\s*```[a-zA-Z0-9_-]*\\s*\\n([\\s\\S]*?)\\n?\\s*```\\s*$/.exec(t); return m ? m[1] : t; })()"
+)
+
 
 def _js_literal(value: Any) -> str:
     """JSON as a JavaScript literal, with no ``{{``, ``{%`` or ``{#`` for Nunjucks to render.
@@ -159,6 +238,13 @@ def _js_literal(value: Any) -> str:
     Outside strings JSON never has ``{`` followed by one of those, so this only rewrites string content.
     """
     return re.sub(r"\{(?=[{%#])", r"\\u007b", json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+
+def _fill(template: str, **values: Any) -> str:
+    """A JS template with each ``__NAME__`` replaced by ``values[NAME]`` as a JavaScript literal."""
+    for name, value in values.items():
+        template = template.replace(f"__{name}__", _js_literal(value))
+    return template
 
 
 def fields_js(want: dict[str, Any], names: list[str], ignore_case: bool, tolerance: float) -> str:
@@ -176,27 +262,23 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
     out: dict[str, Any]
     if t == "equals":
         value = check.value if check.value is not None else case.expected
-        if check.ignore_case and isinstance(value, str):
-            out = {"type": "javascript", "value": f"output.trim().toLowerCase() === {json.dumps(value.strip().lower())}"}
-        else:
-            out = {"type": "equals", "value": value.strip() if isinstance(value, str) and check.strip else value}
+        out = {"type": "javascript", "value": _fill(_EQUALS_JS, WANT=value, CI=check.ignore_case, STRIP=check.strip)}
     elif t == "contains":
-        values = check.value
-        many = isinstance(values, list)
-        kind = ("icontains" if check.ignore_case else "contains") + ("-all" if many else "")
-        out = {"type": kind, "value": values}
+        needles = [check.value] if isinstance(check.value, str) else list(check.value)
+        out = {"type": "javascript", "value": _fill(_CONTAINS_JS, NEEDLES=needles, CI=check.ignore_case)}
     elif t == "regex":
         if check.ignore_case:
             out = {"type": "javascript", "value": f"new RegExp({json.dumps(check.pattern)}, 'i').test(output)"}
         else:
             out = {"type": "regex", "value": check.pattern}
     elif t == "valid_json":
-        out = {"type": "is-json"}
+        # advisor accepts a JSON answer inside a code fence; promptfoo's is-json alone does not
+        out = {"type": "is-json", "transform": UNFENCE_JS}
     elif t == "json_schema":
-        out = {"type": "is-json", "value": check.schema_}
+        out = {"type": "is-json", "value": check.schema_, "transform": UNFENCE_JS}
     elif t == "max_length":
-        if check.chars is not None:
-            out = {"type": "javascript", "value": f"output.length <= {check.chars}"}
+        if check.chars is not None:  # characters as Python counts them (code points, not UTF-16 units)
+            out = {"type": "javascript", "value": f"[...output].length <= {check.chars}"}
         else:
             out = {"type": "javascript", "value": f"output.trim().split(/\\s+/).filter(Boolean).length <= {check.words}"}
     elif t == "fields":
@@ -204,7 +286,9 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
         names = check.fields or list(want)  # as advisor's check: an empty list means every field
         out = {"type": "javascript", "value": fields_js(want, names, check.ignore_case, check.numeric_tolerance)}
     elif t == "llm_judge":
-        out = {"type": "llm-rubric", "value": check.rubric}
+        # the text advisor's judge reads before the answer; the rubric prompt (defaultTest)
+        # adds the answer and asks for advisor's 1-5 score, which must reach pass_score
+        out = {"type": "llm-rubric", "value": judge_rubric(check, case), "threshold": check.pass_score}
     else:  # pragma: no cover - the cases schema allows no other type
         raise InputError(f"check type {t!r} has no promptfoo equivalent")
     if getattr(check, "weight", 1.0) != 1.0:
@@ -212,38 +296,111 @@ def assertion(check: Any, case: Any) -> dict[str, Any]:
     return out
 
 
-def promptfoo_config(kb, result, cases_file, answers_path: str | Path | None = None) -> dict[str, Any]:
-    max_tokens = max(c.max_tokens for c in cases_file.cases)
-    providers = []
-    for cand in _hosted(result):
-        provider, ep = _endpoint(kb, cand)
-        providers.append(promptfoo_provider(provider, ep, cand.option.key, max_tokens))
-    if not providers:
+def _case_request(case: Any, temperature: float) -> Any:
+    from advisor.providers import ChatRequest, Message
+
+    return ChatRequest(
+        messages=tuple(Message(role, content) for role, content in case.chat_messages()),
+        max_tokens=case.max_tokens, system=case.system, temperature=temperature,
+        want_json=case.wants_json, json_schema=case.json_schema,
+    )
+
+
+RUBRIC_TEMPLATE = "{{ rubric }}\n\nAnswer to grade:\n{{ output }}"
+
+
+def judge_rubric(check: Any, case: Any) -> str:
+    """advisor's judge prompt without the answer (promptfoo's rubric prompt appends it)."""
+    from advisor.eval.checks import judge_prompt
+
+    return judge_prompt(check, case, "").rsplit("\n\nAnswer to grade:\n", 1)[0]
+
+
+def promptfoo_judge(target: Any) -> dict[str, Any]:
+    """The judge as advisor's runner calls it: the grading provider and the rubric prompt."""
+    from advisor.eval.checks import JUDGE_SYSTEM
+    from advisor.eval.runner import JUDGE_MAX_TOKENS
+    from advisor.providers import ChatRequest, Message, wire_for
+
+    req = ChatRequest(messages=(Message("user", RUBRIC_TEMPLATE),), max_tokens=JUDGE_MAX_TOKENS,
+                      system=JUDGE_SYSTEM, temperature=0.0, want_json=True)
+    _, _, body = wire_for(target.api).build(target, req, None)
+    pid, config, messages = promptfoo_request(target, body, target.key_env)
+    return {"provider": {"id": pid, "label": f"{target.model_key} (judge)", "config": config}, "rubricPrompt": json.dumps(messages)}
+
+
+def promptfoo_targets(kb, result) -> list[Any]:
+    from advisor.eval.targets_from_shortlist import target_for
+
+    return [t for t in (target_for(kb, c)[0] for c in _hosted(result)) if t is not None]
+
+
+def promptfoo_config(
+    kb, result, cases_file, answers_path: str | Path | None = None, *, targets: list[Any] | None = None,
+    temperature: float = 0.0, judge_model: str | None = None,
+) -> dict[str, Any]:
+    """A promptfoo config that sends each case to each target exactly as ``advisor
+    eval`` does and grades it the same way. A target whose request differs between
+    cases (token limit, JSON mode or schema) gets one promptfoo provider per distinct
+    request ("label", "label #2", ...), and each test names the providers it runs on."""
+    from advisor.providers import wire_for
+
+    targets = promptfoo_targets(kb, result) if targets is None else targets
+    if not targets:
         # the answers decide the shortlist, so the message is about them, not the cases
-        what = "no candidate survives these answers" if not result.candidates else "the shortlist has no hosted candidate to export (self-hosted options have no API to call)"
+        what = "no candidate survives these answers" if result is not None and not result.candidates else "the shortlist has no hosted candidate to export (self-hosted options have no API to call)"
         where = Location(display_path(answers_path)) if answers_path is not None else None
         raise InputError([Problem(what, where)])
+    providers: list[dict[str, Any]] = []
+    by_config: dict[str, str] = {}  # (target, config) -> label
+    count: dict[str, int] = {}
     tests = []
     for case in cases_file.cases:
-        messages = ([{"role": "system", "content": case.system}] if case.system else []) + [
-            {"role": r, "content": c} for r, c in case.chat_messages()
-        ]
-        test: dict[str, Any] = {
-            "description": case.id,
-            "vars": {"messages": messages},
-            "assert": [assertion(ch, case) for ch in case.effective_checks],
-        }
-        if case.threshold is not None and case.threshold != 1.0:
-            # no threshold: every assertion must pass (advisor: every check); never `threshold: null`
-            test["threshold"] = case.threshold
-        tests.append(test)
-    return {
-        "description": f"advisor shortlist bake-off ({result.today.isoformat()})",
+        groups: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+        for t in targets:
+            _, _, body = wire_for(t.api).build(t, _case_request(case, temperature), None)
+            pid, config, messages = promptfoo_request(t, body, t.key_env)
+            ident = t.model_key + json.dumps(config, sort_keys=True, default=str)
+            label = by_config.get(ident)
+            if label is None:
+                count[t.model_key] = count.get(t.model_key, 0) + 1
+                label = t.model_key if count[t.model_key] == 1 else f"{t.model_key} #{count[t.model_key]}"
+                by_config[ident] = label
+                providers.append({"id": pid, "label": label, "config": config})
+            groups.setdefault(json.dumps(messages, sort_keys=True), (messages, []))[1].append(label)
+        for messages, labels in groups.values():
+            test: dict[str, Any] = {
+                "description": case.id,
+                "vars": {"messages": messages},
+                "assert": [assertion(ch, case) for ch in case.effective_checks],
+            }
+            test["providers"] = labels  # dropped below when every test runs on every provider
+            if case.threshold is not None and case.threshold != 1.0:
+                # no threshold: every assertion must pass (advisor: every check); never `threshold: null`
+                test["threshold"] = case.threshold
+            tests.append(test)
+    if len(providers) == len(targets):  # one request shape per target: no filter needed
+        for test in tests:
+            del test["providers"]
+    out: dict[str, Any] = {
+        "description": f"advisor shortlist bake-off ({result.today.isoformat()})" if result is not None else "advisor bake-off",
         # the prompt renders each case's chat messages as JSON, which promptfoo sends as a chat
         "prompts": ["{{ messages | dump }}"],
         "providers": providers,
         "tests": tests,
     }
+    judged = [ch for c in cases_file.cases for ch in c.effective_checks if ch.type == "llm_judge"]
+    if judged:
+        # advisor's default judge: the first target; a check naming a model gets that one
+        by_key = {t.model_key: t for t in targets}
+        judge = by_key.get(judge_model) if judge_model else targets[0]
+        out["defaultTest"] = {"options": promptfoo_judge(judge or targets[0])}
+        for test in tests:
+            case = next(c for c in cases_file.cases if c.id == test["description"])
+            for a, ch in zip(test["assert"], case.effective_checks):
+                if ch.type == "llm_judge" and ch.model and ch.model in by_key:
+                    a["provider"] = promptfoo_judge(by_key[ch.model])["provider"]
+    return out
 
 
 def cmd_promptfoo(args: argparse.Namespace) -> int:
@@ -288,8 +445,11 @@ def route_plan(kb, answers, result, rates: dict[str, float] | None) -> dict[str,
     primary = order[0]
     fallback = next((c for c in order[1:] if c.option.provider != primary.option.provider), None)
 
+    from advisor.eval.targets_from_shortlist import target_for
+
     def target(c) -> dict[str, Any]:
         provider, ep = _endpoint(kb, c)
+        t, _ = target_for(kb, c)
         d: dict[str, Any] = {
             "model": c.option.model_id,
             "provider": provider.id,
@@ -299,6 +459,9 @@ def route_plan(kb, answers, result, rates: dict[str, float] | None) -> dict[str,
             "key_env": provider.key_env,
             "role": c.role,
         }
+        if t is not None and t.reasoning is not None:
+            d["reasoning"] = {"mode": t.reasoning.id, "label": t.reasoning.label, "effort": t.reasoning.effort,
+                              "request": dict(t.reasoning.request)}
         if rates is not None:
             d["pass_rate"] = round(rates[c.option.key], 4) if c.option.key in rates else None
         return d
@@ -316,10 +479,11 @@ def litellm_router(kb, plan: dict[str, Any]) -> dict[str, Any]:
             if t is None:
                 continue
             name = route["task"] if slot == "primary" else f"{route['task']}-fallback"
-            prefix = LITELLM_PREFIX.get(t["provider"])
+            prefix, default_base = LITELLM_PROVIDERS.get(t["provider"], (None, None))
             params: dict[str, Any] = {"model": f"{prefix or 'openai'}/{t['api_model_id']}"}
-            if prefix is None:
+            if default_base is None or t["base_url"].rstrip("/") != default_base.rstrip("/"):
                 params["api_base"] = t["base_url"]
+            params.update(litellm_reasoning(t))
             if t["key_env"]:
                 params["api_key"] = f"os.environ/{t['key_env']}"
             model_list.append({"model_name": name, "litellm_params": params})
@@ -330,6 +494,25 @@ def litellm_router(kb, plan: dict[str, Any]) -> dict[str, Any]:
     if fallbacks:
         out["router_settings"] = {"fallbacks": fallbacks}
     return out
+
+
+def litellm_reasoning(t: dict[str, Any]) -> dict[str, Any]:
+    """The reasoning mode as LiteLLM parameters: OpenAI-style and Anthropic fragments are
+    request fields LiteLLM passes on as they are; a Gemini fragment is LiteLLM's
+    ``thinking`` budget or ``reasoning_effort``."""
+    r = t.get("reasoning")
+    if not r or not r["request"]:
+        return {}
+    request = r["request"]
+    if t["api"] != "gemini":
+        return dict(request)
+    thinking = (request.get("generationConfig") or {}).get("thinkingConfig") or {}
+    if isinstance(thinking.get("thinkingBudget"), int):
+        budget = thinking["thinkingBudget"]
+        return {"thinking": {"type": "enabled", "budget_tokens": budget}} if budget > 0 else {"reasoning_effort": "disable"}
+    if isinstance(thinking.get("thinkingLevel"), str):
+        return {"reasoning_effort": thinking["thinkingLevel"].lower()}
+    return {}
 
 
 def cmd_router(args: argparse.Namespace) -> int:

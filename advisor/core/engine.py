@@ -182,7 +182,8 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
         billed = (
             f" (billed at the >{_int(tier.above_input_tokens)}-token tier: ${tier.input}/${tier.output} per 1M)" if tier else ""
         )
-        out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly)} a month at your volume{billed}; {score.cost_basis}")
+        basis = "" if score.cost_basis.endswith("a month at your volume") else f"; {score.cost_basis}"
+        out.append(f"{_usd(opt.cost_per_request)} a request, {_usd(opt.monthly)} a month at your volume{billed}{basis}")
     else:
         out.append("price unknown: scored as a poor price, not an average; check it before committing")
     for what in opt.unverified:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from advisor.core.profiles import RequestProfilesFile
 from advisor.core.schema import (
     DIMENSIONS,
     DecisionTree,
@@ -43,6 +44,7 @@ FILES: dict[str, type[BaseModel]] = {
     "tasks.yaml": TaskBook,
     "hosting.yaml": Hosting,
     "scoring.yaml": ScoringBook,
+    "request_profiles.yaml": RequestProfilesFile,
 }
 
 #: folder (in the built-in knowledge and in each overlay) of evidence claims, one file a source
@@ -140,6 +142,7 @@ class KnowledgeBase:
     tasks: TaskBook
     hosting: Hosting
     scoring: ScoringBook
+    request_profiles: RequestProfilesFile = RequestProfilesFile()
     sources: tuple[str, ...] = ()
     # benchmark claims from knowledge/evidence/ and overlays, then any added with
     # ``with_claims`` (a user's kept bake-offs); the capability matrix is read from
@@ -372,12 +375,13 @@ def load_knowledge(
         tasks=parsed["tasks.yaml"],
         hosting=parsed["hosting.yaml"],
         scoring=parsed["scoring.yaml"],
+        request_profiles=parsed["request_profiles.yaml"],
         sources=tuple(sources),
         claims=tuple(c for claims, _ in evidence for c in claims),
         maps={name: smap for name, (_, smap) in raw.items()},
         raw={name: data for name, (data, _) in raw.items()},
     )
-    cross = cross_check(kb) + _claims_check(kb, evidence)
+    cross = cross_check(kb, builtin_profiles_checked=not (replace and "models.yaml" in replace)) + _claims_check(kb, evidence)
     if cross:
         raise KnowledgeError(cross)
     return kb.with_claims(extra_claims)
@@ -400,11 +404,13 @@ def _duplicates(items: Iterable[Any], attr: str) -> dict[Any, list[int]]:
     return {k: v for k, v in seen.items() if len(v) > 1}
 
 
-def cross_check(kb: KnowledgeBase) -> list[Problem]:
-    """References between files: providers, model ids, answers, tree links, tasks."""
+def cross_check(kb: KnowledgeBase, builtin_profiles_checked: bool = True) -> list[Problem]:
+    """References between files: providers, model ids, answers, tree links, tasks,
+    request profiles. ``builtin_profiles_checked=False`` (a replaced models.yaml, as
+    tests do with a small catalogue) skips the built-in profiles' model references."""
     from advisor.core.questions import DERIVED_ANSWERS, ENGINE_QUESTIONS
 
-    out: list[Problem] = []
+    out: list[Problem] = _profile_references(kb, builtin_profiles_checked)
     M, Q, T, K, H = "models.yaml", "questions.yaml", "decision_tree.yaml", "tasks.yaml", "hosting.yaml"
 
     for mid, where in _duplicates(kb.models, "id").items():
@@ -476,6 +482,36 @@ def cross_check(kb: KnowledgeBase) -> list[Problem]:
     for mid in kb.hosting.practical_context.models:
         if mid not in kb.model_by_id:
             out.append(Problem(f"unknown model '{mid}'", _loc(kb, H, ("practical_context", "models", mid))))
+    return out
+
+
+def _profile_references(kb: KnowledgeBase, check_builtin: bool) -> list[Problem]:
+    """Request profiles must name known providers and models (a typo would be silently unused)."""
+    R = "request_profiles.yaml"
+    smap = kb.maps.get(R)
+    out: list[Problem] = []
+
+    def wanted(path: PathKey) -> bool:
+        return check_builtin or smap is None or smap.file_of(path) != f"knowledge/{R}"
+
+    for i, p in enumerate(kb.request_profiles.providers):
+        if p.id not in kb.providers and wanted(("providers", i, "id")):
+            out.append(Problem(f"unknown provider '{p.id}' (known: {', '.join(sorted(kb.providers))})", _loc(kb, R, ("providers", i, "id"))))
+    for i, m in enumerate(kb.request_profiles.models):
+        model = kb.model_by_id.get(m.id)
+        if model is None:
+            if wanted(("models", i, "id")):
+                out.append(Problem(f"unknown model '{m.id}'", _loc(kb, R, ("models", i, "id"))))
+            continue
+        served = {e.provider for e in model.endpoints}
+        for j, ep in enumerate(m.endpoints):
+            if ep.provider not in served:
+                out.append(
+                    Problem(
+                        f"model '{m.id}' has no endpoint at provider '{ep.provider}' (it has: {', '.join(sorted(served)) or 'none'})",
+                        _loc(kb, R, ("models", i, "endpoints", j, "provider")),
+                    )
+                )
     return out
 
 

@@ -30,9 +30,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["CaseResult", "CheckOutcome", "result_key", "ResultsWriter", "read_results", "read_records", "read_spend",
-           "RECORD"]
+           "RECORD", "NOT_MEASURED_KINDS"]
 
 RECORD = "record"  # the field that marks a line as a record, not a result
+
+#: a case that failed this way after every retry says nothing about the model:
+#: it is "not measured", not a failure, and the pass rate leaves it out (and says so)
+NOT_MEASURED_KINDS = frozenset({"rate_limited", "connection"})
 
 
 def result_key(model_key: str, case_id: str, repeat: int) -> str:
@@ -80,15 +84,37 @@ class CaseResult(BaseModel):
     # cost_usd then counts the allowed maximum, not the reported figure
     usage_anomaly: str | None = None
     finished_at: str = ""
+    # what the input and output totals above hold (None: not reported)
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    reasoning_mode: str | None = None  # the mode id the request ran
+    # the attempts before the one that answered (or all of them, for a failure),
+    # e.g. "HTTP 429 after 3 ms, waited 2.0 s"; latency and TTFT exclude them
+    failed_attempts: list[str] = Field(default_factory=list)
+    retry_wait_ms: float = 0.0
+    burst: bool = False  # the answer arrived at once: no tokens/s
+    generation_ms: float | None = None  # first to last content token
+    notes: list[str] = Field(default_factory=list)
 
     @property
     def key(self) -> str:
         return result_key(self.model_key, self.case_id, self.repeat)
 
     @property
+    def not_measured(self) -> bool:
+        """Rate-limited or unreachable after every retry: no evidence about the model."""
+        return not self.ok and self.error_kind in NOT_MEASURED_KINDS
+
+    @property
     def tokens_per_s(self) -> float | None:
-        """Output tokens per second of generation (after the first token)."""
-        if not self.output_tokens or self.latency_ms is None:
+        """Output tokens per second while the answer streamed; None for a burst."""
+        if self.burst or not self.output_tokens:
+            return None
+        if self.generation_ms is not None:
+            visible = self.output_tokens - (self.reasoning_tokens or 0)
+            return visible / (self.generation_ms / 1000.0) if self.generation_ms > 0 and visible > 0 else None
+        if self.latency_ms is None:  # files written before generation_ms was kept
             return None
         gen_ms = self.latency_ms - (self.ttft_ms or 0.0)
         if gen_ms <= 0:

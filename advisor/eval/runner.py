@@ -71,7 +71,7 @@ from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_r
 from advisor.eval.target import Target
 from advisor.providers import ChatRequest, Message, ProviderCallError, RetryPolicy, make_client, stream_chat, wire_for
 from advisor.providers.base import json_instruction
-from advisor.providers.http import MAX_ERROR_TEXT
+from advisor.providers.http import MAX_ERROR_TEXT, AttemptLog
 from advisor.secrets import Redactor, key_problem, redactor_for_env
 
 __all__ = [
@@ -123,8 +123,8 @@ class PlannedRequest:
 
     @property
     def max_output_tokens(self) -> int:
-        """Output the request allows: max_tokens plus the target's reasoning headroom."""
-        return self.case.max_tokens + max(0, self.target.reasoning_tokens)
+        """The case's limit plus the reasoning mode's room to think (billed as output)."""
+        return self.target.max_output_tokens(self.case.max_tokens)
 
     @property
     def worst_case_cost(self) -> Decimal | None:
@@ -569,11 +569,16 @@ class EvalRunner:
         )
         base: dict[str, Any] = {
             "model_key": t.model_key, "label": t.label, "case_id": case.id, "repeat": req.repeat,
-            "wants_json": case.wants_json,
+            "wants_json": case.wants_json, "reasoning_mode": t.reasoning.id if t.reasoning else None,
         }
+        log = AttemptLog()
         try:
-            resp = await stream_chat(client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout)
+            resp = await stream_chat(
+                client, wire_for(t.api), t, chat, self._key(t), policy=cfg.retry, timeout=cfg.timeout, log=log
+            )
         except ProviderCallError as exc:
+            base["failed_attempts"] = [f.describe() for f in log.failed]
+            base["retry_wait_ms"] = log.waited_s * 1000.0
             return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, reserved)
         except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
             # the last resort: a provider reply the wire format did not foresee; it may
@@ -585,7 +590,7 @@ class EvalRunner:
         in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
         out_tok = resp.output_tokens if resp.output_tokens is not None else count_for_model(resp.text, t.tokenizer).tokens
         bill_in, bill_out, anomaly = allowed_usage(in_tok, out_tok, req.input_tokens, req.max_output_tokens)
-        cost = t.cost(bill_in, bill_out)
+        cost = t.cost(bill_in, bill_out, resp.cached_input_tokens or 0, resp.cache_write_tokens or 0)
         judge_cost: Decimal | None = None
 
         async def judge(check: LlmJudgeCheck, c: Case, answer: str) -> tuple[float, str]:
@@ -599,7 +604,7 @@ class EvalRunner:
             )
             jin = count_for_model(JUDGE_SYSTEM + judge_prompt(check, c, answer), jt.tokenizer).tokens + 3 * FRAMING_TOKENS
             jin = math.ceil(jin * APPROX_MARGIN)
-            jout = JUDGE_MAX_TOKENS + max(0, jt.reasoning_tokens)
+            jout = jt.max_output_tokens(JUDGE_MAX_TOKENS)  # with the judge's room to think, if it thinks
             worst = self._worst_case(jt, jin, jout) or Decimal(0)
             if not budget.try_reserve(worst):
                 raise BudgetExhausted("not judged: the spend cap leaves no room")
@@ -609,7 +614,7 @@ class EvalRunner:
                 j_in, j_out, _ = allowed_usage(
                     jin if jr.input_tokens is None else jr.input_tokens,
                     jout if jr.output_tokens is None else jr.output_tokens, jin, jout)
-                spent = jt.cost(j_in, j_out) or Decimal(0)
+                spent = jt.cost(j_in, j_out, jr.cached_input_tokens or 0, jr.cache_write_tokens or 0) or Decimal(0)
                 if jt.priced:
                     judge_cost = (judge_cost or Decimal(0)) + spent
                 return parse_judge_reply(jr.text)
@@ -638,6 +643,10 @@ class EvalRunner:
             ttft_ms=None if resp.ttft_s is None else resp.ttft_s * 1000.0,
             latency_ms=resp.latency_s * 1000.0, attempts=resp.attempts, cost_usd=cost,
             judge_cost_usd=judge_cost, json_valid=json_valid, schema_valid=schema_valid, finished_at=_now(),
+            cached_input_tokens=resp.cached_input_tokens, cache_write_tokens=resp.cache_write_tokens,
+            reasoning_tokens=resp.reasoning_tokens, failed_attempts=[f.describe() for f in resp.failed_attempts],
+            retry_wait_ms=resp.retry_wait_s * 1000.0, burst=resp.burst,
+            generation_ms=None if resp.generation_s is None else resp.generation_s * 1000.0, notes=list(resp.notes),
         )
         # judge spend was settled on its own reservation; this request settles its own cost
         return r, cost or Decimal(0)

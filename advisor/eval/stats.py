@@ -98,7 +98,7 @@ class ModelStats(BaseModel):
 
     model_key: str
     label: str
-    n: int
+    n: int  # measured cases (the pass rate's denominator)
     answered: int  # calls that returned an answer
     passes: int
     pass_rate: float
@@ -126,6 +126,23 @@ class ModelStats(BaseModel):
     retries: int = 0
     failed: int = 0  # results that are not passes (errors included)
     checks: dict[str, CheckStats] = Field(default_factory=dict)  # by check type
+    # rate-limited or unreachable after every retry: left out of n and the pass rate
+    not_measured: int = 0
+    burst: int = 0  # answers that arrived at once (no tokens/s)
+    retry_wait_ms: float = 0.0  # time spent waiting to retry (Retry-After or backoff)
+
+    @property
+    def passed_text(self) -> str:
+        """"3/4 (75%)", with ", 2 not measured" when some cases were rate-limited or unreachable."""
+        text = f"{self.passes}/{self.n} ({self.pass_rate * 100:.0f}%)" if self.n else "not measured"
+        return text + (f", {self.not_measured} not measured" if self.not_measured and self.n else "")
+
+    @property
+    def tokens_per_s_text(self) -> str:
+        """Tokens/s, or "burst" when the answers arrived all at once, or "–"."""
+        if self.tokens_per_s is not None:
+            return f"{self.tokens_per_s:,.0f}"
+        return "burst" if self.burst else "–"
 
     @property
     def json_compliance(self) -> float | None:
@@ -137,7 +154,8 @@ class ModelStats(BaseModel):
 
 
 def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None = None) -> ModelStats:
-    rs = [r for r in results if r.model_key == model_key]
+    every = [r for r in results if r.model_key == model_key]
+    rs = [r for r in every if not r.not_measured]
     n = len(rs)
     passes = sum(1 for r in rs if r.passed)
     low, high = wilson_interval(passes, n)
@@ -159,7 +177,7 @@ def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None
     per_success = total / passes if total is not None and passes else None
     json_rs = [r for r in answered if r.wants_json]
     schema_rs = [r for r in answered if r.schema_valid is not None]
-    errors = Counter(r.error_kind for r in rs if r.error_kind)
+    errors = Counter(r.error_kind for r in every if r.error_kind)
     by_check: dict[str, list[bool]] = {}
     for r in answered:
         for c in r.checks:
@@ -170,7 +188,7 @@ def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None
         checks[name] = CheckStats(n=len(outcomes), passes=sum(outcomes), pass_low=lo, pass_high=hi)
     return ModelStats(
         model_key=model_key,
-        label=label or (rs[0].label if rs else model_key),
+        label=label or (every[0].label if every else model_key),
         n=n,
         answered=len(answered),
         passes=passes,
@@ -196,7 +214,10 @@ def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None
         schema_cases=len(schema_rs),
         schema_valid=sum(1 for r in schema_rs if r.schema_valid),
         errors_by_kind=dict(sorted(errors.items())),
-        retries=sum(max(0, r.attempts - 1) for r in rs),
+        retries=sum(max(0, r.attempts - 1) for r in every),
         failed=n - passes,
         checks=checks,
+        not_measured=len(every) - n,
+        burst=sum(1 for r in answered if r.burst),
+        retry_wait_ms=sum(r.retry_wait_ms for r in every),
     )

@@ -10,46 +10,80 @@ the re-ranking compares against.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.result import Candidate, Shortlist
-from advisor.core.schema import Endpoint, ModelSpec
+from advisor.core.profiles import resolve_profile
+from advisor.core.schema import Endpoint, ModelSpec, ReasoningMode
 from advisor.errors import InputError, Location, Problem
 from advisor.eval.target import Target
 
 
-def _target(kb: KnowledgeBase, model: ModelSpec, ep: Endpoint, label: str, key: str) -> Target:
+def _target(
+    kb: KnowledgeBase,
+    model: ModelSpec,
+    ep: Endpoint,
+    label: str,
+    key: str,
+    reasoning: ReasoningMode | None = None,
+    *,
+    base_url: str | None = None,
+    key_env: str | None | Literal["default"] = "default",
+) -> Target:
+    """The target for ``model`` at endpoint ``ep``: its request profile, prices,
+    tokenizer and reasoning mode (``reasoning``, else the mode the API runs by default)."""
     prov = kb.providers[ep.provider]
-    mode = ep.structured_output or model.structured_output
+    structured = ep.structured_output or model.structured_output
+    modes = ep.reasoning or model.reasoning
+    if reasoning is None and modes is not None:
+        reasoning = modes.default_mode
     return Target(
         label=label,
         model_key=key,
         api=prov.api,
-        base_url=prov.base_url,
+        base_url=base_url or prov.base_url,
         model_id=ep.model_id,
-        key_env=prov.key_env,
+        key_env=prov.key_env if key_env == "default" else key_env,
         input_price_per_m=ep.price.input,
         output_price_per_m=ep.price.output,
         tokenizer=model.tokenizer,
-        supports_json_schema=mode == "schema",
-        supports_json_mode=mode in ("schema", "json_mode"),
+        supports_json_schema=structured == "schema",
+        supports_json_mode=structured in ("schema", "json_mode"),
+        profile=resolve_profile(kb.request_profiles, prov.api, prov.id, model.id),
+        reasoning=reasoning,
+        cached_input_price_per_m=ep.price.cached_input,
+        cache_write_price_per_m=ep.price.cache_write,
     )
+
+
+def reasoning_mode(model: ModelSpec, ep: Endpoint | None, mode_id: str | None) -> ReasoningMode | None:
+    """The named mode of ``model`` (at ``ep``), or ``None`` when ``mode_id`` is None;
+    raises KeyError naming the modes there are."""
+    if mode_id is None:
+        return None
+    modes = (ep.reasoning if ep is not None else None) or model.reasoning
+    for m in modes.modes if modes else ():
+        if m.id == mode_id:
+            return m
+    known = ", ".join(m.id for m in modes.modes) if modes else "none: the model does not think"
+    raise KeyError(f"unknown reasoning mode '{mode_id}' for {model.id} (modes: {known})")
 
 
 def target_for(kb: KnowledgeBase, c: Candidate) -> tuple[Target | None, str | None]:
     """The target for one candidate, or ``None`` and why not."""
     model = kb.model_by_id[c.option.model_id]
+    mode = c.reasoning_mode  # the mode the advice assumes (None: the API's default)
     if c.option.deployment == "hosted":
         ep = next(e for e in model.endpoints if e.provider == c.option.provider and e.model_id == c.option.api_model_id)
-        return _target(kb, model, ep, c.option.label, c.option.key), None
+        return _target(kb, model, ep, c.option.label, c.option.key, mode), None
     priced = [e for e in model.endpoints if e.price.known]
     if not priced:
         return None, f"{c.option.label}: no hosted endpoint serves these weights; point a targets file at your own server"
     ep = min(priced, key=lambda e: (e.price.input + e.price.output, e.provider))  # type: ignore[operator]
     prov = kb.providers[ep.provider]
     label = f"{model.name} (self-host, measured via {prov.name})"
-    return _target(kb, model, ep, label, c.option.key), None
+    return _target(kb, model, ep, label, c.option.key, mode), None
 
 
 def targets_for_shortlist(kb: KnowledgeBase, shortlist: Shortlist) -> tuple[list[Target], list[str]]:

@@ -8,7 +8,10 @@ and how to fold one server-sent event into a :class:`StreamState`.
 way for all of them.
 
 Capability flags on the endpoint (``supports_json_schema``,
-``supports_json_mode``) decide how a JSON answer is asked for.
+``supports_json_mode``) decide whether a JSON answer is asked for with a schema,
+JSON mode or the prompt; the endpoint's request profile (``advisor.core.profiles``)
+decides how each field is spelt for that API, and its reasoning mode's fragment is
+merged in last. Wire formats apply profiles and know no model names.
 
 Replies are bounded: reading stops, and the call fails ``oversized``, once the
 answer passes :data:`MAX_REPLY_CHARS` characters of text or the stream passes
@@ -21,17 +24,22 @@ numbers >= 0 (:func:`usage_count`); anything else fails the call ``malformed``.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from advisor.providers.http import ProviderCallError, RetryPolicy, open_stream, redact
+from advisor.core.profiles import BASELINE, RequestProfile
+from advisor.providers.http import AttemptLog, FailedAttempt, ProviderCallError, RetryPolicy, open_stream, redact
 from advisor.providers.sse import LineSplitter, ServerSentEvent, SSEDecoder
+
+if TYPE_CHECKING:  # the knowledge schema is imported only where knowledge is loaded
+    from advisor.core.schema import ReasoningMode
 
 __all__ = [
     "MAX_REPLY_CHARS",
@@ -69,7 +77,13 @@ def usage_count(usage: dict[str, Any], name: str) -> int | None:
 
 
 class Endpoint(Protocol):
-    """The parts of a target a wire format needs (``advisor.eval.target.Target`` fits)."""
+    """The parts of a target a wire format needs (``advisor.eval.target.Target`` fits).
+
+    ``profile`` (a :class:`RequestProfile`, or ``None`` for the wire format's
+    baseline) says what the API accepts; ``reasoning`` (a ReasoningMode, or
+    ``None``) is the mode to run, whose ``request`` fragment is deep-merged into
+    the body last.
+    """
 
     api: str
     base_url: str
@@ -96,13 +110,31 @@ class ChatRequest:
 
 @dataclass
 class ChatResponse:
+    """One answered call. Timing is that of the attempt that answered;
+    ``failed_attempts`` (and the waits after them) are reported beside it."""
+
     text: str
-    input_tokens: int | None
-    output_tokens: int | None
+    input_tokens: int | None  # all input, cached and cache-written included
+    output_tokens: int | None  # all output, reasoning included
     ttft_s: float | None
     latency_s: float
     finish_reason: str | None
     attempts: int
+    failed_attempts: tuple[FailedAttempt, ...] = ()
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    generation_s: float | None = None  # first to last content token, when the stream spread over time
+    burst: bool = False  # the answer arrived all at once: no tokens/s
+    notes: tuple[str, ...] = ()
+
+    @property
+    def retry_wait_s(self) -> float:
+        return sum(f.waited_s for f in self.failed_attempts)
+
+
+#: a stream whose content spans less than this (or one network read) is a burst
+BURST_S = 0.010
 
 
 @dataclass
@@ -110,9 +142,14 @@ class StreamState:
     parts: list[str] = field(default_factory=list)
     input_tokens: int | None = None
     output_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
     finish_reason: str | None = None
     done: bool = False
     first_token_at: float | None = None
+    last_token_at: float | None = None
+    content_reads: int = 0  # network reads that carried content
 
     @property
     def text(self) -> str:
@@ -128,6 +165,55 @@ def json_instruction(schema: dict[str, Any] | None) -> str:
     )
 
 
+def with_instruction(system: str | None, schema: dict[str, Any] | None) -> str:
+    return f"{system}\n\n{json_instruction(schema)}" if system else json_instruction(schema)
+
+
+def profile_of(endpoint: Endpoint, api: str) -> RequestProfile:
+    return getattr(endpoint, "profile", None) or BASELINE[api]
+
+
+def mode_of(endpoint: Endpoint) -> ReasoningMode | None:
+    return getattr(endpoint, "reasoning", None)
+
+
+def json_plan(endpoint: Endpoint, req: ChatRequest, profile: RequestProfile) -> str | None:
+    """How this request asks for JSON: ``None`` (it does not), a schema dialect,
+    ``json_mode`` or ``prompt``."""
+    if not req.want_json:
+        return None
+    if req.json_schema is not None and endpoint.supports_json_schema:
+        return profile.schema_dialect
+    return "json_mode" if endpoint.supports_json_mode else "prompt"
+
+
+def token_limit(profile: RequestProfile, max_tokens: int, mode: ReasoningMode | None, budget: int = 0) -> int:
+    """The case's token limit plus room for the thinking of a mode that thinks: the
+    profile's headroom, the mode's typical thinking tokens or the budget its fragment
+    sets, whichever is largest."""
+    if mode is None or not mode.thinks:
+        return max_tokens
+    return profile.token_limit_for(max_tokens, True, max(budget, mode.thinking_tokens or 0))
+
+
+def deep_merge(body: dict[str, Any], fragment: dict[str, Any]) -> dict[str, Any]:
+    """``fragment`` merged into ``body`` in place: mappings key by key, anything else replaced."""
+    for key, value in fragment.items():
+        if isinstance(value, dict) and isinstance(body.get(key), dict):
+            deep_merge(body[key], value)
+        else:
+            body[key] = copy.deepcopy(value)
+    return body
+
+
+def dig(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 class WireFormat(ABC):
     name: str = ""
 
@@ -141,6 +227,14 @@ class WireFormat(ABC):
 
     def finished(self, state: StreamState) -> bool:
         return state.done
+
+    @abstractmethod
+    def whole(self, data: Any, state: StreamState) -> None:
+        """Fold a whole (non-streamed) JSON reply into ``state`` and mark it done."""
+
+    def thinking_budget(self, fragment: dict[str, Any]) -> int:
+        """Thinking tokens a reasoning fragment reserves (they must fit under the limit)."""
+        return 0
 
 
 def _loads(event: ServerSentEvent) -> Any:
@@ -160,20 +254,34 @@ async def stream_chat(
     policy: RetryPolicy | None = None,
     timeout: float = 60.0,
     clock: Callable[[], float] = time.perf_counter,
+    log: AttemptLog | None = None,
 ) -> ChatResponse:
-    """One streamed chat call with retries; raises ProviderCallError (redacted)."""
+    """One streamed chat call with retries; raises ProviderCallError (redacted).
+
+    Latency and time to first token are those of the attempt that answered: the
+    clock starts when that attempt is sent, not before the retries. ``log``
+    (optional) receives the failed attempts, also when the call fails.
+    """
     policy = policy or RetryPolicy()
     url, headers, body = wire.build(endpoint, req, key)
     secrets = [key]
-    started = clock()
+    if log is None:
+        log = AttemptLog(clock=clock)
+    else:
+        log.clock = clock
     response, attempts, deadline = await open_stream(
-        client, url, headers, body, policy=policy, secrets=secrets, timeout=timeout
+        client, url, headers, body, policy=policy, secrets=secrets, timeout=timeout, log=log
     )
+    started = log.started_at if log.started_at is not None else clock()
     state = StreamState()
     splitter = LineSplitter()
     decoder = SSEDecoder()
+    notes: list[str] = []
+    ctype = response.headers.get("content-type", "").lower()
+    whole_json = "json" in ctype and "event-stream" not in ctype
 
     def feed(lines: list[str]) -> None:
+        had = len(state.parts)
         for line in lines:
             ev = decoder.decode(line)
             if ev is None:
@@ -188,8 +296,13 @@ async def stream_chat(
                 raise ProviderCallError(
                     "malformed", f"unexpected event shape ({type(exc).__name__}): {ev.data[:120]!r}", billed=True
                 ) from None
-            if state.first_token_at is None and len(state.parts) > before and any(state.parts[before:]):
-                state.first_token_at = clock()
+            if len(state.parts) > before and any(state.parts[before:]):
+                now = clock()
+                if state.first_token_at is None:
+                    state.first_token_at = now
+                state.last_token_at = now
+        if len(state.parts) > had and any(state.parts[had:]):
+            state.content_reads += 1
 
     loop = asyncio.get_running_loop()
     received = 0
@@ -198,6 +311,7 @@ async def stream_chat(
     def oversized(what: str) -> ProviderCallError:
         return ProviderCallError("oversized", f"reply too large: {what}; reading stopped", billed=True)
 
+    raw = bytearray()
     try:
         async with asyncio.timeout_at(deadline):
             # Read to the end of the body even after the final event: closing a
@@ -206,7 +320,9 @@ async def stream_chat(
                 received += len(chunk)
                 if received > MAX_STREAM_BYTES:
                     raise oversized(f"more than {MAX_STREAM_BYTES:,} bytes")
-                if not state.done:
+                if whole_json:
+                    raw += chunk
+                elif not state.done:
                     n = len(state.parts)
                     feed(splitter.feed(chunk))
                     chars += sum(len(p) for p in state.parts[n:])
@@ -216,7 +332,12 @@ async def stream_chat(
                 # timeout: the deadline is checked here as well
                 if loop.time() >= deadline:
                     raise TimeoutError
-            if not state.done:
+            if whole_json:
+                _fold_whole(wire, bytes(raw), state)
+                if sum(len(p) for p in state.parts) > MAX_REPLY_CHARS:
+                    raise oversized(f"more than {MAX_REPLY_CHARS:,} characters of text")
+                notes.append("the server answered with one JSON body, not a stream: parsed as a whole")
+            elif not state.done:
                 feed(splitter.flush())
     except TimeoutError:
         raise ProviderCallError(
@@ -256,12 +377,36 @@ async def stream_chat(
             billed=True,
         )
     end = clock()
+    spread = None
+    if state.first_token_at is not None and state.last_token_at is not None:
+        spread = state.last_token_at - state.first_token_at
+    burst = whole_json or state.content_reads < 2 or spread is None or spread < BURST_S
     return ChatResponse(
         text=state.text,
         input_tokens=state.input_tokens,
         output_tokens=state.output_tokens,
-        ttft_s=None if state.first_token_at is None else state.first_token_at - started,
+        ttft_s=None if state.first_token_at is None or whole_json else state.first_token_at - started,
         latency_s=end - started,
         finish_reason=state.finish_reason,
         attempts=attempts,
+        failed_attempts=tuple(log.failed),
+        cached_input_tokens=state.cached_input_tokens,
+        cache_write_tokens=state.cache_write_tokens,
+        reasoning_tokens=state.reasoning_tokens,
+        generation_s=None if burst else spread,
+        burst=bool(state.text) and burst,
+        notes=tuple(notes),
     )
+
+
+def _fold_whole(wire: WireFormat, raw: bytes, state: StreamState) -> None:
+    try:
+        data = json.loads(raw.decode("utf-8", errors="replace"))
+    except ValueError:
+        raise ProviderCallError("malformed", f"JSON body does not parse: {raw[:120]!r}", billed=True) from None
+    try:
+        wire.whole(data, state)
+    except ProviderCallError:
+        raise
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        raise ProviderCallError("malformed", f"JSON body of an unexpected shape ({type(exc).__name__})", billed=True) from None

@@ -23,7 +23,7 @@ import random
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -39,6 +39,8 @@ __all__ = [
     "is_retryable_status",
     "make_client",
     "open_stream",
+    "AttemptLog",
+    "FailedAttempt",
 ]
 
 MAX_ERROR_BODY = 64 * 1024  # bytes of an error body read; the rest is never read
@@ -52,6 +54,35 @@ class RetryPolicy:
     max_delay: float = 8.0
     retry_after_cap: float = 60.0
     jitter: float = 0.25
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    """An attempt that did not answer: what went wrong and how long it took."""
+
+    kind: str
+    status: int | None
+    elapsed_s: float
+    waited_s: float = 0.0  # the wait before the next attempt (Retry-After or backoff)
+
+    def describe(self) -> str:
+        what = f"HTTP {self.status}" if self.status else self.kind
+        text = f"{what} after {self.elapsed_s * 1000:,.0f} ms"
+        return text + (f", waited {self.waited_s:,.1f} s" if self.waited_s else "")
+
+
+@dataclass
+class AttemptLog:
+    """Filled in by :func:`open_stream`: the attempts that failed, and when the one
+    that answered was sent (``clock`` time), so timing covers that attempt only."""
+
+    clock: Callable[[], float] = time.perf_counter
+    failed: list[FailedAttempt] = field(default_factory=list)
+    started_at: float | None = None
+
+    @property
+    def waited_s(self) -> float:
+        return sum(f.waited_s for f in self.failed)
 
 
 class ProviderCallError(Exception):
@@ -210,6 +241,7 @@ async def open_stream(
     secrets: Iterable[str | None],
     timeout: float,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    log: AttemptLog | None = None,
 ) -> tuple[httpx.Response, int, float]:
     """POST ``body`` and return the streaming response once its head is OK.
 
@@ -217,7 +249,8 @@ async def open_stream(
     Returns ``(response, attempts, deadline)`` where ``deadline`` (event-loop
     time) is when the attempt's stream must be finished; the caller must
     ``aclose()`` the response. Retries as described in the module docstring;
-    raises ProviderCallError.
+    raises ProviderCallError. ``log`` (optional) records each failed attempt and
+    the send time of the last one.
     """
     loop = asyncio.get_running_loop()
     secrets = [s for s in secrets if s]
@@ -227,6 +260,9 @@ async def open_stream(
         attempt += 1
         can_retry = attempt <= policy.max_retries
         resp_headers: httpx.Headers | None = None
+        sent = log.clock() if log is not None else 0.0
+        if log is not None:
+            log.started_at = sent
         try:
             deadline = loop.time() + timeout
             request = client.build_request("POST", url, headers=headers, json=body, timeout=http_timeout)
@@ -241,19 +277,24 @@ async def open_stream(
             detail = redact(str(exc) or type(exc).__name__, secrets)
             err = ProviderCallError("connection", f"request failed: {type(exc).__name__}: {detail}", attempts=attempt)
         else:
-            if response.status_code < 400:
+            if response.status_code < 300:
                 return response, attempt, deadline
-            try:  # a small part of the error body, within the same deadline
-                async with asyncio.timeout_at(deadline):
-                    raw = await _read_capped(response, MAX_ERROR_BODY)
-            except (httpx.HTTPError, TimeoutError):
-                raw = b""
-            finally:
-                await response.aclose()
             status = response.status_code
             resp_headers = response.headers
-            # redacted whole, then shortened: a cut can never leave part of a key
-            message = redact(f"HTTP {status}: {_error_text(raw)}", secrets)[:MAX_ERROR_TEXT]
+            if status < 400:  # a redirect is never followed: the key must not travel on
+                await response.aclose()
+                where = resp_headers.get("location", "")[:200]
+                message = redact(f"HTTP {status}: a redirect (to {where!r}) is not followed; check the base URL", secrets)
+            else:
+                try:  # a small part of the error body, within the same deadline
+                    async with asyncio.timeout_at(deadline):
+                        raw = await _read_capped(response, MAX_ERROR_BODY)
+                except (httpx.HTTPError, TimeoutError):
+                    raw = b""
+                finally:
+                    await response.aclose()
+                # redacted whole, then shortened: a cut can never leave part of a key
+                message = redact(f"HTTP {status}: {_error_text(raw)}", secrets)[:MAX_ERROR_TEXT]
             err = ProviderCallError(
                 _kind_for_status(status),
                 message,
@@ -261,8 +302,14 @@ async def open_stream(
                 retryable=is_retryable_status(status),
                 attempts=attempt,
             )
+        elapsed = log.clock() - sent if log is not None else 0.0
         if not (err.retryable and can_retry):
             if err.retryable:
                 err.message += f" (gave up after {attempt} attempts)"
+            if log is not None:
+                log.failed.append(FailedAttempt(err.kind, err.status, elapsed))
             raise err
-        await sleep(retry_delay(policy, attempt - 1, resp_headers))
+        delay = retry_delay(policy, attempt - 1, resp_headers)
+        if log is not None:
+            log.failed.append(FailedAttempt(err.kind, err.status, elapsed, delay))
+        await sleep(delay)

@@ -1,18 +1,36 @@
 """OpenAI Chat Completions and any OpenAI-compatible server (vLLM, llama.cpp, Ollama).
 
-Streams with ``stream_options: {include_usage: true}`` so the last chunk (with
-empty ``choices``) carries ``usage``; servers that do not send it leave the
-token counts unknown and the runner estimates them. A JSON answer is asked
-for with ``response_format: json_schema`` when the endpoint supports it,
-else ``json_object`` (JSON mode), else by instruction.
+The request profile decides what is sent: ``stream_options: {include_usage:
+true}`` (so the last chunk, with empty ``choices``, carries ``usage``) or
+nothing (Mistral forbids the field and sends usage anyway); the temperature or
+none; ``max_tokens`` or ``max_completion_tokens`` (plus the reasoning headroom
+when the mode thinks). Servers that send no usage leave the token counts
+unknown and the runner estimates them. A JSON answer is asked for with
+``response_format: json_schema`` when the endpoint supports schemas, else
+``json_object`` (JSON mode), else by instruction. A reply that is one JSON
+body (a server that ignores ``stream: true``) is parsed as a whole.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
-from urllib.parse import urlparse
 
-from advisor.providers.base import ChatRequest, Endpoint, StreamState, WireFormat, _loads, json_instruction, usage_count
+from advisor.providers.base import (
+    ChatRequest,
+    Endpoint,
+    StreamState,
+    WireFormat,
+    _loads,
+    deep_merge,
+    dig,
+    json_plan,
+    mode_of,
+    profile_of,
+    token_limit,
+    usage_count,
+    with_instruction,
+)
 from advisor.providers.http import ProviderCallError
 from advisor.providers.sse import ServerSentEvent
 
@@ -40,37 +58,54 @@ class OpenAIChat(WireFormat):
     def build(self, endpoint: Endpoint, req: ChatRequest, key: str | None) -> tuple[str, dict[str, str], dict[str, Any]]:
         base = (endpoint.base_url or DEFAULT_BASE_URL).rstrip("/")
         url = f"{base}/chat/completions"
-        headers = {"content-type": "application/json", "accept": "text/event-stream"}
+        profile = profile_of(endpoint, self.name)
+        mode = mode_of(endpoint)
+        thinks = bool(mode and mode.thinks)
+        headers = {"content-type": "application/json", "accept": "text/event-stream", **profile.headers}
         if key:
             headers["authorization"] = f"Bearer {key}"
         system = req.system
-        body: dict[str, Any] = {
-            "model": endpoint.model_id,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-            "temperature": req.temperature,
-        }
-        if urlparse(base).hostname == "api.openai.com":
-            body["max_completion_tokens"] = req.max_tokens
-        else:
-            body["max_tokens"] = req.max_tokens
-        if req.want_json:
-            if req.json_schema is not None and endpoint.supports_json_schema:
-                body["response_format"] = {
-                    "type": "json_schema",
-                    "json_schema": {"name": "answer", "schema": req.json_schema, "strict": _strict_ok(req.json_schema)},
-                }
-            elif endpoint.supports_json_mode:
+        body: dict[str, Any] = {"model": endpoint.model_id, "stream": True}
+        if profile.stream_usage == "stream_options":
+            body["stream_options"] = {"include_usage": True}
+        temperature = profile.temperature_for(req.temperature, thinks)
+        if temperature is not None:
+            body["temperature"] = temperature
+        body[profile.token_limit] = token_limit(profile, req.max_tokens, mode)
+        plan = json_plan(endpoint, req, profile)
+        if plan == "json_schema":
+            assert req.json_schema is not None
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": req.json_schema, "strict": _strict_ok(req.json_schema)},
+            }
+        elif plan is not None:
+            if plan == "json_mode":
                 body["response_format"] = {"type": "json_object"}
-                system = f"{system}\n\n{json_instruction(req.json_schema)}" if system else json_instruction(req.json_schema)
-            else:
-                system = f"{system}\n\n{json_instruction(req.json_schema)}" if system else json_instruction(req.json_schema)
+            system = with_instruction(system, req.json_schema)
         messages = []
         if system:
             messages.append({"role": "system", "content": system})
         messages.extend({"role": m.role, "content": m.content} for m in req.messages)
         body["messages"] = messages
+        if mode is not None:
+            deep_merge(body, mode.request)
         return url, headers, body
+
+    def whole(self, data: Any, state: StreamState) -> None:
+        if not isinstance(data, dict):
+            raise ProviderCallError("malformed", "JSON body is not an object", billed=True)
+        if "error" in data:
+            self.handle(ServerSentEvent(data=json.dumps(data)), state)
+        choices = data.get("choices") or []
+        chunk = {
+            "choices": [
+                {"delta": c.get("message") or {}, "finish_reason": c.get("finish_reason")} for c in choices if isinstance(c, dict)
+            ],
+            "usage": data.get("usage"),
+        }
+        self.handle(ServerSentEvent(data=json.dumps(chunk)), state)
+        state.done = True
 
     def handle(self, event: ServerSentEvent, state: StreamState) -> None:
         if event.data.strip() == "[DONE]":
@@ -105,6 +140,15 @@ class OpenAIChat(WireFormat):
                 state.input_tokens = prompt
             if completion is not None:
                 state.output_tokens = completion
+            # both are parts of the totals above (OpenAI, and the servers that copy it)
+            details = usage.get("prompt_tokens_details")
+            cached = usage_count(details, "cached_tokens") if isinstance(details, dict) else None
+            if cached is not None:
+                state.cached_input_tokens = cached
+            details = usage.get("completion_tokens_details")
+            reasoning = usage_count(details, "reasoning_tokens") if isinstance(details, dict) else None
+            if reasoning is not None:
+                state.reasoning_tokens = reasoning
 
     def finished(self, state: StreamState) -> bool:
         # [DONE] is the terminator; some compatible servers close right after

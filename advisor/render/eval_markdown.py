@@ -63,12 +63,12 @@ def table_rows(report: EvalReport) -> list[tuple[str, ...]]:
     for s in report.models:
         rows.append((
             s.label,
-            f"{s.passes}/{s.n} ({_pct(s.pass_rate if s.n else None)})",
+            s.passed_text,
             f"{_pct(s.pass_low)}–{_pct(s.pass_high)}" if s.n else "–",
             _ms(s.ttft_p50_ms),
             _ms(s.latency_p50_ms),
             _ms(s.latency_p95_ms, s.p95_unreliable and s.latency_p95_ms is not None),
-            "–" if s.tokens_per_s is None else f"{s.tokens_per_s:,.0f}",
+            s.tokens_per_s_text,
             _cost_cell(s),
             _frac(s.json_valid, s.json_cases),
             _frac(s.schema_valid, s.schema_cases),

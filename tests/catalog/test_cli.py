@@ -115,24 +115,36 @@ def test_export_promptfoo(data_dir, tmp_path, capsys, monkeypatch):
         if p["id"].startswith("anthropic:"):
             assert p["id"].startswith("anthropic:messages:") and p["config"]["apiKeyEnvar"] == "ANTHROPIC_API_KEY"
         if p["id"].startswith("openai:chat:") and p["config"].get("apiKeyEnvar") == "OPENAI_API_KEY":
-            assert "apiBaseUrl" not in p["config"]
-        assert p["config"]["max_tokens"] == 200
+            # every provider's base URL is written (an overlay may point OpenAI at a gateway)
+            assert p["config"]["apiBaseUrl"] == "https://api.openai.com/v1"
+            assert p["config"]["passthrough"]["max_completion_tokens"] == 200  # the case's own limit
+        elif p["id"].startswith("openai:chat:"):
+            assert p["config"]["passthrough"]["max_tokens"] == 200
+        else:
+            assert p["config"]["apiBaseUrl"]
     tests = {t["description"]: t for t in cfg["tests"]}
     eq = tests["c-equals"]
     assert eq["vars"]["messages"] == [{"role": "system", "content": "Answer with JSON only."}, {"role": "user", "content": "Say hi"}]
-    assert eq["assert"] == [{"type": "equals", "value": "hi"}]
+    # advisor strips the answer before comparing; promptfoo's equals does not: a JS assertion
+    assert [a["type"] for a in eq["assert"]] == ["javascript"] and 'const want = "hi"' in eq["assert"][0]["value"]
     assert "threshold" not in eq  # no threshold: every check must pass, as in advisor's eval
     a = tests["c-contains"]["assert"]
-    assert a[0] == {"type": "icontains", "value": "blue"}
+    assert a[0]["type"] == "javascript" and '["blue"]' in a[0]["value"]  # partial credit, as advisor's
     assert a[1] == {"type": "regex", "value": "^b"}
-    assert a[2] == {"type": "javascript", "value": "output.length <= 40"}
+    assert a[2] == {"type": "javascript", "value": "[...output].length <= 40"}  # code points, as Python counts
     j = tests["c-json"]
     assert j["threshold"] == 0.75
     assert [m["role"] for m in j["vars"]["messages"]] == ["system", "user", "assistant", "user"]
-    assert j["assert"][0] == {"type": "is-json"}
-    assert j["assert"][1] == {"type": "is-json", "value": {"type": "object", "required": ["number"]}}
+    from advisor.cli.export_cmd import UNFENCE_JS
+
+    # a fenced JSON answer is unfenced first, as advisor's checks do
+    assert j["assert"][0] == {"type": "is-json", "transform": UNFENCE_JS}
+    assert j["assert"][1] == {"type": "is-json", "value": {"type": "object", "required": ["number"]}, "transform": UNFENCE_JS}
     assert j["assert"][2]["type"] == "javascript" and "JSON.parse(" in j["assert"][2]["value"] and '"total": 5' in j["assert"][2]["value"]
-    assert j["assert"][3] == {"type": "llm-rubric", "value": "Is it polite?", "weight": 2.0}
+    assert j["assert"][3]["type"] == "llm-rubric" and j["assert"][3]["weight"] == 2.0
+    assert j["assert"][3]["value"].startswith("Rubric:\nIs it polite?") and j["assert"][3]["threshold"] == 4
+    judge = cfg["defaultTest"]["options"]
+    assert judge["provider"]["id"] == cfg["providers"][0]["id"] and "{{ output }}" in judge["rubricPrompt"]
     # refuses to overwrite without --force
     code, _, err = _run(export_cmd, ["promptfoo", "--answers", str(answers), "--cases", str(CAT / "cases.yaml"), "--out", str(out_path)], capsys)
     assert code == 2 and "--force" in err

@@ -187,19 +187,33 @@ def test_report_into_a_missing_folder(cli, tmp_path):
     assert_bad_input(r, "nope/x.md", "does not exist")
 
 
+def _only_evil() -> str:
+    """An answers line that leaves only the overlay's own provider: the hostile
+    model is then certain to be shortlisted, whatever the shipped knowledge ranks."""
+    from advisor.core.knowledge import load_knowledge
+
+    return "excluded_providers: [" + ", ".join(sorted(load_knowledge().providers)) + "]\n"
+
+
+EVIL_PROVIDER = (
+    "providers:\n"
+    "  - {id: evilcorp, name: Evil Corp, api: openai, base_url: 'https://evil.test/v1', key_env: EVIL_API_KEY}\n"
+)
+
+
 def test_html_escapes_a_script_in_a_model_name(cli, tmp_path):
     over = tmp_path / "over"
     over.mkdir()
     # a cheap hosted frontier generalist (so it can reach the shortlist), whose
     # window is large enough for these answers
     (over / "models.yaml").write_text(
-        "models:\n"
+        EVIL_PROVIDER + "models:\n"
         "  - id: evil\n"
         "    name: '<script>alert(1)</script>'\n"
         "    family: evil\n    vendor: evil\n    tier: frontier\n    context_window: 128000\n"
         "    tags: [generalist]\n"
         "    endpoints:\n"
-        "      - {provider: openai, model_id: 'x\"><img src=x onerror=alert(2)>', "
+        "      - {provider: evilcorp, model_id: 'x\"><img src=x onerror=alert(2)>', "
         "price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: '<b>quote</b>'}}\n"
     )
     (tmp_path / "a.yaml").write_text(SIMPLE + "context_tokens: 200000\n")  # evil is eliminated: listed with a reason
@@ -210,7 +224,7 @@ def test_html_escapes_a_script_in_a_model_name(cli, tmp_path):
     assert "<script" not in html.lower()
     assert "<img" not in html
 
-    (tmp_path / "b.yaml").write_text(SIMPLE)  # now evil is cheap and may be shortlisted
+    (tmp_path / "b.yaml").write_text(SIMPLE + _only_evil())  # now evil is the only option left
     r = cli("--answers", "b.yaml", "--today", TODAY, "--knowledge", "over", "--report", "s.html")
     assert r.returncode == 0, r.stderr
     html = (tmp_path / "s.html").read_text()
@@ -394,18 +408,18 @@ def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
     over = tmp_path / "over"
     over.mkdir()
     (over / "models.yaml").write_text(
-        "models:\n"
+        EVIL_PROVIDER + "models:\n"
         "  - id: evil\n"
         "    name: 'Mini | [x](http://evil) <script>alert(1)</script>'\n"
         "    family: evil\n    vendor: evil\n    tier: frontier\n    context_window: 128000\n"
         "    tags: [generalist]\n"
         "    endpoints:\n"
-        "      - {provider: openai, model_id: evil-1, price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: s}}\n"
+        "      - {provider: evilcorp, model_id: evil-1, price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: s}}\n"
     )
-    (tmp_path / "a.yaml").write_text(SIMPLE)
+    (tmp_path / "a.yaml").write_text(SIMPLE + _only_evil())
     r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "markdown")
     assert r.returncode == 0, r.stderr
-    # $0.01 per 1M tokens and a frontier generalist: the tree's outcome, so it is recommended
+    # the only provider left: it is recommended
     # (the cell goes on with what the advice rests on: "(unproven: run the bake-off)")
     assert "| Recommended | Mini \\| \\[x\\](http://evil) &lt;script&gt;alert(1)&lt;/script&gt; (" in r.stdout
     assert "<script" not in r.stdout

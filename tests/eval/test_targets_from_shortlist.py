@@ -57,3 +57,28 @@ def test_dry_run_from_answers_needs_no_keys(tmp_path):
     assert "nothing will be called" in proc.stdout
     assert "requests planned" in proc.stdout
     assert Decimal(0) < Decimal(proc.stdout.rsplit("worst case $", 1)[1].split()[0].rstrip("."))
+
+
+def test_a_target_sends_the_reasoning_mode_the_advice_assumes(kb, answers, today):
+    from advisor.core.schema import ReasoningMode
+    from advisor.eval.targets_from_shortlist import target_for
+    from advisor.providers import ChatRequest, Message, wire_for
+
+    result = shortlist(answers(task_type="classification", budget_per_request_usd="0.001"), kb, today)
+    cand = next(c for c in result.candidates if c.option.deployment == "hosted")
+    api = kb.providers[cand.option.provider].api
+    fragment = {"openai": {"reasoning_effort": "low"}, "anthropic": {"thinking": {"type": "enabled", "budget_tokens": 1500}},
+                "gemini": {"generationConfig": {"thinkingConfig": {"thinkingBudget": 1500}}}}[api]
+    mode = ReasoningMode(id="low", label="effort: low", thinks=True, effort="low", request=fragment)
+    target, _ = target_for(kb, cand.model_copy(update={"reasoning_mode": mode}))
+    assert target.reasoning == mode
+    _, _, body = wire_for(api).build(target, ChatRequest(messages=(Message("user", "x"),), max_tokens=8), None)
+    for key, value in fragment.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                assert body[key][k] == {**body[key][k], **v} if isinstance(v, dict) else body[key][k] == v
+        else:
+            assert body[key] == value
+    # the thinking has room: the limit is the case's 8 plus at least the budget or headroom
+    limit = body.get("max_completion_tokens") or body.get("max_tokens") or body["generationConfig"]["maxOutputTokens"]
+    assert limit > 8 and target.max_output_tokens(8) == limit

@@ -30,7 +30,15 @@ consumed one per request from ``server.faults`` (a list):
 * ``{"events": [...]}``     send exactly these SSE blocks (each followed by a blank line)
 * ``{"oversize": N}``       stream an answer of N characters as fast as possible
 * ``{"endless": True}``     after the first content event, send SSE comments forever
+* ``{"json_body": True}``   ignore ``stream: true`` and answer one JSON body (a request
+                            without ``stream: true``, or Gemini's ``:generateContent``,
+                            always gets one)
 * ``None``                  answer normally
+
+``server.burst = True`` sends the whole stream in one write; ``server.usage_extra``
+is merged into the usage object (e.g. Anthropic ``cache_read_input_tokens``);
+``server.validate(api, body) -> [problems]`` (when set) answers 422 with them,
+like an API that checks its request schema.
 
 ``server.responder(api, body) -> str`` chooses the answer text;
 ``server.requests`` records (path, headers, body) of every request.
@@ -74,6 +82,9 @@ class FakeLLMServer(ThreadingHTTPServer):
         self.input_tokens = 12
         self.output_tokens: int | None = None  # None: number of words of the answer
         self.send_usage = True
+        self.burst = False
+        self.usage_extra: dict[str, Any] = {}
+        self.validate: Callable[[str, dict[str, Any]], list[str]] | None = None
         self.responder: Callable[[str, dict[str, Any]], str] = lambda api, body: "Hello from the fake server."
         self.active = 0
         self.max_active = 0
@@ -152,11 +163,16 @@ class _Handler(BaseHTTPRequestHandler):
             api = "openai"
         elif self.path.endswith("/messages"):
             api = "anthropic"
-        elif ":streamGenerateContent" in self.path:
+        elif ":streamGenerateContent" in self.path or ":generateContent" in self.path:
             api = "gemini"
         else:
             self._plain(404, json.dumps({"error": {"message": f"no route {self.path}"}}))
             return
+        if srv.validate is not None:
+            problems = srv.validate(api, body)
+            if problems:
+                self._plain(422, json.dumps({"error": {"message": "; ".join(problems)[:500]}}))
+                return
         fault = srv.next_fault() or {}
         if fault.get("drop"):
             self.close_connection = True
@@ -177,6 +193,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._plain(fault["status"], body_text, fault.get("headers"))
             return
         text = fault["text"] if "text" in fault else srv.responder(api, body)
+        # a request that does not ask for a stream gets one JSON body, as the real APIs do
+        asked = ":streamGenerateContent" in self.path if api == "gemini" else body.get("stream") is True
+        if fault.get("json_body") or not asked:
+            whole = self._whole(api, text)
+            if api == "gemini" and not asked:
+                whole = whole[0]  # generateContent answers one response, not a list
+            self._plain(200, json.dumps(whole))
+            return
         with srv.lock:
             srv.active += 1
             srv.max_active = max(srv.max_active, srv.active)
@@ -214,6 +238,18 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
+    def _whole(self, api: str, text: str) -> Any:
+        srv = self.server
+        out_tokens = srv.output_tokens if srv.output_tokens is not None else max(1, len(text.split()))
+        if api == "openai":
+            return {"id": "c1", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": srv.input_tokens, "completion_tokens": out_tokens, **srv.usage_extra}}
+        if api == "anthropic":
+            return {"id": "m1", "type": "message", "role": "assistant", "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                    "usage": {"input_tokens": srv.input_tokens, "output_tokens": out_tokens, **srv.usage_extra}}
+        return [{"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
+                 "usageMetadata": {"promptTokenCount": srv.input_tokens, "candidatesTokenCount": out_tokens, **srv.usage_extra}}]
+
     def _pieces(self, text: str) -> list[str]:
         n = max(1, min(self.server.chunks, len(text) or 1))
         size = -(-len(text) // n) if text else 1
@@ -230,7 +266,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("content-encoding", "gzip")
         self.end_headers()
         self.wfile.flush()
-        events: list[bytes] = []
         pieces = self._pieces(text)
 
         def data(obj: Any, event: str | None = None) -> bytes:
@@ -244,12 +279,12 @@ class _Handler(BaseHTTPRequestHandler):
             ]
             tail = [data({"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})]
             if srv.send_usage and (body.get("stream_options") or {}).get("include_usage"):
-                tail.append(data({"id": "c1", "choices": [], "usage": {"prompt_tokens": in_tokens, "completion_tokens": out_tokens, "total_tokens": in_tokens + out_tokens}}))
+                tail.append(data({"id": "c1", "choices": [], "usage": {"prompt_tokens": in_tokens, "completion_tokens": out_tokens, "total_tokens": in_tokens + out_tokens, **srv.usage_extra}}))
             tail.append(b"data: [DONE]\n\n")
             head: list[bytes] = [b": keep-alive comment\n\n"]
         elif api == "anthropic":
             head = [
-                data({"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [], "usage": {"input_tokens": in_tokens, "output_tokens": 1}}}, "message_start"),
+                data({"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [], "usage": {"input_tokens": in_tokens, "output_tokens": 1, **srv.usage_extra}}}, "message_start"),
                 data({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}, "content_block_start"),
                 data({"type": "ping"}, "ping"),
             ]
@@ -264,7 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
             content = [data({"candidates": [{"content": {"role": "model", "parts": [{"text": p}]}, "index": 0}], "usageMetadata": {"promptTokenCount": in_tokens}}) for p in pieces[:-1]]
             content.append(
                 data({"candidates": [{"content": {"role": "model", "parts": [{"text": pieces[-1]}]}, "finishReason": "STOP", "index": 0}],
-                      "usageMetadata": {"promptTokenCount": in_tokens, "candidatesTokenCount": out_tokens, "totalTokenCount": in_tokens + out_tokens}})
+                      "usageMetadata": {"promptTokenCount": in_tokens, "candidatesTokenCount": out_tokens, "totalTokenCount": in_tokens + out_tokens, **srv.usage_extra}})
             )
             tail = []
         if "usage" in fault:
@@ -278,6 +313,13 @@ class _Handler(BaseHTTPRequestHandler):
             content.insert(1 if len(content) > 1 else 0, b"data: {not json\n\n")
         for i, raw in enumerate(fault.get("inject") or []):
             content.insert(min(1 + i, len(content)), f"data: {raw}\n\n".encode())
+        if srv.burst:
+            try:
+                self._chunk(b"".join(head + content + tail))
+                self._end_chunks()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+            return
         try:
             for ev in head:
                 self._chunk(ev)

@@ -74,7 +74,7 @@ async def test_gemini_key_in_header_not_url_and_json_schema(fake):
     assert KEY not in path and headers["x-goog-api-key"] == KEY
     cfg = body["generationConfig"]
     assert cfg["responseMimeType"] == "application/json"
-    assert cfg["responseSchema"] == {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert cfg["responseSchema"] == {"type": "OBJECT", "properties": {"a": {"type": "STRING"}}}
     assert body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
 
 

@@ -159,7 +159,7 @@ def test_unknown_file_in_overlay_folder(here):
     lines = _overlay({"modles.yaml": "models: []\n"})
     assert lines == [
         "over/modles.yaml: unknown knowledge file; expected one of "
-        "questions.yaml, models.yaml, decision_tree.yaml, tasks.yaml, hosting.yaml, scoring.yaml"
+        "questions.yaml, models.yaml, decision_tree.yaml, tasks.yaml, hosting.yaml, scoring.yaml, request_profiles.yaml"
     ]
 
 

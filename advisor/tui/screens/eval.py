@@ -392,7 +392,7 @@ class EvalScreen(Screen):
         for r in order:
             s = stats.get(r.model_key)
             moved = "bold green" if r.rank < r.previous_rank else "bold red" if r.rank > r.previous_rank else ""
-            pass_rate = "not measured" if s is None or not s.n else f"{s.passes}/{s.n} ({s.pass_rate * 100:.0f}%)"
+            pass_rate = "not measured" if s is None else s.passed_text
             if s is None or not s.passes:
                 cps = Text("unknown" if s is not None and s.total_cost_usd is None else "no successes", justify="right")
             else:
