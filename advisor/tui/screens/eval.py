@@ -185,8 +185,10 @@ class EvalScreen(Screen):
         table.add_column("Model", key="model", width=30)
         table.add_column("Case", key="case", width=18)
         for label, key in (("Result", "result"), ("Score", "score"), ("Latency ms", "latency"),
-                           ("TTFT ms", "ttft"), ("Cost", "cost")):
+                           ("TTFT ms", "ttft")):
             table.add_column(label, key=key)
+        # a fixed width: sized to its content, the column grew as results arrived (and snapshots with it)
+        table.add_column("Cost", key="cost", width=14)
         self.state = "planning"
         self._show_status()
         self.refresh_bindings()
