@@ -4,7 +4,7 @@
     advisor --answers FILE [--report P]  the shortlist without a screen
     advisor init [FILE]                  a commented answers template
     advisor questions                    the checklist
-    advisor eval | catalog | export | evidence ...  see `advisor COMMAND --help`
+    advisor eval | catalog | export | route | evidence ...  see `advisor COMMAND --help`
 
 The path without a screen never imports textual, so it starts fast.
 """
@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "catalog": "advisor.cli.catalog_cmd",
     "export": "advisor.cli.export_cmd",
     "evidence": "advisor.cli.evidence_cmd",
+    "route": "advisor.cli.route_cmd",
 }
 
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="advisor",
         description="Choose the LLM for a production workload from your own constraints.",
-        epilog="commands: init, questions, eval, catalog, export, evidence (advisor COMMAND --help)",
+        epilog="commands: init, questions, eval, catalog, export, route, evidence (advisor COMMAND --help)",
     )
     p.add_argument("--answers", metavar="FILE", help="answers YAML file ('-' for stdin); prints the shortlist")
     p.add_argument("--report", metavar="PATH", help="also write a report: .md, .html or .json by extension")

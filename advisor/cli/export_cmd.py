@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.cli.common import knowledge_dirs, parse_today, run_guarded
+from advisor.eval.route_export import reasoning_params
 from advisor.fileio import refuse_overwrite
 from advisor.errors import InputError, Location, Problem, display_path
 
@@ -497,22 +498,9 @@ def litellm_router(kb, plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def litellm_reasoning(t: dict[str, Any]) -> dict[str, Any]:
-    """The reasoning mode as LiteLLM parameters: OpenAI-style and Anthropic fragments are
-    request fields LiteLLM passes on as they are; a Gemini fragment is LiteLLM's
-    ``thinking`` budget or ``reasoning_effort``."""
+    """The reasoning mode of a router entry as LiteLLM parameters (see route_export)."""
     r = t.get("reasoning")
-    if not r or not r["request"]:
-        return {}
-    request = r["request"]
-    if t["api"] != "gemini":
-        return dict(request)
-    thinking = (request.get("generationConfig") or {}).get("thinkingConfig") or {}
-    if isinstance(thinking.get("thinkingBudget"), int):
-        budget = thinking["thinkingBudget"]
-        return {"thinking": {"type": "enabled", "budget_tokens": budget}} if budget > 0 else {"reasoning_effort": "disable"}
-    if isinstance(thinking.get("thinkingLevel"), str):
-        return {"reasoning_effort": thinking["thinkingLevel"].lower()}
-    return {}
+    return reasoning_params(t["api"], r["request"] if r else None)
 
 
 def cmd_router(args: argparse.Namespace) -> int:

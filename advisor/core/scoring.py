@@ -121,7 +121,19 @@ def _fit(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> float:
     if answers.task_type == "reasoning":
         parts.append(1.0 if opt.mode is not None and opt.mode.thinks else 0.4)
     parts.append(generation_fit(kb, m, today))
+    if opt.plan is not None:  # self-hosting: each GPU a replica needs is more to run
+        parts.append(_ops_fit(opt.plan.gpus_per_replica, answers.gpu_ops_experience))
     return sum(parts) / len(parts)
+
+
+def _ops_fit(gpus_per_replica: int, experience: str) -> float:
+    """How well a self-hosted deployment suits the team: one GPU a replica is one box
+    to run; a model split over several GPUs needs tensor parallelism and more care,
+    which matters most to a team with no GPU-operations experience."""
+    if gpus_per_replica <= 1:
+        return 1.0
+    penalty = {"none": 0.3, "some": 0.15, "strong": 0.05}[experience]
+    return max(0.0, 1.0 - penalty * math.log2(gpus_per_replica))
 
 
 def on_scale(value: float, scale: LogScale) -> float:

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from advisor.core.validation import problems_from_validation
 from advisor.core.yamlsrc import SourceMap, YamlProblems, parse_yaml, read_text
+from advisor.eval.categories import CATEGORY_PATTERN, CategoryRule, check_categories
 from advisor.errors import InputError, Location, Problem, display_path
 
 __all__ = ["Case", "CaseMessage", "CheckSpec", "CasesFile", "load_cases", "parse_cases"]
@@ -144,6 +145,7 @@ class Case(_Strict):
     checks: list[CheckSpec] = Field(default_factory=list)
     threshold: float | None = Field(None, ge=0, le=1)  # None: every check must pass
     tags: list[str] = Field(default_factory=list)
+    category: str | None = Field(None, pattern=CATEGORY_PATTERN, max_length=64)  # a slice of the work (advisor route)
 
     @model_validator(mode="after")
     def _shape(self) -> "Case":
@@ -195,6 +197,7 @@ class _Defaults(_Strict):
 
 class _YamlFile(_Strict):
     defaults: _Defaults | None = None
+    categories: CategoryRule | None = None  # one rule for every case's category (advisor.eval.categories)
     cases: list[dict[str, Any]]
 
 
@@ -205,6 +208,7 @@ class CasesFile(BaseModel):
 
     path: str
     cases: list[Case]
+    categories: CategoryRule | None = None
 
     def ids(self) -> list[str]:
         return [c.id for c in self.cases]
@@ -256,6 +260,8 @@ def _validate_cases(raw_cases: list[Any], smap: SourceMap, prefix: tuple[Any, ..
 def parse_cases(text: str, name: str) -> CasesFile:
     """Parse cases from ``text``; JSONL when ``name`` ends in .jsonl/.ndjson."""
     problems: list[Problem] = []
+    rule: CategoryRule | None = None
+    prefix: tuple[Any, ...] = ()
     if name.endswith((".jsonl", ".ndjson")):
         smap = SourceMap(name)
         raw_cases: list[Any] = []
@@ -283,7 +289,6 @@ def parse_cases(text: str, name: str) -> CasesFile:
         except YamlProblems as exc:
             raise InputError(exc.problems, title="bad cases file") from None
         defaults: dict[str, Any] = {}
-        prefix: tuple[Any, ...] = ()
         if isinstance(data, dict):
             try:
                 doc = _YamlFile.model_validate(data)
@@ -304,9 +309,14 @@ def parse_cases(text: str, name: str) -> CasesFile:
             problems.append(Problem("the file has no cases", smap.location(prefix)))
         cases, more = _validate_cases(raw_cases, smap, prefix, defaults)
         problems.extend(more)
+        rule = doc.categories if isinstance(data, dict) else None
+    if not problems:
+        index = {r.get("id"): i for i, r in enumerate(raw_cases) if isinstance(r, dict)}
+        problems = check_categories(
+            cases, rule, lambda i, field: smap.location(prefix + (index.get(cases[i].id, i), field)))
     if problems:
         raise InputError(problems, title="bad cases file")
-    return CasesFile(path=name, cases=cases)
+    return CasesFile(path=name, cases=cases, categories=rule)
 
 
 def load_cases(path: str | Path) -> CasesFile:

@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from advisor.core.profiles import BASELINE, RequestProfile
-from advisor.providers import wire_for
-from advisor.providers.base import token_limit
 
 if TYPE_CHECKING:  # the knowledge schema is imported only where knowledge is loaded
     from advisor.core.schema import ReasoningMode
@@ -83,5 +81,9 @@ class Target:
         extra = max(0, self.reasoning_tokens)
         if self.reasoning is None:
             return case_max_tokens + extra
+        # the wire formats import httpx: only a target that thinks needs them here
+        from advisor.providers import wire_for
+        from advisor.providers.base import token_limit
+
         budget = wire_for(self.api).thinking_budget(self.reasoning.request)
         return token_limit(self.profile or BASELINE[self.api], case_max_tokens, self.reasoning, budget) + extra

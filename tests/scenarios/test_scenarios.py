@@ -55,9 +55,28 @@ def test_every_scenario_has_expectations_and_a_story():
         )
 
 
+def _known_gaps() -> dict[str, str]:
+    """Scenarios where advisor's pick and the engineer's expectation still differ,
+    each with the lead's reading of why (known_gaps.yaml). The expectation itself
+    is never edited to match; a gap that closes makes its test fail (strict xfail)
+    until its line is removed."""
+    path = HERE / "known_gaps.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
+
+
+def test_known_gaps_name_real_scenarios():
+    stems = {p.stem for p in _answers_files()}
+    unknown = sorted(set(_known_gaps()) - stems)
+    assert not unknown, f"known_gaps.yaml names scenarios that do not exist: {unknown}"
+    assert all(isinstance(v, str) and len(v) > 40 for v in _known_gaps().values()), "each gap needs a real reason"
+
+
 @pytest.mark.scenarios
 @pytest.mark.parametrize("answers_path", _answers_files(), ids=lambda p: p.stem)
-def test_scenario(answers_path: Path, shipped_kb):
+def test_scenario(answers_path: Path, shipped_kb, request):
+    gap = _known_gaps().get(answers_path.stem)
+    if gap:
+        request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
     from advisor.core.engine import shortlist
     from advisor.core.questions import load_answers
 

@@ -297,3 +297,13 @@ def test_why_not_an_unproven_model_under_a_high_floor_names_the_rule(kb):
     assert w.details[0].startswith(
         "under your quality floor of 0.95, models with evidence that is not poor rank first and it is unproven"
     )
+
+
+def test_a_team_without_gpu_experience_is_steered_to_one_gpu_a_replica():
+    from advisor.core.scoring import _ops_fit
+
+    # one box is easiest; each doubling of the GPUs a replica spans costs the
+    # least experienced team the most
+    assert _ops_fit(1, "none") == 1.0
+    assert _ops_fit(1, "none") > _ops_fit(2, "none") > _ops_fit(4, "none") > _ops_fit(8, "none")
+    assert _ops_fit(4, "strong") > _ops_fit(4, "some") > _ops_fit(4, "none")

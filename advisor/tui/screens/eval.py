@@ -97,6 +97,7 @@ class EvalScreen(Screen):
         Binding("ctrl+r", "resume_run", "Resume run", id="eval-resume",
                 tooltip="Send what the cancelled run did not; completed results are kept"),
         Binding("ctrl+e", "export_eval", "Export report", id="eval-export"),
+        Binding("ctrl+t", "route_plan", "Routing plan", id="eval-route"),
     ]
 
     # -- messages (posted by the run worker, handled here) ---------------------------------
@@ -414,7 +415,7 @@ class EvalScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
             return self.running
-        if action == "back":
+        if action in ("back", "route_plan"):
             return not self.running
         if action == "resume_run":
             return self.state == "cancelled"
@@ -448,6 +449,24 @@ class EvalScreen(Screen):
 
     def action_export_eval(self) -> None:
         self.export_flow()
+
+    def action_route_plan(self) -> None:
+        """The routing plan from this bake-off (advisor.tui.screens.route): per category of the cases, the model."""
+        from advisor.eval.route import RouteInputError, plan_for_answers
+        from advisor.tui.screens.route import RouteScreen
+
+        if self.summary is None or self.running:
+            self.notify("The routing plan needs a finished bake-off.", severity="warning")
+            return
+        task_q = next((q for q in self.app.kb.questions.questions if q.id == "task_type"), None)
+        try:
+            plan, _ = plan_for_answers(self.summary.results, self.cases, self.targets, self.shortlist.answers,
+                                       task_types=task_q.choice_values if task_q else ())
+        except RouteInputError as exc:
+            hint = " (set it in the checklist)" if exc.field in ("quality_floor", "category_shares") else ""
+            self.notify(f"No routing plan: {exc}{hint}", severity="warning", markup=False)
+            return
+        self.app.push_screen(RouteScreen(plan))
 
     @work(exclusive=True, group="dialog")
     async def export_flow(self) -> None:
