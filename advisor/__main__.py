@@ -4,7 +4,7 @@
     advisor --answers FILE [--report P]  the shortlist without a screen
     advisor init [FILE]                  a commented answers template
     advisor questions                    the checklist
-    advisor eval | catalog | export | route ...  see `advisor COMMAND --help`
+    advisor eval | catalog | export | route | evidence ...  see `advisor COMMAND --help`
 
 The path without a screen never imports textual, so it starts fast.
 """
@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "eval": "advisor.cli.eval_cmd",
     "catalog": "advisor.cli.catalog_cmd",
     "export": "advisor.cli.export_cmd",
+    "evidence": "advisor.cli.evidence_cmd",
     "route": "advisor.cli.route_cmd",
 }
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = OneLineParser(
         prog="advisor",
         description="Choose the LLM for a production workload from your own constraints.",
-        epilog="commands: init, questions, eval, catalog, export, route (advisor COMMAND --help)",
+        epilog="commands: init, questions, eval, catalog, export, route, evidence (advisor COMMAND --help)",
     )
     p.add_argument("--answers", metavar="FILE", help="answers YAML file ('-' for stdin); prints the shortlist")
     p.add_argument("--report", metavar="PATH", help="also write a report: .md, .html or .json by extension")
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="explain why MODEL (a model id, e.g. gpt-5-5) is not the recommendation (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date to judge price age against (default: today)")
     p.add_argument("--tui", action="store_true", help="open the guided app (pre-filled with --answers)")
+    p.add_argument("--no-evidence", action="store_true", help="leave out the bake-offs kept as evidence")
     p.add_argument("--plain", action="store_true", help="ask the checklist with plain prompts instead of the app")
     p.add_argument("--version", action="store_true", help="print the version")
     return p

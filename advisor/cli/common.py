@@ -22,6 +22,25 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+class ArgError(Exception):
+    pass
+
+
+class ArgParser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so a usage error is one
+    ``advisor:`` line with exit status 2 like every other bad input."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ArgError(message)
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    try:
+        return parser.parse_args(list(argv))
+    except ArgError as exc:
+        raise InputError(str(exc)) from None
+
+
 def user_knowledge_dir() -> Path:
     """Where ``advisor catalog import`` keeps the user's overlay.
 

@@ -4,12 +4,22 @@
                  [--concurrency N] [--per-provider N] [--repeat N] [--timeout S]
                  [--max-spend USD] [--dry-run] [--resume [--no-retry-errors]] [--results FILE.jsonl]
                  [--report out.{md,html,json}] [--force] [--monthly-requests N] [--judge MODEL_KEY]
+                 [--fail-under RATE] [--no-evidence]
 
 Results go to stdout; diagnostics and the progress bar to stderr. Bad input is
 reported as one ``advisor: file:line: field: message`` line per problem with
 exit status 2. ``--report`` replaces a report advisor wrote earlier but never
 someone else's file unless ``--force`` is given. Ctrl-C stops cleanly (status 130): completed results stay in the
 results file and ``--resume`` picks up the rest.
+
+With ``--answers`` the report leads with the decision (the re-ranked shortlist
+and why), then the evidence, then the answers. Each run's per-model summary is
+kept as evidence for later advice (``advisor evidence list``) unless
+``--no-evidence`` is given.
+
+Exit status: 0 done; 1 no request returned an answer; 2 bad input;
+3 ``--fail-under RATE`` and the recommended model passed less than RATE (or no
+model is recommended); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -31,15 +41,6 @@ from advisor.eval.target_file import load_target_file  # the --target-file forma
 from advisor.fileio import atomic_write, check_report_target
 
 __all__ = ["main", "load_target_file"]
-
-class _ArgError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # never sys.exit from inside the parser
-        raise _ArgError(message)
-
 
 def _positive_int(name: str):
     def conv(v: str) -> int:
@@ -78,7 +79,9 @@ def _usd(v: str) -> Decimal:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="advisor eval", description="Run a live smoke eval of the shortlist.")
+    from advisor.cli.common import ArgParser
+
+    p = ArgParser(prog="advisor eval", description="Run a live smoke eval of the shortlist.")
     p.add_argument("--cases", required=True, help="cases file (YAML or JSONL)")
     p.add_argument("--answers", help="answers file; the shortlist built from it gives the targets")
     p.add_argument("--knowledge", action="append", default=[], help="extra knowledge directory (repeatable)")
@@ -103,7 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="let --report replace a file advisor did not write")
     p.add_argument("--monthly-requests", type=_positive_int("--monthly-requests"), help="volume for the monthly cost projection")
     p.add_argument("--judge", help="model key of the llm_judge model (default: first target)")
+    p.add_argument("--fail-under", type=_rate, metavar="RATE",
+                   help="exit 3 when the recommended model's pass rate is below RATE (0.9 or 90%%), for CI")
+    p.add_argument("--no-evidence", action="store_true", help="do not keep this run as evidence for later advice")
     return p
+
+
+def _rate(v: str) -> float:
+    text = v.strip()
+    try:
+        x = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--fail-under must be a pass rate (0.9 or 90%); got {v!r}") from None
+    if not 0 <= x <= 1:
+        raise argparse.ArgumentTypeError(f"--fail-under must be between 0 and 1 (or 0% and 100%); got {v}")
+    return x
 
 
 # -- main ---------------------------------------------------------------------------
@@ -120,8 +137,16 @@ def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
                 "--answers needs the shortlist-to-targets glue, which this build does not have yet; "
                 "give --target-file instead"
             ) from None
+        from datetime import date
+
+        from advisor.cli.common import load_kb
+        from advisor.cli.evidence_cmd import load_evidence
+
         models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models)
+        # the same shortlist `advisor --answers` shows: the user's overlay and kept evidence included
+        kb, kept = load_evidence(load_kb(args.knowledge), date.today(), use=not args.no_evidence)
+        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models, kb=kb, kept=kept)
+        args.kb = kb
         return list(targets), shortlist
     else:
         raise InputError("give --answers (targets from the shortlist) or --target-file")
@@ -146,12 +171,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    from advisor.cli.common import say
+    from advisor.cli.common import parse_args, say
 
-    try:
-        args = build_parser().parse_args(argv)
-    except _ArgError as exc:
-        raise InputError(str(exc)) from None
+    args = parse_args(build_parser(), argv)  # never sys.exit from inside the parser
     from advisor.eval.results import check_results_target
 
     results_path = Path(args.results)
@@ -198,7 +220,7 @@ def _main(argv: list[str]) -> int:
     out = cli_console(file=sys.stdout, soft_wrap=True)
     err = cli_console(file=sys.stderr, soft_wrap=True)
     if args.dry_run:  # plans every target, keys or not: nothing is called
-        _print_dry_run(out, runner.dry_run())
+        _print_dry_run(out, runner.dry_run(), _missing_keys(targets))
         return 0
 
     plan = runner.plan()
@@ -211,17 +233,28 @@ def _main(argv: list[str]) -> int:
 
     summary = asyncio.run(_run(runner, err, plan))
 
-    from advisor.eval.report import build_report, render_eval_json
+    from advisor.eval.report import build_report, render_eval_json, request_settings
     from advisor.render.eval_html import render_eval_html_page
     from advisor.render.eval_markdown import render_eval_markdown
 
+    answers = shortlist.answers if shortlist is not None else {}
+    floor = answers.get("quality_floor")
     report = build_report(
         summary, cases_file=cases.path, n_cases=len(cases.cases), repeat=args.repeat,
-        candidate_order=[t.model_key for t in targets], monthly_requests=args.monthly_requests,
+        candidate_order=[t.model_key for t in targets],
+        monthly_requests=args.monthly_requests or answers.get("monthly_requests"),
+        quality_floor=float(floor) if floor is not None else None,
+        monthly_at_answers={c.option.key: c.costs.per_month for c in shortlist.candidates} if shortlist else None,
+        cases=cases, settings=request_settings(runner.config),
     )
     _print_summary(out, report)
     if args.report:
-        if report_kind == "markdown":
+        if shortlist is not None:  # the decision, the evidence, then the assumptions: one report
+            from advisor.render.report import render as render_report
+
+            # the knowledge: the hosting assumptions the cost chart's self-hosted lines need
+            text = render_report(shortlist, report_kind or "json", evaluation=report, kb=getattr(args, "kb", None))
+        elif report_kind == "markdown":
             text = render_eval_markdown(report, marker=True)
         elif report_kind == "html":
             text = render_eval_html_page(report)
@@ -229,10 +262,43 @@ def _main(argv: list[str]) -> int:
             text = render_eval_json(report)
         atomic_write(args.report, runner.redact(text), make_parents=True)
         say(f"wrote {display_path(args.report)}")
+    if not args.no_evidence:
+        _keep_evidence(report)
     if summary.cancelled:
         say(f"interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
             "(run again with --resume to finish)")
         return 130
+    return _exit_status(report, args.fail_under)
+
+
+def _keep_evidence(report: Any) -> None:
+    from advisor.evidence_store import keep, kept_from_report
+
+    kept = kept_from_report(report)
+    if kept is None:
+        return
+    path = keep(kept)
+    from advisor.cli.common import say
+
+    say(f"kept this bake-off as evidence for later advice ({display_path(path)}; "
+        "`advisor evidence list`, or --no-evidence not to keep)")
+
+
+def _exit_status(report: Any, fail_under: float | None) -> int:
+    from advisor.cli.common import say
+
+    if report.answered == 0:
+        say("no request returned an answer, so nothing was measured (see the errors above)")
+        return 1
+    if fail_under is not None:
+        rec = report.recommended
+        if rec is None:
+            say(f"--fail-under {fail_under:.0%}: no model is recommended on this evidence")
+            return 3
+        if rec.pass_rate < fail_under:
+            say(f"--fail-under {fail_under:.0%}: the recommended model, {rec.label}, passed "
+                f"{rec.passes}/{rec.n} ({rec.pass_rate:.0%})")
+            return 3
     return 0
 
 
@@ -245,6 +311,17 @@ def _same_file(a: str | Path, b: str | Path) -> bool:
         return pa.resolve() == pb.resolve()
     except OSError:
         return False
+
+
+def _missing_keys(targets: list[Target]) -> dict[str, list[str]]:
+    """API key variables that are not set, with the models that need each."""
+    import os
+
+    missing: dict[str, list[str]] = {}
+    for t in targets:
+        if t.key_env and not os.environ.get(t.key_env):
+            missing.setdefault(t.key_env, []).append(t.label)
+    return missing
 
 
 def _refuse_bad_keys(targets: list[Target]) -> None:
@@ -319,7 +396,7 @@ async def _run(runner: Any, err: Any, plan: Any) -> Any:
             loop.remove_signal_handler(signal.SIGINT)
 
 
-def _print_dry_run(out: Any, dry: Any) -> None:
+def _print_dry_run(out: Any, dry: Any, missing_keys: dict[str, list[str]] | None = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -341,6 +418,11 @@ def _print_dry_run(out: Any, dry: Any) -> None:
     if dry.max_spend_usd is not None:
         line += f", cap {fmt_usd(dry.max_spend_usd)}"
     out.print(escape(line + "."))
+    if missing_keys:
+        for env, labels in missing_keys.items():
+            out.print(escape(f"Missing key: {env} is not set, so {', '.join(labels)} would be skipped."))
+    else:
+        out.print("Every API key the plan needs is set.")
 
 
 WIDE = 120  # below this many columns the summary is never one 11-column table
@@ -370,6 +452,8 @@ def _print_summary(out: Any, report: Any) -> None:
         out.print(escape(report.rerank.sentence))
     for f in report.failures[:5]:
         out.print(escape(f"  ✗ {f.label} · {f.case_id} #{f.repeat}: {f.reason}"))
+    if len(report.failures) > 5:
+        out.print(escape(f"  +{len(report.failures) - 5} more failures (all of them are in the report: --report)"))
     for n in report.notes:
         out.print(escape(f"  note: {n}"))
 

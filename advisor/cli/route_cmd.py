@@ -17,23 +17,13 @@ import argparse
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
-from advisor.cli.common import knowledge_dirs, parse_today, run_guarded
+from advisor.cli.common import ArgParser, knowledge_dirs, parse_args, parse_today, run_guarded
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.fileio import atomic_write, check_report_target, refuse_overwrite
 from advisor.render.report import format_for
 
 __all__ = ["main", "build_parser"]
-
-
-class _ArgError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2, never argparse's own exit
-        raise _ArgError(message)
 
 
 def _rate(v: str) -> Decimal:
@@ -47,7 +37,7 @@ def _rate(v: str) -> Decimal:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="advisor route", description="A routing plan from a bake-off: which model for which category of work.")
+    p = ArgParser(prog="advisor route", description="A routing plan from a bake-off: which model for which category of work.")
     p.add_argument("--answers", required=True, metavar="FILE", help="answers file (volume, token mix, floor, category_shares)")
     p.add_argument("--cases", required=True, metavar="CASES", help="the cases file the bake-off ran (gives the categories)")
     p.add_argument("--results", required=True, metavar="RUN.jsonl", help="the bake-off's results file")
@@ -154,10 +144,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
 
     def go() -> int:
-        try:
-            args = build_parser().parse_args(argv)
-        except _ArgError as exc:
-            raise InputError(str(exc)) from None
-        return _run(args)
+        return _run(parse_args(build_parser(), argv))  # one line, exit 2, never argparse's own exit
 
     return run_guarded(go)

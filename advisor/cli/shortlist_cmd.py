@@ -74,7 +74,15 @@ def compute(args: argparse.Namespace, kb):
     note = None
     if getattr(args, "sample_prompt", None):
         answers, note = with_sample_prompt(kb, answers, args.sample_prompt)
-    result = shortlist(answers, kb, parse_today(args.today), why_not=model_ids(kb, getattr(args, "why_not", None) or []))
+    today = parse_today(args.today)
+    from advisor.cli.evidence_cmd import load_evidence
+
+    kb, kept = load_evidence(kb, today, use=not getattr(args, "no_evidence", False))
+    result = shortlist(answers, kb, today, why_not=model_ids(kb, getattr(args, "why_not", None) or []))
+    if kept:
+        from advisor.evidence_store import cite_kept
+
+        result = cite_kept(result, kept, today)
     if note:
         result = result.model_copy(update={"token_note": note})
     return answers, result
@@ -122,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         from advisor.render.report import write_report
 
-        fmt = write_report(args.report, result)
+        fmt = write_report(args.report, result, kb=kb)
         from advisor.cli.common import say
 
         say(f"wrote {fmt} report to {display_path(args.report)}")

@@ -173,7 +173,7 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
     if opt.mode is not None:
         out.append(
             f"assumes reasoning mode '{opt.mode.label}'"
-            + (f" (the API's default)" if opt.reasoning is not None and opt.mode.id == opt.reasoning.default else " (the bake-off sends it)")
+            + (" (the API's default)" if opt.reasoning is not None and opt.mode.id == opt.reasoning.default else " (the bake-off sends it)")
         )
     if answers.json_schema_required or answers.output_format == "json":
         out.append(f"structured output: {opt.structured}" + (" (guided decoding on your server)" if not opt.hosted else ""))

@@ -1,18 +1,30 @@
-"""Re-rank candidates on measured evidence: quality first, then quality per dollar.
+"""Re-rank candidates on measured evidence, by a rule an expert would accept.
 
-The rule, stated so a reader can check it:
+The rule (``RULE``), stated so a reader can check it:
 
-1. The leader is the model with the highest pass rate (ties: higher Wilson lower
-   bound, then the original order).
-2. Every model whose 95% interval reaches the leader's lower bound is
-   *statistically tied* with it; tied models are ordered by cost per success
-   (cheapest first; unknown cost after known), then pass rate, then the
-   original order.
-3. The others follow by pass rate, then original order; models with no
-   measurements come last.
+1. **Your floor first.** A measured model whose whole 95% interval lies below
+   the quality floor is "below your floor": it goes after every model that
+   meets it (or may meet it), and is never recommended over one.
+2. **The shortlist's order stands unless the evidence is clear.** A model moves
+   ahead of one ranked above it only when both have at least ``MIN_SAMPLES``
+   measured cases and either
+
+   * its interval lies wholly above the other's (it passed clearly more), or
+   * it is at least as good on the point estimate and cheaper per success.
+
+   A model that is worse on the point estimate is never promoted because it is
+   cheaper while the intervals overlap, and thin evidence (few cases, cases the
+   spend cap skipped) promotes nothing.
+3. Models with no measurements follow the measured models that meet the floor
+   (and come before those below it).
+
+Adjacent swaps by that relation among the measured models, at most one pass per model (so the result is
+deterministic and always terminates). The sentence names the rule it applied
+and counts the cases that were planned but not measured.
 
 ``monthly_projection`` prices the measured mean tokens per request at a stated
-monthly volume. One sentence says what changed against the original order and why.
+monthly volume; it is *labelled* "at measured tokens" wherever it is shown. The
+projection people compare is the shortlist's, at the answers' token mix.
 """
 
 from __future__ import annotations
@@ -23,11 +35,19 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from advisor.core.costs import format_usd as fmt_usd  # the one money formatter
-
-from advisor.eval.stats import ModelStats
+from advisor.eval.stats import ModelStats, Usd, UsdOpt
 from advisor.eval.target import Target
 
-__all__ = ["RankedModel", "Rerank", "rerank", "monthly_projection", "fmt_usd"]
+__all__ = ["RankedModel", "Rerank", "rerank", "monthly_projection", "fmt_usd", "MIN_SAMPLES", "RULE"]
+
+MIN_SAMPLES = 5  # fewer measured cases than this promote nothing
+
+RULE = (
+    f"a model moves up only with at least {MIN_SAMPLES} measured cases against at least {MIN_SAMPLES}, and only "
+    "when its 95% interval lies wholly above the other's, or when it is at least as good on the point estimate "
+    "and cheaper per success; unmeasured models follow the measured ones, and a model whose interval lies below "
+    "your quality floor goes last"
+)
 
 
 class RankedModel(BaseModel):
@@ -43,10 +63,16 @@ class RankedModel(BaseModel):
     pass_rate: float
     pass_low: float
     pass_high: float
-    cost_per_success_usd: Decimal | None = None
-    successes_per_usd: Decimal | None = None  # quality per dollar
-    monthly_cost_usd: Decimal | None = None
+    cost_per_success_usd: UsdOpt = None
+    successes_per_usd: UsdOpt = None  # quality per dollar
+    monthly_cost_usd: UsdOpt = None  # at the *measured* mean tokens (labelled so)
+    monthly_at_answers_usd: UsdOpt = None  # the shortlist's projection at the answers' token mix
+    mean_input_tokens: float | None = None
+    mean_output_tokens: float | None = None
     tied_with_leader: bool = False
+    below_floor: bool = False
+    thin: bool = False  # fewer than MIN_SAMPLES measured cases
+    not_measured: int = 0  # planned cases with no result (spend cap, cancel, skipped target)
 
 
 class Rerank(BaseModel):
@@ -55,7 +81,17 @@ class Rerank(BaseModel):
     order: list[RankedModel]
     changed: bool
     sentence: str
+    rule: str = RULE
     monthly_requests: int | None = None
+    quality_floor: float | None = None
+    not_measured: int = 0
+
+    @property
+    def recommended(self) -> RankedModel | None:
+        """The model the evidence recommends: first, unless it is below the floor."""
+        if not self.order or self.order[0].below_floor:
+            return None
+        return self.order[0]
 
 
 def monthly_projection(stats: ModelStats, target: Target | None, monthly_requests: int) -> Decimal | None:
@@ -77,7 +113,9 @@ def _pct(x: float) -> str:
 
 
 def _describe(m: RankedModel) -> str:
-    if m.measured and m.passes == 0:
+    if not m.measured:
+        return f"{m.label} was not measured"
+    if m.passes == 0:
         cost = ", no successes"
     elif m.cost_per_success_usd is not None:
         cost = f" at {fmt_usd(m.cost_per_success_usd)} per success"
@@ -86,14 +124,39 @@ def _describe(m: RankedModel) -> str:
     return f"{m.label} passed {m.passes}/{m.n} ({_pct(m.pass_rate)}, 95% CI {_pct(m.pass_low)}–{_pct(m.pass_high)}){cost}"
 
 
+def _beats(a: RankedModel, b: RankedModel) -> str | None:
+    """Why measured ``a`` (ranked below measured ``b``) may move ahead of it, or None."""
+    if a.thin or b.thin:
+        return None
+    if a.pass_low > b.pass_high:
+        return "clearly"
+    cheaper = a.cost_per_success_usd is not None and (
+        b.cost_per_success_usd is None or a.cost_per_success_usd < b.cost_per_success_usd
+    )
+    if a.pass_rate >= b.pass_rate and cheaper and a.passes > 0:
+        return "cheaper"
+    return None
+
+
 def rerank(
     candidates: Sequence[str],
     stats: Mapping[str, ModelStats],
     targets: Mapping[str, Target] | None = None,
     monthly_requests: int | None = None,
+    *,
+    quality_floor: float | None = None,
+    planned: Mapping[str, int] | None = None,
+    monthly_at_answers: Mapping[str, Decimal | None] | None = None,
 ) -> Rerank:
-    """Re-rank ``candidates`` (model keys in their original order) on ``stats``."""
+    """Re-rank ``candidates`` (model keys in their original order) on ``stats``.
+
+    ``planned`` is how many results each model should have had (cases × repeats);
+    the shortfall is counted as "not measured". ``monthly_at_answers`` is the
+    shortlist's monthly cost at the answers' token mix, carried beside the result.
+    """
     targets = targets or {}
+    planned = planned or {}
+    monthly_at_answers = monthly_at_answers or {}
     prior = {k: i for i, k in enumerate(candidates)}
     rows: list[RankedModel] = []
     for key in candidates:
@@ -107,56 +170,104 @@ def rerank(
         if s is not None and s.total_cost_usd is not None and s.total_cost_usd > 0:
             spd = (Decimal(s.passes) / s.total_cost_usd).quantize(Decimal("0.01"))
         label = s.label if s else (targets[key].label if key in targets else key)
+        n = s.n if s else 0
+        high = s.pass_high if s else 1.0
         rows.append(RankedModel(
             model_key=key, label=label, rank=0, previous_rank=prior[key] + 1, measured=measured,
-            passes=s.passes if s else 0, n=s.n if s else 0, pass_rate=s.pass_rate if s else 0.0,
-            pass_low=s.pass_low if s else 0.0, pass_high=s.pass_high if s else 1.0,
+            passes=s.passes if s else 0, n=n, pass_rate=s.pass_rate if s else 0.0,
+            pass_low=s.pass_low if s else 0.0, pass_high=high,
             cost_per_success_usd=per_success, successes_per_usd=spd, monthly_cost_usd=monthly,
+            monthly_at_answers_usd=monthly_at_answers.get(key),
+            mean_input_tokens=s.mean_input_tokens if s else None, mean_output_tokens=s.mean_output_tokens if s else None,
+            below_floor=measured and quality_floor is not None and high < quality_floor - 1e-12,
+            thin=n < MIN_SAMPLES,
+            not_measured=max(0, planned.get(key, n) - n),
         ))
-    measured_rows = [r for r in rows if r.measured]
-    unmeasured = [r for r in rows if not r.measured]
-    ordered: list[RankedModel] = []
-    if measured_rows:
-        leader = min(measured_rows, key=lambda r: (-r.pass_rate, -r.pass_low, prior[r.model_key]))
-        tied = [r for r in measured_rows if r.pass_high >= leader.pass_low - 1e-12]
-        rest = [r for r in measured_rows if r not in tied]
-        tied.sort(key=lambda r: (
-            r.cost_per_success_usd is None,
-            r.cost_per_success_usd if r.cost_per_success_usd is not None else Decimal(0),
-            -r.pass_rate,
-            prior[r.model_key],
-        ))
-        rest.sort(key=lambda r: (-r.pass_rate, prior[r.model_key]))
-        ordered = [r.model_copy(update={"tied_with_leader": True}) for r in tied] + rest
-    ordered += unmeasured
-    ordered = [r.model_copy(update={"rank": i + 1}) for i, r in enumerate(ordered)]
-    changed = [r.model_key for r in ordered] != list(candidates)
-    return Rerank(order=ordered, changed=changed, sentence=_sentence(ordered, changed), monthly_requests=monthly_requests)
+    ok = [r for r in rows if r.measured and not r.below_floor]
+    why: dict[tuple[str, str], str] = {}
+    for _ in range(len(ok)):
+        swapped = False
+        for i in range(len(ok) - 1):
+            reason = _beats(ok[i + 1], ok[i])
+            if reason:
+                why[(ok[i + 1].model_key, ok[i].model_key)] = reason
+                ok[i], ok[i + 1] = ok[i + 1], ok[i]
+                swapped = True
+        if not swapped:
+            break
+    order = ok + [r for r in rows if not r.measured] + [r for r in rows if r.below_floor]
+    measured_rows = [r for r in order if r.measured and not r.below_floor]
+    leader = max(measured_rows, key=lambda r: (r.pass_rate, r.pass_low), default=None)
+    order = [r.model_copy(update={
+        "rank": i + 1,
+        "tied_with_leader": leader is not None and r.measured and not r.below_floor
+        and r.pass_high >= leader.pass_low - 1e-12,
+    }) for i, r in enumerate(order)]
+    changed = [r.model_key for r in order] != list(candidates)
+    missing = sum(r.not_measured for r in order)
+    return Rerank(
+        order=order, changed=changed, sentence=_sentence(order, changed, why, quality_floor, missing),
+        monthly_requests=monthly_requests, quality_floor=quality_floor, not_measured=missing,
+    )
 
 
-def _sentence(order: list[RankedModel], changed: bool) -> str:
-    if not order or not order[0].measured:
+def _sentence(order: list[RankedModel], changed: bool, why: Mapping[tuple[str, str], str],
+              floor: float | None, missing: int) -> str:
+    if not any(r.measured for r in order):
         return "No measurements yet, so the original order stands."
+    parts: list[str] = []
     top = order[0]
     if not changed:
-        if len(order) > 1 and order[1].measured:
-            return f"Measured evidence keeps the order: {_describe(top)}; {_describe(order[1])}."
-        return f"Measured evidence keeps the order: {_describe(top)}."
-    # the first position that moved
-    moved = next(r for r in order if r.rank != r.previous_rank and r.rank < r.previous_rank)
-    passed_over = next(r for r in order if r.previous_rank == moved.rank)
-    if moved.tied_with_leader and passed_over.tied_with_leader:
-        why = ("their pass rates are within each other's 95% intervals, so the cheaper one per success "
-               "ranks first")
-        if moved.cost_per_success_usd is None or passed_over.cost_per_success_usd is None:
-            why = "their pass rates are within each other's 95% intervals and only one has a known cost"
-    elif passed_over.tied_with_leader is False and moved.tied_with_leader:
-        why = "it passed clearly more cases (the intervals do not overlap with the leader's)"
+        described = [_describe(r) for r in order[:2] if r.measured]
+        parts.append("Measured evidence keeps the order: " + "; ".join(described) + ".")
+        held = _held_back(order)
+        if held:
+            parts.append(held)
     else:
-        why = "it passed more cases"
-    if not passed_over.measured:
-        why = f"{passed_over.label} was not measured"
-    return (
-        f"{moved.label} moves from #{moved.previous_rank} to #{moved.rank}, ahead of {passed_over.label}: "
-        f"{_describe(moved)}, against {_describe(passed_over) if passed_over.measured else 'no measurements'}; {why}."
-    )
+        moved = next(r for r in order if r.rank < r.previous_rank)
+        passed_over = next(r for r in order if r.previous_rank == moved.rank)
+        reason = why.get((moved.model_key, passed_over.model_key), "")
+        if passed_over.below_floor:
+            reason = "floor"
+        elif not passed_over.measured:
+            reason = "unmeasured"
+        because = {
+            "unmeasured": f"{passed_over.label} was not measured, and measured models that meet your floor come first",
+            "floor": f"{passed_over.label}'s 95% interval lies below your quality floor of {_pct(floor or 0)}",
+            "clearly": "it passed clearly more cases (the 95% intervals do not overlap)",
+            "cheaper": "it passed at least as large a share of the cases and costs less per success",
+        }.get(reason, "models above it moved down")
+        parts.append(
+            f"{moved.label} moves from #{moved.previous_rank} to #{moved.rank}, ahead of {passed_over.label}: "
+            f"{_describe(moved)}, against {_describe(passed_over) if passed_over.measured else 'no measurements'}; "
+            f"{because}."
+        )
+    below = [r for r in order if r.below_floor]
+    if below:
+        names = ", ".join(f"{r.label} ({r.passes}/{r.n})" for r in below)
+        parts.append(f"Below your floor of {_pct(floor or 0)}: {names}; not recommended.")
+        if top.below_floor:
+            parts.append("No measured model meets your floor.")
+    if missing:
+        parts.append(f"{missing} planned case run{'s' if missing != 1 else ''} not measured "
+                     "(spend cap, cancel or a model that could not run).")
+    parts.append(f"Rule: {RULE}.")
+    return " ".join(parts)
+
+
+def _held_back(order: list[RankedModel]) -> str:
+    """Say why a better-looking model below did not move up (thin evidence, or dearer and tied)."""
+    for upper, lower in zip(order, order[1:]):
+        if not (upper.measured and lower.measured):
+            continue
+        if (lower.thin or upper.thin) and (lower.pass_rate > upper.pass_rate or (
+                lower.cost_per_success_usd is not None and upper.cost_per_success_usd is not None
+                and lower.cost_per_success_usd < upper.cost_per_success_usd)):
+            thin = lower if lower.thin else upper
+            return (f"{lower.label} stays below {upper.label}: {thin.label} has only {thin.n} measured "
+                    f"case{'s' if thin.n != 1 else ''}, too few to move the order.")
+        if (lower.cost_per_success_usd is not None and upper.cost_per_success_usd is not None
+                and lower.cost_per_success_usd < upper.cost_per_success_usd and lower.pass_rate < upper.pass_rate):
+            return (f"{lower.label} is cheaper per success but passed a smaller share, and overlapping intervals "
+                    "are no evidence that it is as good, so it is not promoted.")
+    return ""

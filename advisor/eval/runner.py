@@ -372,7 +372,7 @@ class EvalRunner:
             if why and (require_keys or self._key(t)):
                 skipped.append((t, why))
             elif self.config.max_spend is not None and not t.priced:
-                skipped.append((t, "its price is unknown, so --max-spend cannot bound it (give prices in a target file)"))
+                skipped.append((t, "its price is unknown, so the spend cap cannot bound it (give prices in a targets file)"))
             else:
                 runnable.append(t)
         done, _ = self._done_keys()

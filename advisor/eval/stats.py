@@ -9,7 +9,14 @@
   ``estimated_costs`` counts the results whose cost is an estimate (the
   worst case of a failed call that may have been billed), not a measurement;
 * JSON and schema compliance for the cases that ask for JSON;
-* errors counted by kind.
+* errors counted by kind; retried attempts counted too;
+* pass rate per check type (``checks``), each with its n and interval.
+
+Money in JSON: every USD amount of the eval (``Usd``) serialises as a decimal
+string with exactly ``USD_PLACES`` (10) places. Costs are sums of
+``price per 1M × tokens / 1,000,000``, exact at 10 places for any price with up
+to 4 decimals per 1M tokens; quotients (per success, per request) are rounded
+half-even to 10 places. Python values stay exact Decimals.
 """
 
 from __future__ import annotations
@@ -19,11 +26,26 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from advisor.eval.results import CaseResult
 
-__all__ = ["wilson_interval", "percentile", "ModelStats", "model_stats", "P95_MIN_SAMPLES"]
+__all__ = ["wilson_interval", "percentile", "ModelStats", "CheckStats", "model_stats", "P95_MIN_SAMPLES",
+           "Usd", "UsdOpt", "usd_json", "USD_PLACES"]
+
+USD_PLACES = 10
+_QUANTUM = Decimal(1).scaleb(-USD_PLACES)
+
+
+def usd_json(value: Decimal) -> str:
+    """A USD amount as JSON: a decimal string with exactly ``USD_PLACES`` places."""
+    return format(Decimal(value).quantize(_QUANTUM), "f")
+
+
+Usd = Annotated[Decimal, PlainSerializer(usd_json, return_type=str, when_used="json")]
+UsdOpt = Annotated[Decimal | None, PlainSerializer(lambda v: None if v is None else usd_json(v), when_used="json")]
 
 Z95 = 1.959963984540054
 P95_MIN_SAMPLES = 20
@@ -56,6 +78,21 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
+class CheckStats(BaseModel):
+    """How often one check type passed, over the answers it was applied to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n: int
+    passes: int
+    pass_low: float
+    pass_high: float
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passes / self.n if self.n else 0.0
+
+
 class ModelStats(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -77,9 +114,9 @@ class ModelStats(BaseModel):
     mean_input_tokens: float | None = None
     mean_output_tokens: float | None = None
     tokens_approximate: bool = False
-    total_cost_usd: Decimal | None = None
-    cost_per_request_usd: Decimal | None = None
-    cost_per_success_usd: Decimal | None = None
+    total_cost_usd: UsdOpt = None
+    cost_per_request_usd: UsdOpt = None
+    cost_per_success_usd: UsdOpt = None
     estimated_costs: int = 0  # results whose cost is the worst case of a failed call, not measured
     json_cases: int = 0
     json_valid: int = 0
@@ -87,6 +124,8 @@ class ModelStats(BaseModel):
     schema_valid: int = 0
     errors_by_kind: dict[str, int] = Field(default_factory=dict)
     retries: int = 0
+    failed: int = 0  # results that are not passes (errors included)
+    checks: dict[str, CheckStats] = Field(default_factory=dict)  # by check type
     # rate-limited or unreachable after every retry: left out of n and the pass rate
     not_measured: int = 0
     burst: int = 0  # answers that arrived at once (no tokens/s)
@@ -139,6 +178,14 @@ def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None
     json_rs = [r for r in answered if r.wants_json]
     schema_rs = [r for r in answered if r.schema_valid is not None]
     errors = Counter(r.error_kind for r in every if r.error_kind)
+    by_check: dict[str, list[bool]] = {}
+    for r in answered:
+        for c in r.checks:
+            by_check.setdefault(c.name, []).append(c.passed)
+    checks = {}
+    for name, outcomes in sorted(by_check.items()):
+        lo, hi = wilson_interval(sum(outcomes), len(outcomes))
+        checks[name] = CheckStats(n=len(outcomes), passes=sum(outcomes), pass_low=lo, pass_high=hi)
     return ModelStats(
         model_key=model_key,
         label=label or (every[0].label if every else model_key),
@@ -168,6 +215,8 @@ def model_stats(results: Iterable[CaseResult], model_key: str, label: str | None
         schema_valid=sum(1 for r in schema_rs if r.schema_valid),
         errors_by_kind=dict(sorted(errors.items())),
         retries=sum(max(0, r.attempts - 1) for r in every),
+        failed=n - passes,
+        checks=checks,
         not_measured=len(every) - n,
         burst=sum(1 for r in answered if r.burst),
         retry_wait_ms=sum(r.retry_wait_ms for r in every),

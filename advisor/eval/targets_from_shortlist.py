@@ -79,7 +79,7 @@ def target_for(kb: KnowledgeBase, c: Candidate) -> tuple[Target | None, str | No
         return _target(kb, model, ep, c.option.label, c.option.key, mode), None
     priced = [e for e in model.endpoints if e.price.known]
     if not priced:
-        return None, f"{c.option.label}: no hosted endpoint serves these weights; point --target-file at your own server"
+        return None, f"{c.option.label}: no hosted endpoint serves these weights; point a targets file at your own server"
     ep = min(priced, key=lambda e: (e.price.input + e.price.output, e.provider))  # type: ignore[operator]
     prov = kb.providers[ep.provider]
     label = f"{model.name} (self-host, measured via {prov.name})"
@@ -99,9 +99,12 @@ def targets_for_shortlist(kb: KnowledgeBase, shortlist: Shortlist) -> tuple[list
 
 
 def targets_for_answers(
-    answers_path: str, knowledge_dirs: list[str], models: list[str] | None = None, today: date | None = None
+    answers_path: str, knowledge_dirs: list[str], models: list[str] | None = None, today: date | None = None,
+    *, kb: KnowledgeBase | None = None, kept: Any = (),
 ) -> tuple[list[Target], Any]:
-    """Load knowledge and answers, shortlist, and return (targets, shortlist)."""
+    """Load knowledge (unless ``kb`` is given) and answers, shortlist, and return (targets, shortlist).
+
+    ``kept`` (earlier bake-offs) are cited in the shortlist, as ``advisor --answers`` does."""
     import sys
 
     from advisor.cli.common import knowledge_dirs as with_user_overlay
@@ -109,9 +112,14 @@ def targets_for_answers(
     from advisor.core.knowledge import load_knowledge
     from advisor.core.questions import load_answers
 
-    kb = load_knowledge(with_user_overlay(knowledge_dirs))
+    kb = kb if kb is not None else load_knowledge(with_user_overlay(knowledge_dirs))
     answers = load_answers(kb, answers_path)
-    result = make_shortlist(answers, kb, today or date.today())
+    day = today or date.today()
+    result = make_shortlist(answers, kb, day)
+    if kept:
+        from advisor.evidence_store import cite_kept
+
+        result = cite_kept(result, kept, day)
     targets, notes = targets_for_shortlist(kb, result)
     from advisor.cli.common import say  # (this is the CLI's entry: it reports on stderr)
 

@@ -23,7 +23,6 @@ from advisor.providers.base import (
     WireFormat,
     _loads,
     deep_merge,
-    dig,
     json_plan,
     mode_of,
     profile_of,

@@ -9,6 +9,7 @@ import html
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from advisor.core.costs import format_usd
 from advisor.core.evidence import cite, disagreement
@@ -142,6 +143,18 @@ def model_cell(c: Candidate) -> str:
 def why_not_lines(s: Shortlist) -> list[tuple[str, tuple[str, ...]]]:
     """(summary, details) for every "why not X?" the shortlist answers."""
     return [(w.summary, w.details) for w in s.why_not]
+
+
+def distinct_reasons(e: Any) -> list[Any]:
+    """An eliminated model's reasons, each (where, rule, message) once."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for r in e.reasons:
+        key = (r.option.where, r.rule, r.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def title(s: Shortlist) -> str:

@@ -28,6 +28,29 @@ th { background: var(--soft); font-weight: 600; } td.num, th.num { text-align: r
 .warn { color: var(--warn); } ul.warnings li { margin: .2rem 0; }
 ol.path li { margin: .35rem 0; } code { background: var(--soft); padding: 0 .25rem; border-radius: .25rem; }
 .bar { display:inline-block; height:.55rem; background: var(--accent); border-radius:.3rem; vertical-align: middle; }
+td { overflow-wrap: break-word; } .role { white-space: nowrap; } pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre.output { max-height: 14rem; overflow: auto; background: var(--soft); padding: .5rem .7rem; border-radius: .4rem; }
+p.lead { font-size: 1.05rem; } section.decision { border-left: 4px solid var(--accent); padding-left: 1rem; }
+figure.chart { margin: 1rem 0 1.6rem; max-width: 760px; } svg.chart { width: 100%; height: auto; display: block; }
+figure.chart figcaption { color: var(--muted); font-size: .85rem; }
+ul.legend { list-style: none; padding: 0; margin: .4rem 0; font-size: .88rem; }
+ul.legend li { margin: .15rem 0; } .swatch { display: inline-block; width: 1.4rem; height: 0; margin-right: .45rem;
+  vertical-align: middle; border-top: 3px solid var(--c); } .swatch.dash { border-top-style: dashed; }
+.swatch.dot { width: .7rem; height: .7rem; border: 0; border-radius: 50%; background: var(--c); }
+.swatch.vline, .swatch.vdash { width: 0; height: 1rem; border-top: 0; border-left: 2px solid var(--c); margin: 0 .6rem; }
+.swatch.vdash { border-left-style: dashed; }
+body { overflow-wrap: break-word; }
+@media (max-width: 640px) {
+  body { margin: 1rem auto; padding: 0 .75rem; font-size: 14px; }
+  table:not(.reflow) { display: block; overflow-x: auto; }
+  table.reflow td:empty { display: none; }
+  svg.chart text { font-size: 17px; }
+  table.reflow, table.reflow tbody, table.reflow tr, table.reflow td { display: block; width: 100%; }
+  table.reflow thead, table.reflow th { display: none; }
+  table.reflow tr { border: 1px solid var(--line); border-radius: .4rem; margin: .5rem 0; padding: .2rem 0; }
+  table.reflow td { border: 0; padding: .2rem .6rem; text-align: left; }
+  table.reflow td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+}
 """
 
 
@@ -81,7 +104,37 @@ def _candidate(c: Candidate) -> str:
     )
 
 
-def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
+def _group_tables(parts: list[str]) -> list[str]:
+    """Join each top-level table's pieces into one string (so it can be reflowed whole)."""
+    out: list[str] = []
+    open_table = False
+    for p in parts:
+        if open_table:
+            out[-1] += p
+            open_table = "</table>" not in p
+        else:
+            out.append(p)
+            open_table = "<table>" in p and "</table>" not in p
+    return out
+
+
+def _reflow(chunk: str) -> str:
+    """Name each cell after its column (``data-label``) so the table reflows on a narrow screen."""
+    import re
+
+    head, sep, rest = chunk.partition("</tr>")
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", head)
+    if not heads or not sep:
+        return chunk
+
+    def row(m: re.Match[str]) -> str:
+        cells = iter(heads)
+        return re.sub(r"<td(?![^>]*colspan)", lambda _: f'<td data-label="{next(cells, "")}"', m.group(0))
+
+    return head.replace("<table>", "<table class=reflow>", 1) + sep + re.sub(r"<tr>.*?</tr>", row, rest, flags=re.S)
+
+
+def render_html(s: Shortlist, evaluation: Any | None = None, kb: Any | None = None) -> str:
     parts: list[str] = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         "<meta name=viewport content='width=device-width, initial-scale=1'>",
@@ -90,7 +143,13 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
         f"<h1>{_e(fmt.title(s))}</h1>",
         f"<p class=muted>{_e(fmt.generated(s))}; {s.models_considered} models, {s.options_considered} ways to run them, "
         f"{s.options_surviving} passed the hard filters.</p>",
-        "<h2>Shortlist</h2><table><tr><th>Role</th><th>Model</th><th>Where</th><th class=num>Per request</th>"
+    ]
+    if evaluation is not None:  # the decision first: the re-ranked shortlist and why
+        from advisor.render.eval_html import render_decision_html
+
+        parts.append(render_decision_html(evaluation, s.answers))
+    parts += [
+        "<h2>Shortlist" + (" before the bake-off" if evaluation is not None else "") + "</h2><table><tr><th>Role</th><th>Model</th><th>Where</th><th class=num>Per request</th>"
         "<th class=num>Per month</th><th>TTFT</th><th>Key ratings</th></tr>",
     ]
     for c in s.candidates:
@@ -102,6 +161,11 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
     if not s.candidates:
         parts.append("<tr><td colspan=7>No model passed every hard filter.</td></tr>")
     parts.append("</table>")
+    from advisor.render.charts import cost_chart_svg, series_for
+
+    volume = s.answers.get("monthly_requests")
+    parts.append(cost_chart_svg(series_for(s, kb), user_volume=int(volume) if volume else None,
+                                break_even=s.break_even.monthly_requests if s.break_even else None))
     if s.warnings:
         parts.append("<h2>Warnings</h2><ul class=warnings>")
         parts += [f"<li class=warn>{_e(w.message)}</li>" for w in s.warnings]
@@ -128,22 +192,18 @@ def render_html(s: Shortlist, evaluation: Any | None = None) -> str:
     else:
         parts.append("<table><tr><th>Model</th><th>Where</th><th>Rule</th><th>Why</th></tr>")
         for e in s.eliminated:
-            seen: set[tuple[str, str, str]] = set()
-            for r in e.reasons:
-                key = (r.option.where, r.rule, r.message)
-                if key in seen:
-                    continue
-                seen.add(key)
+            for r in fmt.distinct_reasons(e):
                 parts.append(
                     f"<tr><td>{_e(e.model_name)}</td><td>{_e(r.option.where)}</td><td><code>{_e(r.rule)}</code></td><td>{_e(r.message)}</td></tr>"
                 )
         parts.append("</table>")
-    parts.append("<h2>Your answers</h2><table><tr><th>Question</th><th>Answer</th></tr>")
-    parts += [f"<tr><td><code>{_e(k)}</code></td><td>{_e(fmt.answer_value(v))}</td></tr>" for k, v in s.answers.items()]
-    parts.append("</table>")
-    if evaluation is not None:
+    if evaluation is not None:  # the evidence, before the assumptions
         from advisor.render.eval_html import render_eval_html_section
 
         parts.append(render_eval_html_section(evaluation))
+    parts.append("<h2>Your answers</h2><table><tr><th>Question</th><th>Answer</th></tr>")
+    parts += [f"<tr><td><code>{_e(k)}</code></td><td>{_e(fmt.answer_value(v))}</td></tr>" for k, v in s.answers.items()]
+    parts.append("</table>")
     parts.append("</body></html>\n")
-    return "\n".join(parts)
+    return "\n".join(_reflow(p) if p.startswith("<h2>Shortlist") or p.startswith("<table><tr><th>Model</th>")
+                     else p for p in _group_tables(parts))

@@ -55,10 +55,14 @@ def _candidate_section(c: Candidate) -> list[str]:
     return out
 
 
-def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
+def render_markdown(s: Shortlist, evaluation: Any | None = None, kb: Any | None = None) -> str:
     out: list[str] = [f"# {_md(fmt.title(s))}", REPORT_MARKERS[0], "", f"_{fmt.generated(s)}; {s.models_considered} models, "
                       f"{s.options_considered} ways to run them, {s.options_surviving} passed the hard filters._", ""]
-    out += ["## Shortlist", "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
+    if evaluation is not None:  # the decision first: the re-ranked shortlist and why
+        from advisor.render.eval_markdown import render_decision_markdown
+
+        out += render_decision_markdown(evaluation, s.answers)
+    out += ["## Shortlist" + (" before the bake-off" if evaluation is not None else ""), "", "| Role | Model | Where | Per request | Per month | TTFT | Key ratings |", "|---|---|---|---|---|---|---|"]
     for c in s.candidates:
         out.append(
             f"| {fmt.role(c)} | {_md(fmt.model_cell(c))} | {_md(c.option.where)} | {fmt.usd(c.costs.per_request)} "
@@ -67,6 +71,12 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
     if not s.candidates:
         out.append("| — | no model passed every hard filter | | | | | |")
     out.append("")
+    from advisor.render.charts import VOLUMES, cost_points, series_for
+    from advisor.render.eval_markdown import cost_table_markdown
+
+    cost_rows = cost_table_markdown(cost_points(series_for(s, kb)), VOLUMES)
+    if cost_rows:
+        out += ["### Monthly cost against volume (requests a month)", ""] + cost_rows + [""]
     if s.warnings:
         out += ["## Warnings", ""]
         out += [f"- {_md(w.message)}" for w in s.warnings]
@@ -100,12 +110,12 @@ def render_markdown(s: Shortlist, evaluation: Any | None = None) -> str:
                 seen.add((r.rule, r.message))
                 out.append(f"| {_md(e.model_name)} ({_md(r.option.where)}) | {r.rule} | {_md(r.message)} |")
     out.append("")
+    if evaluation is not None:  # the evidence, before the assumptions
+        from advisor.render.eval_markdown import render_eval_markdown
+
+        out.append(render_eval_markdown(evaluation))
     out += ["## Your answers", "", "| Question | Answer |", "|---|---|"]
     for key, value in s.answers.items():
         out.append(f"| {key} | {_md(fmt.answer_value(value))} |")
     out.append("")
-    if evaluation is not None:
-        from advisor.render.eval_markdown import render_eval_markdown
-
-        out.append(render_eval_markdown(evaluation))
     return "\n".join(out).rstrip() + "\n"

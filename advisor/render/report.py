@@ -21,24 +21,26 @@ def format_for(path: str | Path) -> str:
     return fmt
 
 
-def render(shortlist: Shortlist, fmt: str, evaluation: Any | None = None) -> str:
+def render(shortlist: Shortlist, fmt: str, evaluation: Any | None = None, kb: Any | None = None) -> str:
+    """The report in ``fmt``; with ``evaluation`` it leads with the decision. ``kb`` (the
+    hosting assumptions) lets the cost chart draw self-hosted options too."""
     if fmt == "markdown":
         from advisor.render.markdown import render_markdown
 
-        return render_markdown(shortlist, evaluation)
+        return render_markdown(shortlist, evaluation, kb)
     if fmt == "html":
         from advisor.render.html import render_html
 
-        return render_html(shortlist, evaluation)
+        return render_html(shortlist, evaluation, kb)
     from advisor.render.jsonout import render_json
 
     return render_json(shortlist, evaluation)
 
 
-def write_report(path: str | Path, shortlist: Shortlist, evaluation: Any | None = None) -> str:
+def write_report(path: str | Path, shortlist: Shortlist, evaluation: Any | None = None, kb: Any | None = None) -> str:
     """Render by extension and write atomically; returns the format used."""
     from advisor.secrets import redact
 
     fmt = format_for(path)
-    atomic_write(path, redact(render(shortlist, fmt, evaluation)))  # no key in any form, whatever it quotes
+    atomic_write(path, redact(render(shortlist, fmt, evaluation, kb)))  # no key in any form, whatever it quotes
     return fmt

@@ -4,6 +4,12 @@
 holds the form state, runs the engine in an exclusive worker on every answer
 change and hands each screen what it shows (attributes down); widgets and
 screens tell it what happened with messages (messages up).
+
+A bake-off's measurements (``EvalScreen.Measured``) become part of the result:
+the results screen re-ranks on them, the export includes them, and they are
+kept as evidence in the user data folder (unless the app was started with
+``--no-evidence``). Kept evidence from earlier bake-offs is cited in every
+shortlist the app computes.
 """
 
 from __future__ import annotations
@@ -28,12 +34,16 @@ from advisor.core.result import Shortlist
 from advisor.errors import AdvisorError
 from advisor.tui.messages import AnswersOpened, ShortlistFailed, ShortlistReady, StartFresh
 from advisor.tui.screens.checklist import ChecklistScreen
+from advisor.tui.screens.eval import EvalScreen
 from advisor.tui.screens.modals import ConfirmModal, PathModal
 from advisor.tui.screens.results import ResultsScreen, TargetsFactory
 from advisor.tui.screens.welcome import WelcomeScreen
 from advisor.tui.state import FormState, compute, describe_changes
 from advisor.tui.widgets.live_panel import PanelView
 from advisor.tui.widgets.question_field import QuestionField
+
+
+NAVIGATION = ("cursor_", "scroll_", "page_", "select_cursor", "focus_next", "focus_previous")
 
 
 class _ControlCharacters(LineFilter):
@@ -59,8 +69,11 @@ class AdvisorApp(App[int]):
 
     def __init__(self, kb: Any, *, values: Mapping[str, Any] | None = None, answers_path: str | None = None,
                  today: date, targets_factory: TargetsFactory | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, kept: Iterable[Any] = (), keep_evidence: bool = True) -> None:
         super().__init__()
+        self.kept = list(kept)  # earlier bake-offs, cited in every shortlist
+        self.keep_evidence = keep_evidence
+        self.evaluation: Any | None = None  # the last bake-off's EvalReport, for the current candidates
         self.kb = kb
         self.targets_factory = targets_factory  # None: targets_for_shortlist (the bake-off's targets)
         self.env = env  # None: os.environ (API keys for the bake-off)
@@ -92,7 +105,8 @@ class AdvisorApp(App[int]):
             self.push_screen(WelcomeScreen(self.kb))
 
     def _results_screen(self, shortlist: Shortlist) -> ResultsScreen:
-        return ResultsScreen(shortlist, self.kb, targets_factory=self.targets_factory, env=self.env)
+        return ResultsScreen(shortlist, self.kb, targets_factory=self.targets_factory, env=self.env,
+                             evaluation=self.evaluation)
 
     def _open_checklist(self) -> None:
         self.checklist = ChecklistScreen(self.kb, self.form.values)
@@ -103,7 +117,38 @@ class AdvisorApp(App[int]):
 
     def _compute_now(self) -> Shortlist | None:
         answers = self.form.answers()
-        return None if answers is None else compute(self.kb, answers, self.today)
+        return None if answers is None else self._compute(answers)
+
+    def _compute(self, answers: Any) -> Shortlist:
+        result = compute(self.kb, answers, self.today)
+        if self.kept:
+            from advisor.evidence_store import cite_kept
+
+            result = cite_kept(result, self.kept, self.today)
+        return result
+
+    # ------------------------------------------------------------------ bake-off results
+    @on(EvalScreen.Measured)
+    def measured(self, message: EvalScreen.Measured) -> None:
+        """The bake-off's figures join the result: re-rank the results, keep the evidence."""
+        self.evaluation = message.report
+        for screen in self.screen_stack:
+            if isinstance(screen, ResultsScreen):
+                screen.show_evaluation(message.report)
+        if not self.keep_evidence:
+            return
+        from advisor.evidence_store import keep, kept_from_report
+
+        kept = kept_from_report(message.report)
+        if kept is None:
+            return
+        try:
+            keep(kept)
+        except AdvisorError as exc:
+            self.notify("; ".join(exc.lines()), title="Evidence not kept", severity="warning", markup=False)
+            return
+        self.kept.insert(0, kept)
+        self.notify("Kept this bake-off as evidence for later advice.", markup=False)
 
     @on(StartFresh)
     def start_fresh(self) -> None:
@@ -139,7 +184,7 @@ class AdvisorApp(App[int]):
     def _run_engine(self, seq: int, answers: Any) -> None:
         started = time.perf_counter()
         try:
-            result = compute(self.kb, answers, self.today)
+            result = self._compute(answers)
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never a crash
             self.post_message(ShortlistFailed(seq, f"{type(exc).__name__}: {exc}"))
             return
@@ -152,6 +197,10 @@ class AdvisorApp(App[int]):
             return  # a newer answer is already on its way
         self.changes = tuple(describe_changes(self.shortlist, message.shortlist))
         self.shortlist = message.shortlist
+        if self.evaluation is not None and self.evaluation.rerank is not None:
+            measured = {r.model_key for r in self.evaluation.rerank.order}
+            if measured != {c.option.key for c in message.shortlist.candidates}:
+                self.evaluation = None  # it measured other candidates: no longer this result's evidence
         self.last_update_seconds = message.seconds
         self._publish()
 
@@ -244,7 +293,7 @@ class AdvisorApp(App[int]):
             self.notify("Cannot save yet; answer or fix: " + "; ".join(todo), severity="warning", markup=False)
             return
         path = await self.ask_path("Save answers to (YAML)", self.answers_path or "answers.yaml",
-                                    "`advisor --answers FILE` reads it back.")
+                                    "Open it again from the welcome screen; it is plain YAML you can edit.")
         if path is None:
             return
         text = yaml.safe_dump(answers.as_yaml_dict(), sort_keys=False, allow_unicode=True)
@@ -270,11 +319,12 @@ class AdvisorApp(App[int]):
             return
         try:
             format_for(path)
-            fmt = write_report(path, self.shortlist)
+            fmt = write_report(path, self.shortlist, evaluation=self.evaluation, kb=self.kb)
         except AdvisorError as exc:
             self.notify("; ".join(exc.lines()), title="Not exported", severity="error", markup=False)
             return
-        self.notify(f"Wrote {fmt} report to {path}", markup=False)
+        with_eval = " with the bake-off" if self.evaluation is not None else ""
+        self.notify(f"Wrote {fmt} report{with_eval} to {path}", markup=False)
 
     # ------------------------------------------------------------------ command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -284,6 +334,8 @@ class AdvisorApp(App[int]):
             b = active.binding
             if not b.description or b.action in seen or not active.enabled:
                 continue
+            if b.action.split(".")[-1].startswith(NAVIGATION):
+                continue  # moving the cursor or scrolling is not a command
             seen.add(b.action)
             key_label = self.get_key_display(b)
             yield SystemCommand(f"{b.description} ({key_label})", b.tooltip or b.description,
@@ -291,12 +343,14 @@ class AdvisorApp(App[int]):
 
 
 def make_app(kb: Any, answers: Any = None, answers_path: str | None = None, today: date | None = None, *,
-             targets_factory: TargetsFactory | None = None, env: Mapping[str, str] | None = None) -> AdvisorApp:
+             targets_factory: TargetsFactory | None = None, env: Mapping[str, str] | None = None,
+             kept: Iterable[Any] = (), keep_evidence: bool = True) -> AdvisorApp:
     """The app for ``kb``; pre-filled (straight to the results) when ``answers`` are given.
 
     ``answers`` is an ``Answers`` model or a mapping of question ids to parsed values.
     ``targets_factory(kb, shortlist) -> (targets, notes)`` and ``env`` (the API keys)
     feed the bake-off; they default to ``targets_for_shortlist`` and ``os.environ``.
+    ``kept`` are earlier bake-offs (cited in each shortlist); ``keep_evidence`` keeps new ones.
     """
     values: dict[str, Any] | None = None
     if answers is not None:
@@ -305,4 +359,4 @@ def make_app(kb: Any, answers: Any = None, answers_path: str | None = None, toda
         else:
             values = {name: getattr(answers, name) for name in type(answers).model_fields}
     return AdvisorApp(kb, values=values, answers_path=answers_path, today=today or date.today(),
-                      targets_factory=targets_factory, env=env)
+                      targets_factory=targets_factory, env=env, kept=kept, keep_evidence=keep_evidence)

@@ -29,6 +29,10 @@ def launch(args: argparse.Namespace) -> int:
         from advisor.errors import InputError
 
         raise InputError("--report writes a report without the app; in the app, export with ctrl+e")
-    app = make_app(kb, answers, answers_path=None if path == "-" else path, today=today)
+    from advisor.cli.evidence_cmd import load_evidence
+
+    use = not getattr(args, "no_evidence", False)
+    kb, kept = load_evidence(kb, today, use=use)
+    app = make_app(kb, answers, answers_path=None if path == "-" else path, today=today, kept=kept, keep_evidence=use)
     result = app.run()
     return int(result or 0)

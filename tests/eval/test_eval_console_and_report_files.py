@@ -96,12 +96,13 @@ def test_a_small_monthly_projection_is_not_rounded_to_zero():
     assert monthly_projection(s, t, 1000) == Decimal("0.0027")
     rr = rerank(["a"], {"a": s}, {"a": t}, 1000)
     r = _report().model_copy(update={"rerank": rr})
-    assert "| $0.0027 |" in render_eval_markdown(r)
+    # the decision table's "Per month at measured tokens" column
+    assert "| $0.0027 |" in render_eval_markdown(r, marker=True)
 
 
 def test_eval_report_renderers_carry_the_advisor_marker():
     md = render_eval_markdown(_report(), marker=True).splitlines()
-    assert md[0] == "## Live eval" and md[1] == REPORT_MARKERS[0]
+    assert md[0] == "# Bake-off" and md[1] == REPORT_MARKERS[0] and md[3] == "## Decision"
     assert REPORT_MARKERS[0] not in render_eval_markdown(_report())  # embedded in the main report: no marker
     data = render_eval_json(_report())
     assert REPORT_MARKERS[1] in data and next(iter(json.loads(data))) == "generator"

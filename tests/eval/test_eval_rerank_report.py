@@ -19,12 +19,50 @@ def stats(key, passes, n, cps, label=None, mean_in=1000.0, mean_out=200.0):
                       mean_input_tokens=mean_in, mean_output_tokens=mean_out)
 
 
-def test_cheaper_statistically_tied_model_moves_up_and_the_sentence_says_why():
+def test_cheaper_but_worse_on_the_point_estimate_is_not_promoted_while_intervals_overlap():
     s = {"a": stats("a", 9, 10, "0.004"), "b": stats("b", 8, 10, "0.001")}
     rr = rerank(["a", "b"], s)
+    assert [r.model_key for r in rr.order] == ["a", "b"] and not rr.changed
+    assert "B is cheaper per success but passed a smaller share" in rr.sentence
+    assert "Rule: a model moves up only with at least 5 measured cases" in rr.sentence
+
+
+def test_as_good_and_cheaper_moves_up_and_the_sentence_says_why():
+    s = {"a": stats("a", 9, 10, "0.004"), "b": stats("b", 9, 10, "0.001")}
+    rr = rerank(["a", "b"], s)
     assert [r.model_key for r in rr.order] == ["b", "a"] and rr.changed
-    assert rr.sentence.startswith("B moves from #2 to #1, ahead of A: B passed 8/10 (80%, 95% CI 49%–94%) at $0.001 per success")
-    assert "within each other's 95% intervals" in rr.sentence
+    assert rr.sentence.startswith("B moves from #2 to #1, ahead of A: B passed 9/10 (90%, 95% CI 60%–98%) at $0.001 per success")
+    assert "at least as large a share of the cases and costs less per success" in rr.sentence
+
+
+def test_thin_evidence_promotes_nothing():
+    # the case: the spend cap left the good model 1 of 8 cases; 4/8 must not jump it
+    s = {"good": stats("good", 1, 1, "0.01", label="Stub good"), "weak": stats("weak", 4, 8, "0.001", label="Stub weak")}
+    rr = rerank(["good", "weak"], s, planned={"good": 8, "weak": 8})
+    assert [r.model_key for r in rr.order] == ["good", "weak"]
+    assert rr.order[0].thin and rr.order[0].not_measured == 7 and rr.not_measured == 7
+    assert "7 planned case runs not measured" in rr.sentence
+    assert "only 1 measured case, too few to move the order" in rr.sentence
+
+
+def test_below_the_floor_is_flagged_and_never_recommended_over_one_that_meets_it():
+    s = {"weak": stats("weak", 4, 8, "0.001", label="Stub weak"), "good": stats("good", 8, 8, "0.01", label="Stub good")}
+    rr = rerank(["weak", "good"], s, quality_floor=0.95)
+    assert [r.model_key for r in rr.order] == ["good", "weak"]
+    assert rr.order[1].below_floor and not rr.order[0].below_floor
+    assert rr.recommended.model_key == "good"
+    assert "interval lies below your quality floor of 95%" in rr.sentence
+    assert "Below your floor of 95%: Stub weak (4/8); not recommended." in rr.sentence
+    # with no floor the intervals overlap (8/8: 68–100%, 4/8: 22–78%) and the dearer model is not promoted:
+    # it is the floor that moved it
+    assert rerank(["weak", "good"], s).order[0].model_key == "weak"
+
+
+def test_when_no_model_meets_the_floor_none_is_recommended():
+    s = {"a": stats("a", 2, 10, "0.001"), "b": stats("b", 3, 10, "0.001")}
+    rr = rerank(["a", "b"], s, quality_floor=0.9)
+    assert all(r.below_floor for r in rr.order) and rr.recommended is None
+    assert "No measured model meets your floor." in rr.sentence
 
 
 def test_clearly_better_model_stays_ahead_even_if_dearer():
@@ -41,7 +79,7 @@ def test_clearly_better_model_moves_up():
     assert "passed clearly more cases" in rr.sentence
 
 
-def test_unmeasured_go_last_and_unknown_cost_after_known():
+def test_unmeasured_go_after_the_measured_and_unknown_cost_after_known():
     s = {"a": stats("a", 9, 10, None), "b": stats("b", 9, 10, "0.002")}
     rr = rerank(["a", "c", "b"], s)
     assert [r.model_key for r in rr.order] == ["b", "a", "c"]
@@ -69,7 +107,7 @@ def _report():
 
 def test_html_section_escapes_everything():
     h = render_eval_html_section(_report())
-    assert h.startswith('<section class="eval">') and h.rstrip().endswith("</section>")
+    assert h.startswith('<section class="eval"') and h.rstrip().endswith("</section>")
     assert "<script>" not in h and "&lt;script&gt;" in h and "&lt;b&gt;Model&lt;/b&gt;" in h
     assert "x&amp;y" in h and "c&lt;1&gt;.yaml" in h
 

@@ -57,13 +57,25 @@ def screen_text(app) -> str:
     return "\n".join(parts)
 
 
-async def open_bake_off(pilot, cases_path: str) -> None:
+async def open_bake_off(pilot, cases_path: str, spend: str = "", concurrency: str = "", target_file: str = "") -> None:
+    """ctrl+b, the cases file, then the settings dialog (its defaults unless given)."""
+    from advisor.tui.screens.bake_off_settings import BakeOffSettingsModal
+
     await on_screen(pilot, "ResultsScreen")
     await pilot.press("ctrl+b")
     await until(pilot, lambda: isinstance(pilot.app.screen, PathModal), tries=200)
     inp = pilot.app.screen.query_one("#path-input", Input)
     inp.value = cases_path
     await pilot.press("enter")
+    await pilot.pause()
+    if type(pilot.app.screen) is not PathModal:  # (a bad cases file keeps the path dialog open)
+        await until(pilot, lambda: isinstance(pilot.app.screen, BakeOffSettingsModal), tries=200)
+        dialog = pilot.app.screen
+        for field, value in (("#settings-spend", spend), ("#settings-concurrency", concurrency),
+                             ("#settings-targets", target_file)):
+            if value:
+                dialog.query_one(field, Input).value = value
+        await pilot.press("enter")
 
 
 async def on_eval_screen(pilot) -> None:
@@ -86,6 +98,10 @@ def cases_file(tmp_path, monkeypatch):
 
 async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_path):
     fake.input_tokens, fake.output_tokens = 20, 5
+    # five cases, so the evidence is not too thin to move the order (rerank.MIN_SAMPLES)
+    cases_file.write_text(CASES + "- {id: greet2, input: 'Say hello again', expected: 'Hello from the fake server.'}\n"
+                          "- {id: wave2, input: 'Wave again', checks: [{type: contains, value: Hello}]}\n")
+    ids = ("greet", "shout", "wave", "greet2", "wave2")
     app = app_for(FULL_ANSWERS, targets_factory=fake_targets(fake), env={KEY_ENV: CANARY})
     async with app.run_test(size=SIZE) as pilot:
         await open_bake_off(pilot, "cases.yaml")
@@ -94,24 +110,25 @@ async def test_bake_off_runs_live_and_reranks(app_for, fake, cases_file, tmp_pat
         screen = app.screen
         assert screen.state == "finished"
         bars = list(screen.query(ProgressBar))
-        assert len(bars) == 2 and all(b.progress == b.total == 3 for b in bars)
+        assert len(bars) == 2 and all(b.progress == b.total == 5 for b in bars)
         table = screen.query_one("#eval-table", DataTable)
-        assert table.row_count == 6
+        assert table.row_count == 10
         rows = {(str(table.get_row(k)[0]), str(table.get_row(k)[1])) for k in table.rows}
-        assert rows == {(m, c) for m in ("Pricey model", "Cheap model") for c in ("greet", "shout", "wave")}
+        assert rows == {(m, c) for m in ("Pricey model", "Cheap model") for c in ids}
         rerank = screen.query_one("#eval-rerank", DataTable)
         order = [str(rerank.get_row(r.key)[2]) for r in rerank.ordered_rows]
-        # both pass the same cases; the cheap one is cheaper per success, so it moves up
+        # both pass the same 4 of 5 cases; the cheap one is cheaper per success, so it moves up
         assert order == ["Cheap model", "Pricey model"]
         text = screen_text(app)
         assert screen.report.rerank.sentence in text and "Re-ranked shortlist" in text
-        assert "Finished: 6/6" in text
+        assert "costs less per success" in screen.report.rerank.sentence
+        assert "Finished: 10/10" in text
         assert CANARY not in text
         # results file in the cwd, named advisor-eval-<timestamp>.jsonl
         files = list(tmp_path.glob("advisor-eval-*.jsonl"))
         assert len(files) == 1
         assert CANARY not in files[0].read_text()
-        assert len(read_results(files[0])) == 6
+        assert len(read_results(files[0])) == 10
         # the key went to the server (it is real), never anywhere shown
         assert all(h.get("authorization") == f"Bearer {CANARY}" for _, h, _ in fake.requests)
 
@@ -293,8 +310,11 @@ def test_snapshot_finished(snap_compare, app_for):
         await on_eval_screen(pilot)
         await until(pilot, lambda: app.screen.state == "finished", tries=200)
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()  # (a loaded machine: let the last table rows and the outcome render)
 
-    assert snap_compare(app_for(FULL_ANSWERS), terminal_size=(110, 44), run_before=run_before)
+    # (not kept as evidence: its "kept" toast would come and go with the timing)
+    assert snap_compare(app_for(FULL_ANSWERS, keep_evidence=False), terminal_size=(110, 44), run_before=run_before)
 
 
 # -- planning happens off the UI thread, once -------------------------------------------------

@@ -80,6 +80,7 @@ def test_results_80x24(snap_compare, app_for):
 def test_results_eliminated(snap_compare, app_for):
     async def run_before(pilot):
         await on_screen(pilot, "ResultsScreen")
+        await pilot.pause()  # (the tabs take a frame to mount; setting active before that is ignored)
         pilot.app.screen.query_one("#results-tabs").active = "tab-eliminated"
         await pilot.pause()
 

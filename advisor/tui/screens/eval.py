@@ -9,8 +9,10 @@ up); their handlers update one progress bar per model, the live results table
 and the spend line. Escape (or ctrl+c) cancels: requests in flight stop,
 completed results stay in the JSONL file and in the table. When the run ends
 (or is cancelled) the screen shows the re-ranked shortlist with the sentence
-saying what changed and why, and ctrl+e exports the report with the
-evaluation embedded.
+saying what changed and why, posts :class:`EvalScreen.Measured` up (the app
+updates the results screen, keeps the evidence and exports it with the
+shortlist), and ctrl+e exports the report with the evaluation. A cancelled run
+resumes with ctrl+r: only what the results file is missing is sent.
 
 Everything shown that came from a file or a model (labels, case ids, errors)
 goes in as :class:`rich.text.Text`, never as markup.
@@ -37,7 +39,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from advisor.core.result import Shortlist
 from advisor.errors import AdvisorError, display_path
 from advisor.eval.cases import CasesFile
-from advisor.eval.report import EvalReport, build_report
+from advisor.eval.report import EvalReport, build_report, request_settings
 from advisor.eval.rerank import fmt_usd
 from advisor.eval.results import CaseResult
 from advisor.eval.target import Target
@@ -61,11 +63,12 @@ def default_results_path(folder: Path | None = None, now: datetime | None = None
     return path
 
 
-def _default_runner(targets: Sequence[Target], cases: CasesFile, results_path: Path, env: Mapping[str, str]) -> Any:
+def _default_runner(targets: Sequence[Target], cases: CasesFile, results_path: Path, env: Mapping[str, str],
+                    config: Any = None, resume: bool = False) -> Any:
     from advisor.eval.runner import EvalRunner, RunConfig
 
     # like the CLI, the first target that can run judges llm_judge checks (the runner's default)
-    return EvalRunner(targets, cases, RunConfig(), results_path=results_path, env=env)
+    return EvalRunner(targets, cases, config or RunConfig(), results_path=results_path, env=env, resume=resume)
 
 
 def _ms(v: float | None) -> Text:
@@ -91,6 +94,8 @@ class EvalScreen(Screen):
         Binding("escape", "cancel_run", "Cancel run", id="eval-cancel"),
         Binding("ctrl+c", "cancel_run", "Cancel run", id="eval-cancel-ctrl-c", show=False),
         Binding("escape", "back", "Back to results", id="eval-back"),
+        Binding("ctrl+r", "resume_run", "Resume run", id="eval-resume",
+                tooltip="Send what the cancelled run did not; completed results are kept"),
         Binding("ctrl+e", "export_eval", "Export report", id="eval-export"),
         Binding("ctrl+t", "route_plan", "Routing plan", id="eval-route"),
     ]
@@ -120,6 +125,12 @@ class EvalScreen(Screen):
     class Failed(Message):
         error: str
 
+    @dataclass
+    class Measured(Message):
+        """Posted up when a run ends with measurements: the app re-ranks its results with them."""
+
+        report: EvalReport
+
     def __init__(
         self,
         shortlist: Shortlist,
@@ -130,6 +141,7 @@ class EvalScreen(Screen):
         env: Mapping[str, str],
         results_path: Path,
         runner_factory: RunnerFactory | None = None,
+        config: Any = None,
     ) -> None:
         super().__init__(id="eval")
         self.shortlist = shortlist
@@ -138,7 +150,9 @@ class EvalScreen(Screen):
         self.notes = list(notes)
         self.env = env
         self.results_path = results_path
-        self.runner = (runner_factory or _default_runner)(self.targets, cases, results_path, env)
+        self.config = config
+        self.runner_factory = runner_factory
+        self.runner = self._make_runner(resume=False)
         self.plan: Any = None  # the runner's Plan, once the worker has made it
         # idle → planning → running → cancelling → finished | cancelled | failed | nothing
         self.state = "idle"
@@ -147,6 +161,11 @@ class EvalScreen(Screen):
         self.done = 0
         self.total = 0
         self.spent = Decimal(0)
+
+    def _make_runner(self, resume: bool) -> Any:
+        if self.runner_factory is not None:
+            return self.runner_factory(self.targets, self.cases, self.results_path, self.env)
+        return _default_runner(self.targets, self.cases, self.results_path, self.env, self.config, resume)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -167,8 +186,10 @@ class EvalScreen(Screen):
         table.add_column("Model", key="model", width=30)
         table.add_column("Case", key="case", width=18)
         for label, key in (("Result", "result"), ("Score", "score"), ("Latency ms", "latency"),
-                           ("TTFT ms", "ttft"), ("Cost", "cost")):
+                           ("TTFT ms", "ttft")):
             table.add_column(label, key=key)
+        # a fixed width: sized to its content, the column grew as results arrived (and snapshots with it)
+        table.add_column("Cost", key="cost", width=14)
         self.state = "planning"
         self._show_status()
         self.refresh_bindings()
@@ -274,17 +295,26 @@ class EvalScreen(Screen):
         summary = message.summary
         self.summary = summary
         self.state = "cancelled" if summary.cancelled else "finished"
+        answers = self.shortlist.answers
+        floor = answers.get("quality_floor")
+        config = self.config if self.config is not None else getattr(self.runner, "config", None)
         self.report = build_report(
             summary,
             cases_file=display_path(self.cases.path),
             n_cases=len(self.cases.cases),
             repeat=1,
             candidate_order=[t.model_key for t in self.targets],
-            monthly_requests=self.shortlist.answers.get("monthly_requests"),
+            monthly_requests=answers.get("monthly_requests"),
+            quality_floor=float(floor) if floor is not None else None,
+            monthly_at_answers={c.option.key: c.costs.per_month for c in self.shortlist.candidates},
+            cases=self.cases,
+            settings=request_settings(config) if config is not None else {},
         )
         self._show_outcome(self.report)
         self._show_status()
         self.refresh_bindings()
+        if self.report.answered:
+            self.post_message(self.Measured(self.report))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -331,8 +361,8 @@ class EvalScreen(Screen):
             return Text(f"Cancelling… {progress} · {spend}", style="bold yellow")
         if self.state == "cancelled":
             kept = len(self.summary.results) if self.summary is not None else self.done
-            return Text(f"Cancelled: {kept} of {self.total} results kept in {display_path(self.results_path)} · {spend}",
-                        style="bold yellow")
+            return Text(f"Cancelled: {kept} of {self.total} results kept in {display_path(self.results_path)} · {spend}"
+                        " · ctrl+r resumes the run", style="bold yellow")
         if self.state == "failed":
             return Text(f"Stopped with an error after {progress} · {spend}", style="bold red")
         return Text(f"Finished: {progress} · {spend} · ctrl+e exports the report with this evaluation",
@@ -387,6 +417,8 @@ class EvalScreen(Screen):
             return self.running
         if action in ("back", "route_plan"):
             return not self.running
+        if action == "resume_run":
+            return self.state == "cancelled"
         return True  # (export says "not finished yet" itself: a dimmed binding would fall through to the app's)
 
     def action_cancel_run(self) -> None:
@@ -395,6 +427,21 @@ class EvalScreen(Screen):
             self.runner.cancel()
             self._show_status()
             self.refresh_bindings()
+
+    def action_resume_run(self) -> None:
+        """Run again on the same results file: only the requests it is missing are sent."""
+        if self.state != "cancelled":
+            return
+        self.runner = self._make_runner(resume=True)
+        self.plan = None
+        self.report = None
+        self.done = 0
+        self.query_one("#eval-bars", Vertical).remove_children()
+        self.query_one("#eval-outcome", Static).update(Text(""))
+        self.state = "planning"
+        self._show_status()
+        self.refresh_bindings()
+        self.run_eval()
 
     def action_back(self) -> None:
         if not self.running:
@@ -434,7 +481,7 @@ class EvalScreen(Screen):
             return
         try:
             format_for(path)
-            fmt = write_report(path, self.shortlist, evaluation=self.report)
+            fmt = write_report(path, self.shortlist, evaluation=self.report, kb=getattr(self.app, "kb", None))
         except AdvisorError as exc:
             self.notify("; ".join(exc.lines()), title="Not exported", severity="error", markup=False)
             return

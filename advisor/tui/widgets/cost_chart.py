@@ -3,77 +3,40 @@
 API options cost ``per_request × volume`` (a straight line on log-log axes);
 self-hosting costs whole GPUs plus operations, so it is a step function. The
 self-hosting break-even volume from the shortlist is marked with a dotted
-column. Pure plotting lives in ``plot`` so it can be tested without a screen.
+column, the user's own volume with a solid one. The series are the HTML
+report's (:mod:`advisor.render.charts`). Pure plotting lives in ``plot`` so it can be tested without a screen.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
 from textual.widget import Widget
 
-from advisor.core.costs import self_host_monthly_at
 from advisor.core.result import Shortlist
+from advisor.render.charts import Series, compact, series_for
+
+__all__ = ["CostChart", "plot", "series_for", "compact", "volume_at"]
 
 LOW_EXP, HIGH_EXP = 4, 8  # 10K .. 100M requests a month
 GLYPHS = ("●", "◆", "▲", "■", "✚", "◼")
 COLOURS = ("cyan", "magenta", "green", "yellow", "bright_blue", "red")
 
 
-@dataclass(frozen=True)
-class Series:
-    label: str
-    kind: str  # "api" | "self-host"
-    cost_at: Callable[[int], Decimal | None]
-
-
-def compact(n: float, money: bool = False) -> str:
-    sign = "$" if money else ""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(n) >= div:
-            v = n / div
-            return f"{sign}{v:.0f}{suffix}" if v >= 10 else f"{sign}{v:.1f}{suffix}".replace(".0" + suffix, suffix)
-    return f"{sign}{n:.0f}" if n >= 10 or not money else f"{sign}{n:.2f}"
-
-
-def series_for(shortlist: Shortlist, kb: Any) -> list[Series]:
-    """One line per shortlisted option, plus the break-even's self-hosted model."""
-    a = shortlist.answers
-    tokens = int(a["avg_input_tokens"]) + int(a["avg_output_tokens"])
-    experience = a.get("gpu_ops_experience", "none")
-    out: list[Series] = []
-    seen: set[str] = set()
-
-    def self_host(model_id: str, label: str) -> None:
-        model = kb.model_by_id.get(model_id)
-        if model is None or f"{model_id}@self-host" in seen:
-            return
-        seen.add(f"{model_id}@self-host")
-        out.append(Series(label, "self-host", lambda v, m=model: self_host_monthly_at(m, kb.hosting, v, tokens, experience)))
-
-    for c in shortlist.candidates:
-        if c.option.deployment == "self_host":
-            self_host(c.option.model_id, c.option.label)
-        elif c.costs.per_request is not None and c.option.key not in seen:
-            seen.add(c.option.key)
-            per = c.costs.per_request
-            out.append(Series(c.option.label, "api", lambda v, p=per: p * v))
-    be = shortlist.break_even
-    if be is not None:
-        self_host(be.self_hosted, f"{be.self_hosted_name} (self-hosted)")
-    return out
-
-
 def volume_at(col: int, width: int) -> int:
     return int(round(10 ** (LOW_EXP + (HIGH_EXP - LOW_EXP) * col / max(1, width - 1))))
 
 
-def plot(series: list[Series], width: int, height: int, break_even: int | None = None) -> Text:
+def _col(volume: int | None, w: int) -> int | None:
+    if volume is None or not 10**LOW_EXP <= volume <= 10**HIGH_EXP:
+        return None
+    return round((math.log10(volume) - LOW_EXP) / (HIGH_EXP - LOW_EXP) * (w - 1))
+
+
+def plot(series: list[Series], width: int, height: int, break_even: int | None = None,
+         user_volume: int | None = None) -> Text:
     """The chart as styled text, ``width`` × about ``height + 3 + len(series)`` cells."""
     axis_w = 8
     w = max(10, width - axis_w - 1)
@@ -95,11 +58,14 @@ def plot(series: list[Series], width: int, height: int, break_even: int | None =
     if hi - lo < 1e-9:
         lo, hi = lo - 1, hi + 1
     grid: list[list[tuple[str, str]]] = [[(" ", "")] * w for _ in range(h)]
-    be_col = None
-    if break_even is not None and 10**LOW_EXP <= break_even <= 10**HIGH_EXP:
-        be_col = round((math.log10(break_even) - LOW_EXP) / (HIGH_EXP - LOW_EXP) * (w - 1))
+    be_col = _col(break_even, w)
+    you_col = _col(user_volume, w)
+    if be_col is not None:
         for r in range(h):
             grid[r][be_col] = ("┊", "bold red")
+    if you_col is not None:
+        for r in range(h):
+            grid[r][you_col] = ("│", "bold white")
     for si, row in enumerate(values):
         glyph, colour = GLYPHS[si % len(GLYPHS)], COLOURS[si % len(COLOURS)]
         for col, val in enumerate(row):
@@ -125,6 +91,10 @@ def plot(series: list[Series], width: int, height: int, break_even: int | None =
     for si, s in enumerate(series):
         out.append(f"  {GLYPHS[si % len(GLYPHS)]} ", style=COLOURS[si % len(COLOURS)])
         out.append(f"{s.label} — {'API, linear' if s.kind == 'api' else 'self-hosted, steps per GPU replica'}\n")
+    if user_volume is not None:
+        out.append("  │ ", style="bold white")
+        out.append(f"your volume: {user_volume:,} requests/month")
+        out.append(" (off the chart)\n" if you_col is None else "\n", style="dim")
     if break_even is not None:
         out.append("  ┊ ", style="bold red")
         out.append(f"self-hosting breaks even at {break_even:,} requests/month")
@@ -153,10 +123,12 @@ class CostChart(Widget):
         return be.monthly_requests if be is not None else None
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
-        return self._plot_height() + 4 + len(self._series)
+        return self._plot_height() + 5 + len(self._series)
 
     def _plot_height(self) -> int:
         return 14
 
     def render(self) -> Text:
-        return plot(self._series, self.size.width or 80, self._plot_height(), self._break_even())
+        volume = self.shortlist.answers.get("monthly_requests")
+        return plot(self._series, self.size.width or 80, self._plot_height(), self._break_even(),
+                    int(volume) if volume else None)
