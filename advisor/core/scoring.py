@@ -63,7 +63,7 @@ def dimension_weights(kb: KnowledgeBase, answers: Any) -> dict[str, int]:
     return {d: (0 if d in COUNTED_AS_COST else weights.get(d, 0) + bump[d]) for d in DIMENSIONS}
 
 
-def blend_weights(answers: Any) -> dict[str, float]:
+def blend_weights(kb: KnowledgeBase, answers: Any) -> dict[str, float]:
     """How much quality, capability fit, cost and speed count, from the answers."""
     w = {"quality": 0.40, "fit": 0.20, "cost": 0.25, "speed": 0.15}
     if answers.task_type in ("batch", "classification") or answers.monthly_requests >= 1_000_000:
@@ -74,7 +74,7 @@ def blend_weights(answers: Any) -> dict[str, float]:
         w["speed"] += 0.15
     elif answers.user_facing:
         w["speed"] += 0.05
-    if answers.quality_floor is not None and answers.quality_floor >= Decimal("0.9"):
+    if high_floor(kb, answers):
         w["quality"] += 0.10
     if answers.task_type in ("reasoning", "agent", "code", "long_document"):
         w["quality"] += 0.10
@@ -107,7 +107,7 @@ def _fit(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> float:
     m = opt.model
     task = kb.task_by_id.get(answers.task_type)
     route = task.route_tier if task else "mid"
-    if answers.quality_floor is not None and answers.quality_floor >= Decimal("0.9"):
+    if high_floor(kb, answers):
         route = "frontier"
     parts = [_TIER_FIT[route][m.tier]]
     if answers.output_format == "json":
@@ -181,7 +181,7 @@ def rating_levels(kb: KnowledgeBase, model: ModelSpec, dim: str) -> list[tuple[s
 
     The user's own bake-off outranks public benchmarks, which sit beside the
     guides' capability matrix."""
-    claims = kb_claims(kb, model.id, dim)
+    claims = kb.claims_for(model.id, dim)
     if claims:
         if claims[0].kind == "bake_off":
             return [(c.level, c.kind) for c in claims if c.kind == "bake_off"]
@@ -202,11 +202,6 @@ def dimension_value(kb: KnowledgeBase, claims: list[tuple[str, str]], prior: flo
     return confidence * mean + (1 - confidence) * prior, confidence
 
 
-def kb_claims(kb: KnowledgeBase, model_id: str, dim: str) -> tuple:
-    finder = getattr(kb, "claims_for", None)
-    return finder(model_id, dim) if finder is not None else ()
-
-
 def unrated_value(kb: KnowledgeBase, answers: Any, model: ModelSpec) -> float:
     prior = kb.scoring.unrated
     if high_floor(kb, answers):
@@ -218,7 +213,7 @@ def score_options(
     kb: KnowledgeBase, answers: Any, survivors: list[Option], members: set[str], today: date
 ) -> dict[str, Score]:
     dims = dimension_weights(kb, answers)
-    blend = blend_weights(answers)
+    blend = blend_weights(kb, answers)
     bonuses = kb.scoring.bonuses
     scores: dict[str, Score] = {}
     task = kb.task_by_id.get(answers.task_type)

@@ -26,4 +26,4 @@ def report_dict(shortlist: Shortlist, evaluation: Any | None = None) -> dict[str
 
 
 def render_json(shortlist: Shortlist, evaluation: Any | None = None) -> str:
-    return json.dumps(report_dict(shortlist, evaluation), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report_dict(shortlist, evaluation), indent=2, ensure_ascii=True) + "\n"

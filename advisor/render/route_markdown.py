@@ -127,7 +127,7 @@ def render_route_markdown(plan: RoutePlan, heading: str = "#") -> str:
 
 def render_route_json(plan: RoutePlan) -> str:
     data = {"generator": "advisor", "routing_plan": plan.model_dump(mode="json"), "summary": plan.summary()}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 
 def render_route_text(plan: RoutePlan) -> str:

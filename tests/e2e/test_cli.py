@@ -470,3 +470,21 @@ def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")
     assert_bad_input(r, "command line: --why-not: unknown model 'gpt-4oo' (did you mean 'gpt-4o'?)")
+
+
+def test_json_output_escapes_bidi_and_control_characters(cli, tmp_path):
+    over = tmp_path / "over"
+    over.mkdir()
+    (over / "models.yaml").write_text(
+        EVIL_PROVIDER + "models:\n"
+        "  - id: evil\n"
+        "    name: \"Mini\\u202Elive\\u0085x\"\n"
+        "    family: evil\n    vendor: evil\n    tier: frontier\n    context_window: 128000\n"
+        "    endpoints:\n"
+        "      - {provider: evilcorp, model_id: evil-1, price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: s}}\n"
+    )
+    (tmp_path / "a.yaml").write_text(SIMPLE + _only_evil())
+    r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert "\u202e" not in r.stdout and "\u0085" not in r.stdout  # nothing that reorders or breaks a terminal
+    assert json.loads(r.stdout)["shortlist"]["candidates"][0]["option"]["model_name"] == "Mini\u202elive\u0085x"

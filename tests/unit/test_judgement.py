@@ -307,3 +307,33 @@ def test_a_team_without_gpu_experience_is_steered_to_one_gpu_a_replica():
     assert _ops_fit(1, "none") == 1.0
     assert _ops_fit(1, "none") > _ops_fit(2, "none") > _ops_fit(4, "none") > _ops_fit(8, "none")
     assert _ops_fit(4, "strong") > _ops_fit(4, "some") > _ops_fit(4, "none")
+
+
+def test_the_high_floor_threshold_in_scoring_yaml_moves_every_part(kb, tmp_path):
+    # one threshold, read from knowledge: an overlay that says a 0.85 floor is "high"
+    # moves the blend (quality counts more) and the route (frontier) as well as the prior
+    from advisor.core.scoring import blend_weights, high_floor
+
+    a = answers_from_mapping(kb, {"task_type": "summarization", "monthly_requests": 100_000, "quality_floor": "0.85"})
+    (tmp_path / "scoring.yaml").write_text("unrated: {high_floor_from: 0.85}\n")
+    strict = load_knowledge([tmp_path], replace=REPLACE)
+    a2 = answers_from_mapping(strict, {"task_type": "summarization", "monthly_requests": 100_000, "quality_floor": "0.85"})
+    assert not high_floor(kb, a) and high_floor(strict, a2)
+    assert blend_weights(strict, a2)["quality"] > blend_weights(kb, a)["quality"]
+
+
+def test_the_same_answers_give_the_same_json_in_separate_processes_with_other_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    answers = tmp_path / "a.yaml"
+    answers.write_text("task_type: extraction\nmonthly_requests: 300000\navailability: high\nquality_floor: 0.9\n")
+    outs = []
+    for seed in ("1", "2024"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "ADVISOR_DATA_DIR": str(tmp_path / "data")}
+        r = subprocess.run([sys.executable, "-m", "advisor", "--answers", str(answers), "--format", "json", "--today", "2026-12-01"],
+                           capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 0, r.stderr
+        outs.append(r.stdout)
+    assert outs[0] == outs[1]
