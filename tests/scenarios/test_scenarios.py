@@ -57,17 +57,17 @@ def test_every_scenario_has_expectations_and_a_story():
 
 def _known_gaps() -> dict[str, str]:
     """Scenarios where advisor's pick and the engineer's expectation still differ,
-    each with the lead's reading of why (known_gaps.yaml). The expectation itself
+    each with the lead's reading of why (known_gaps.yml). The expectation itself
     is never edited to match; a gap that closes makes its test fail (strict xfail)
     until its line is removed."""
-    path = HERE / "known_gaps.yaml"
+    path = HERE / "known_gaps.yml"
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
 
 
 def test_known_gaps_name_real_scenarios():
     stems = {p.stem for p in _answers_files()}
     unknown = sorted(set(_known_gaps()) - stems)
-    assert not unknown, f"known_gaps.yaml names scenarios that do not exist: {unknown}"
+    assert not unknown, f"known_gaps.yml names scenarios that do not exist: {unknown}"
     assert all(isinstance(v, str) and len(v) > 40 for v in _known_gaps().values()), "each gap needs a real reason"
 
 
