@@ -416,6 +416,8 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
                 unverified=tuple(opt.unverified),
                 retires=retirement(opt),
                 successor=successor_of(opt),
+                below_recommended=tuple(below_details(kb, answers, opt, scores, rec, today))
+                if rec is not None and role != "recommended" else (),
             )
         )
         warnings.extend(_candidate_warnings(kb, answers, opt, today))
@@ -536,6 +538,25 @@ def _score_gaps(s: Score, r: Score, rec_name: str) -> list[str]:
     return out
 
 
+def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str, Score], rec: Option, today: date) -> list[str]:
+    """What puts ``opt`` below the recommendation: the rule (retirement, the
+    high-floor evidence rule, unverified limits), then the score parts."""
+    s, r = scores[opt.ref.key], scores[rec.ref.key]
+    details = _score_gaps(s, r, rec.model.name)
+    if opt.unverified:
+        details.append("unverified on " + ", ".join(opt.unverified) + ": ranked below every verified option")
+    if evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
+        what = "it is unproven" if s.unproven else "its evidence is poor"
+        details.insert(0, f"under your quality floor of {answers.quality_floor}, models with evidence that is not poor rank "
+                       f"first and {what} (evidence behind {s.evidence:.0%} of the quality weight); a bake-off on your cases "
+                       "would prove it")
+    when = retirement(opt)
+    avoid = kb.scoring.retiring_avoid_days
+    if when is not None and (when - today).days <= avoid:
+        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: not shortlisted while a live option qualifies")
+    return details
+
+
 def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, rec_today) -> WhyNot:
     from advisor.core.result import ROLE_LABELS
 
@@ -558,20 +579,7 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
     position = ranked.index(best) + 1
     s = scores[best.ref.key]
     r = scores[rec.ref.key] if rec is not None else None
-    details: list[str] = []
-    if r is not None and rec is not None and rec.model.id != model.id:
-        details = _score_gaps(s, r, rec.model.name)
-    if best.unverified:
-        details.append("unverified on " + ", ".join(best.unverified) + ": ranked below every verified option")
-    if r is not None and rec is not None and evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
-        what = "it is unproven" if s.unproven else "its evidence is poor"
-        details.insert(0, f"under your quality floor of {answers.quality_floor}, models with evidence that is not poor rank "
-                       f"first and {what} (evidence behind {s.evidence:.0%} of the quality weight); a bake-off on your cases "
-                       "would prove it")
-    when = retirement(best)
-    avoid = kb.scoring.retiring_avoid_days
-    if when is not None and rec is not None and (when - rec_today).days <= avoid:
-        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: not shortlisted while a live option qualifies")
+    details = below_details(kb, answers, best, scores, rec, rec_today) if rec is not None and rec.model.id != model.id else []
     against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
     if model.id in role_of:
         role = ROLE_LABELS[role_of[model.id]]

@@ -180,6 +180,8 @@ class Candidate(Record):
     unverified: tuple[str, ...] = ()  # limits passed only because the figure is unknown
     retires: date | None = None  # the provider's retirement date, when known
     successor: str | None = None  # model id the provider points to
+    # for every role but the recommended: the rule or score parts that put it below
+    below_recommended: tuple[str, ...] = ()
 
 
 class WhyNot(Record):

@@ -20,6 +20,9 @@ def _candidate_section(c: Candidate) -> list[str]:
     out.append("")
     out.append("Why:")
     out.extend(f"- {_md(r)}" for r in c.reasons)
+    if c.below_recommended:
+        out += ["", "Why not the recommendation:"]
+        out.extend(f"- {_md(r)}" for r in c.below_recommended)
     out.append("")
     out.append("| Cost | Per request | Per month | Per year |")
     out.append("|---|---|---|---|")

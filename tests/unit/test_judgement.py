@@ -337,3 +337,4 @@ def test_the_same_answers_give_the_same_json_in_separate_processes_with_other_ha
         assert r.returncode == 0, r.stderr
         outs.append(r.stdout)
     assert outs[0] == outs[1]
+

@@ -33,6 +33,11 @@ def detail_text(c: Candidate, s: Shortlist) -> Text:
         t.append(f"  • {r}\n")
     t.append(f"  score {c.score.total:.2f} (quality {c.score.quality:.2f}, fit {c.score.fit:.2f}, "
              f"cost {c.score.cost:.2f}, speed {c.score.speed:.2f}, tree bonus {c.score.tree_bonus:.2f})\n", style="dim")
+    if c.below_recommended:
+        rec = s.recommended
+        head("Why not the recommendation" + (f" ({rec.option.model_name})" if rec else ""))
+        for line in c.below_recommended:
+            t.append(f"  • {line}\n")
     head("Decision tree path")
     for step in s.tree_path:
         t.append(f"  {step.question}  ")
