@@ -129,12 +129,13 @@ def evidence_dir() -> Path:
 
 # -- write / read / forget --------------------------------------------------------
 
-def kept_from_report(report: Any, *, now: datetime | None = None) -> KeptBakeOff | None:
+def kept_from_report(report: Any, *, now: datetime | None = None, skip: set[str] = frozenset()) -> KeptBakeOff | None:
     """The summary worth keeping from an :class:`~advisor.eval.report.EvalReport`; None
-    when nothing was answered (a run with no measurements is no evidence)."""
+    when nothing was answered (a run with no measurements is no evidence). ``skip``:
+    model keys whose runs say nothing about the real model (another base URL)."""
     models = []
     for s in report.models:
-        if not s.answered:
+        if not s.answered or s.model_key in skip:
             continue
         key = s.model_key
         models.append(KeptModel(

@@ -263,7 +263,7 @@ def _main(argv: list[str]) -> int:
         atomic_write(args.report, runner.redact(text), make_parents=True)
         say(f"wrote {display_path(args.report)}")
     if not args.no_evidence:
-        _keep_evidence(report)
+        _keep_evidence(report, targets, args)
     if summary.cancelled:
         say(f"interrupted; {len(summary.results)} results kept in {display_path(results_path)} "
             "(run again with --resume to finish)")
@@ -271,14 +271,35 @@ def _main(argv: list[str]) -> int:
     return _exit_status(report, args.fail_under)
 
 
-def _keep_evidence(report: Any) -> None:
+def _not_the_real_api(targets: list[Target], args: argparse.Namespace) -> dict[str, str]:
+    """Targets whose answers say nothing about the model knowledge names: a known
+    model run against another base URL (a local server, a proxy, a fake) or a model
+    knowledge does not have. Their runs are never kept as evidence for it."""
+    from advisor.cli.common import load_kb
+
+    kb = load_kb(getattr(args, "knowledge", None))
+    out: dict[str, str] = {}
+    for t in targets:
+        model, _, prov = t.model_key.partition("@")
+        p = kb.providers.get(prov)
+        if model not in kb.model_by_id or p is None:
+            out[t.model_key] = "not a model in knowledge"
+        elif p.base_url.rstrip("/") != t.base_url.rstrip("/"):
+            out[t.model_key] = f"it ran against {t.base_url}, not {p.name}'s API"
+    return out
+
+
+def _keep_evidence(report: Any, targets: list[Target], args: argparse.Namespace) -> None:
+    from advisor.cli.common import say
     from advisor.evidence_store import keep, kept_from_report
 
-    kept = kept_from_report(report)
+    skip = _not_the_real_api(targets, args)
+    for key, why in skip.items():
+        say(f"not kept as evidence for {key}: {why}")
+    kept = kept_from_report(report, skip=set(skip))
     if kept is None:
         return
     path = keep(kept)
-    from advisor.cli.common import say
 
     say(f"kept this bake-off as evidence for later advice ({display_path(path)}; "
         "`advisor evidence list`, or --no-evidence not to keep)")

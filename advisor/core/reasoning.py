@@ -74,8 +74,10 @@ def choose_mode(
         light = reasoning.lightest()
         why = "a person waits on the reply" if answers.latency_target_ms is None else f"target {budget:,} ms"
         wait = latency_in_mode(base_latency_ms, light, reasoning, scoring)
+        lowest = "it always thinks, with no control to lower it" if len(reasoning.modes) == 1 else (
+            f"its thinking cannot be lowered below {light.label}")
         return light, (
-            f"its thinking cannot be lowered below {light.label}: about {wait:,.0f} ms "
+            f"{lowest}: about {wait:,.0f} ms "
             f"{'before the first token' if answers.user_facing else 'a response'} even then; {why}"
         )
     if answers.task_type == "reasoning":

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from advisor.core.money import Usd, UsdOpt
 from advisor.core.schema import EvidenceClaim, ReasoningMode
 
 _set = object.__setattr__  # records are frozen; ``trusted`` fills them directly
@@ -101,10 +102,10 @@ class SelfHostCost(Record):
     gpus: int
     replicas: int
     gpus_per_replica: int
-    gpu_monthly: Decimal
-    ops_monthly: Decimal
-    total_monthly: Decimal
-    per_request: Decimal
+    gpu_monthly: Usd
+    ops_monthly: Usd
+    total_monthly: Usd
+    per_request: Usd
     assumptions: tuple[str, ...]
 
 
@@ -115,7 +116,7 @@ class BreakEven(Record):
     self_hosted_name: str
     api: str  # option key
     api_label: str
-    api_per_request: Decimal
+    api_per_request: Usd
     monthly_requests: int | None  # None: never breaks even
     note: str
 
@@ -123,20 +124,20 @@ class BreakEven(Record):
 class Costs(Record):
     input_tokens: int
     output_tokens: int
-    per_request: Decimal | None
-    input_per_request: Decimal | None
-    output_per_request: Decimal | None
-    per_month: Decimal | None
-    per_year: Decimal | None
-    price_input_per_m: Decimal | None
-    price_output_per_m: Decimal | None
+    per_request: UsdOpt
+    input_per_request: UsdOpt
+    output_per_request: UsdOpt
+    per_month: UsdOpt
+    per_year: UsdOpt
+    price_input_per_m: UsdOpt
+    price_output_per_m: UsdOpt
     price_as_of: date | None
     price_source: str | None
     self_host: SelfHostCost | None = None
     break_even: BreakEven | None = None
     # per successful task if it passes at exactly the quality floor (no retries
     # assumed); the bake-off replaces this with the measured figure
-    per_success_at_floor: Decimal | None = None
+    per_success_at_floor: UsdOpt = None
     quality_floor: Decimal | None = None
 
 
@@ -205,8 +206,8 @@ class Warning_(Record):
 class Ranked(Record):
     option: OptionRef
     total: float
-    per_request: Decimal | None
-    per_month: Decimal | None
+    per_request: UsdOpt
+    per_month: UsdOpt
 
 
 class Shortlist(Record):

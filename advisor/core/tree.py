@@ -39,7 +39,7 @@ def _budget_text(answers: Any) -> str:
         return f"budget_per_request_usd = {per}"
     return (
         f"budget_per_month_usd = {month} over monthly_requests = {answers.monthly_requests:,}: "
-        f"{spread.quantize(Decimal('0.000001')).normalize():f} a request"
+        f"${spread.quantize(Decimal('0.000001')).normalize():f} a request"
     )
 
 

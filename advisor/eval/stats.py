@@ -26,26 +26,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.eval.results import CaseResult
 
 __all__ = ["wilson_interval", "percentile", "ModelStats", "CheckStats", "model_stats", "P95_MIN_SAMPLES",
            "Usd", "UsdOpt", "usd_json", "USD_PLACES"]
 
-USD_PLACES = 10
-_QUANTUM = Decimal(1).scaleb(-USD_PLACES)
-
-
-def usd_json(value: Decimal) -> str:
-    """A USD amount as JSON: a decimal string with exactly ``USD_PLACES`` places."""
-    return format(Decimal(value).quantize(_QUANTUM), "f")
-
-
-Usd = Annotated[Decimal, PlainSerializer(usd_json, return_type=str, when_used="json")]
-UsdOpt = Annotated[Decimal | None, PlainSerializer(lambda v: None if v is None else usd_json(v), when_used="json")]
+# the one money format for JSON, shared with the shortlist (advisor.core.money)
+from advisor.core.money import USD_PLACES, Usd, UsdOpt, usd_json  # noqa: E402
 
 Z95 = 1.959963984540054
 P95_MIN_SAMPLES = 20

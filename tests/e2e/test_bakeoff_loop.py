@@ -162,6 +162,20 @@ def test_a_bake_off_where_nothing_answered_exits_1_and_keeps_nothing(world):
     assert not list(world["data"].rglob("bakeoff-*.json"))
 
 
+def test_a_known_model_run_against_another_base_url_is_not_kept_as_its_evidence(world):
+    # a target file pointing a real model at a fake (or a proxy) says nothing about the
+    # real model: its answers must not change later advice on that model
+    c = world["candidates"][0]["option"]
+    targets = world["tmp"] / "targets.yaml"
+    targets.write_text(f"targets:\n  - {{model: {c['model_id']}, provider: {c['provider']}, base_url: '{world['fake'].base}/v1'}}\n")
+    r = advisor(world, "eval", "--target-file", str(targets), "--cases", str(world["cases"]),
+                "--results", str(world["tmp"] / "t.jsonl"))
+    assert r.returncode in (0, 3), r.stderr
+    assert f"not kept as evidence for {c['model_id']}@{c['provider']}: it ran against {world['fake'].base}/v1" in r.stderr
+    assert "kept this bake-off as evidence" not in r.stderr
+    assert not list(world["data"].rglob("bakeoff-*.json"))
+
+
 # -- the app in a real terminal ------------------------------------------------------------
 
 from test_tmux import tmux, wait_for  # noqa: E402 - the tmux helpers of the other terminal test

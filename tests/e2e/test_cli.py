@@ -488,3 +488,29 @@ def test_json_output_escapes_bidi_and_control_characters(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "\u202e" not in r.stdout and "\u0085" not in r.stdout  # nothing that reorders or breaks a terminal
     assert json.loads(r.stdout)["shortlist"]["candidates"][0]["option"]["model_name"] == "Mini\u202elive\u0085x"
+
+
+def test_money_in_json_has_one_precision_everywhere(cli, tmp_path):
+    # the shortlist's money and the bake-off's share one documented format:
+    # a decimal string with exactly 10 places (advisor.core.money)
+    (tmp_path / "a.yaml").write_text(SIMPLE + "availability: high\n")
+    r = cli("--answers", "a.yaml", "--today", TODAY, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    money = {"per_request", "input_per_request", "output_per_request", "per_month", "per_year",
+             "price_input_per_m", "price_output_per_m", "per_success_at_floor", "gpu_monthly", "ops_monthly",
+             "total_monthly", "api_per_request"}
+    seen = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in money and v is not None:
+                    seen.append(v)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads(r.stdout))
+    assert len(seen) > 10
+    assert all(isinstance(v, str) and re.fullmatch(r"\d+\.\d{10}", v) for v in seen), seen[:5]

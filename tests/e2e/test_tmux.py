@@ -134,3 +134,39 @@ def test_digits_typed_1ms_apart_all_reach_the_field_and_the_saved_answers(tmp_pa
         assert yaml.safe_load(saved.read_text())["monthly_requests"] == int(number), screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_closing_the_terminal_ends_the_app(tmp_path):
+    # a closed terminal (SIGHUP) or a kill (SIGTERM) must end the app, not leave it
+    # running without a screen
+    import signal
+
+    marker = tmp_path / f"data-{uuid.uuid4().hex[:8]}"
+    marker.mkdir()
+    cmd = (f"cd {shlex.quote(str(REPO))} && ADVISOR_DATA_DIR={shlex.quote(str(marker))} TERM=xterm-256color "
+           f"{shlex.quote(sys.executable)} -m advisor --today 2026-11-24")  # a shell runs it, as a user would
+    for sig in (None, signal.SIGTERM):
+        session = f"advisor-{uuid.uuid4().hex[:8]}"
+        tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd)
+        try:
+            wait_for(session, "Start a fresh checklist")
+            found = subprocess.run(["pgrep", "-f", f"ADVISOR_DATA_DIR={marker}"], capture_output=True, text=True).stdout.split()
+            found += subprocess.run(["pgrep", "-f", "-n", "-x", f"{sys.executable} -m advisor --today 2026-11-24"],
+                                    capture_output=True, text=True).stdout.split()
+            pids = [int(p) for p in found if Path(f"/proc/{p}/environ").exists()
+                    and str(marker).encode() in Path(f"/proc/{p}/environ").read_bytes()]
+            assert pids, "could not find the app's process"
+            pid = pids[-1]
+            if sig is None:
+                subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)  # SIGHUP
+            else:
+                os.kill(pid, sig)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+                time.sleep(0.1)
+            alive = Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+            if alive:
+                os.kill(pid, signal.SIGKILL)
+            assert not alive, f"the app was still running 10 s after {'SIGHUP' if sig is None else 'SIGTERM'}"
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -197,7 +197,7 @@ def test_reasoning_latency_when_a_person_waits(run):
     s = run(user_facing=True)
     msg = dict(_elims(s, "o3@openai"))["reasoning_latency"]
     assert msg == (
-        "its thinking cannot be lowered below thinks (no known control): about 10,000 ms "
+        "it always thinks, with no control to lower it: about 10,000 ms "
         "before the first token even then; a person waits on the reply"
     )
 

@@ -206,7 +206,7 @@ def test_a_tight_monthly_budget_takes_the_cost_branch(run):
     s = run(budget_per_month_usd=Decimal("300"))
     step = next(st for st in s.tree_path if st.node == "cost_primary")
     assert step.decision == "yes"
-    assert step.answer == "budget_per_month_usd = 300 over monthly_requests = 100,000: 0.003 a request"
+    assert step.answer == "budget_per_month_usd = 300 over monthly_requests = 100,000: $0.003 a request"
     assert s.outcome.node == "cheapest_models"
 
 
