@@ -273,8 +273,8 @@ def _main(argv: list[str]) -> int:
 
 def _not_the_real_api(targets: list[Target], args: argparse.Namespace) -> dict[str, str]:
     """Targets whose answers say nothing about the model knowledge names: a known
-    model run against another base URL (a local server, a proxy, a fake) or a model
-    knowledge does not have. Their runs are never kept as evidence for it."""
+    model run against another base URL (a local server, a proxy, a fake). Their
+    runs are never kept as evidence for it."""
     from advisor.cli.common import load_kb
 
     kb = load_kb(getattr(args, "knowledge", None))
@@ -283,8 +283,8 @@ def _not_the_real_api(targets: list[Target], args: argparse.Namespace) -> dict[s
         model, _, prov = t.model_key.partition("@")
         p = kb.providers.get(prov)
         if model not in kb.model_by_id or p is None:
-            out[t.model_key] = "not a model in knowledge"
-        elif p.base_url.rstrip("/") != t.base_url.rstrip("/"):
+            continue  # not a model knowledge has: kept, it can never change advice on one
+        if p.base_url.rstrip("/") != t.base_url.rstrip("/"):
             out[t.model_key] = f"it ran against {t.base_url}, not {p.name}'s API"
     return out
 
