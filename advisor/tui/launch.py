@@ -34,5 +34,23 @@ def launch(args: argparse.Namespace) -> int:
     use = not getattr(args, "no_evidence", False)
     kb, kept = load_evidence(kb, today, use=use)
     app = make_app(kb, answers, answers_path=None if path == "-" else path, today=today, kept=kept, keep_evidence=use)
+    _end_with_the_terminal()
     result = app.run()
     return int(result or 0)
+
+
+def _end_with_the_terminal() -> None:
+    """A closed terminal (SIGHUP) or a kill (SIGTERM) ends the app at once, worker
+    threads and a bake-off in flight included: there is no screen left to ask on.
+    (Raising SystemExit, as the command line does, can leave a worker thread running.)
+    Files are written atomically, so nothing the user saved is half-written."""
+    import os
+    import signal
+
+    def gone(signum: int, _frame: object) -> None:
+        os._exit(128 + signum)
+
+    for name in ("SIGHUP", "SIGTERM"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, gone)

@@ -207,5 +207,30 @@ def test_the_app_reranks_its_results_after_a_bake_off_in_tmux(world):
         assert "#1 ↑was 2" in screen and second[:20] in screen
         assert CANARY not in screen
         assert list(world["data"].rglob("bakeoff-*.json")), "the app keeps the bake-off as evidence"
+        # closing the terminal ends the app, even after a bake-off (its workers included)
+        mine = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline(p).endswith(
+            f"--knowledge {world['overlay']} --tui")]
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(p.exists() and "zombie" not in _status(p) for p in mine):
+            time.sleep(0.2)
+        left = [p.name for p in mine if p.exists() and "zombie" not in _status(p)]
+        for pid in left:
+            os.kill(int(pid), 9)
+        assert mine and not left, f"the app kept running after its terminal closed: {left}"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _cmdline(p: Path) -> str:
+    try:
+        return p.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _status(p: Path) -> str:
+    try:
+        return p.joinpath("status").read_text().lower()
+    except OSError:
+        return "zombie"
