@@ -507,10 +507,19 @@ class EvalRunner:
                 if result is None:  # answered but not judged within the cap
                     not_run += 1
                     return
+                cancelled_while_writing = False
                 if writer is not None:
                     # append + fsync off the event loop (one writer thread keeps order);
-                    # the result is durable before its event is emitted
-                    await loop.run_in_executor(write_pool, writer.append, result)
+                    # the result is durable before its event is emitted. A cancel that lands
+                    # during the write cannot stop the thread, so the result is in the file
+                    # either way: finish its bookkeeping, then honour the cancel.
+                    write = loop.run_in_executor(write_pool, writer.append, result)
+                    while not write.done():
+                        try:
+                            await asyncio.shield(write)
+                        except asyncio.CancelledError:
+                            cancelled_while_writing = True
+                    write.result()  # (a failed write raises here, as before)
                 new_results.append(result)
                 by_model_done[req.target.model_key] += 1
                 progress = Progress(
@@ -518,6 +527,8 @@ class EvalRunner:
                     {k: (by_model_done[k], by_model_total[k]) for k in by_model_total},
                 )
                 emit(ResultReady(result, progress))
+                if cancelled_while_writing:
+                    raise asyncio.CancelledError
 
         try:
             self._tasks = [asyncio.create_task(one(r)) for r in plan.requests]

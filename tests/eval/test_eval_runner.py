@@ -146,6 +146,39 @@ async def test_cancel_keeps_completed_results(fake, tmp_path):
     assert len(read_results(tmp_path / "r.jsonl")) == summary.new_results
 
 
+async def test_a_cancel_during_the_write_keeps_file_events_and_summary_in_step(fake, tmp_path, monkeypatch):
+    # (CI once showed 2 results in the file but 1 in the app's table: the cancel landed
+    # while the result was being appended, so the file had it and no event said so)
+    import threading
+
+    from advisor.eval import runner as runner_mod
+
+    writing, release = threading.Event(), threading.Event()
+    real_append = runner_mod.ResultsWriter.append
+
+    def slow_append(self, result):
+        real_append(self, result)
+        writing.set()
+        release.wait(5)
+
+    monkeypatch.setattr(runner_mod.ResultsWriter, "append", slow_append)
+    events = []
+    runner = EvalRunner([target(fake)], cases(4), RunConfig(concurrency=1, per_provider=1, retry=FAST),
+                        results_path=tmp_path / "r.jsonl", env=ENV)
+    task = asyncio.create_task(runner.run(on_event=events.append))
+    while not writing.is_set():
+        await asyncio.sleep(0.005)
+    runner.cancel()  # the first result is in the file; its append has not returned yet
+    await asyncio.sleep(0.05)
+    release.set()
+    summary = await task
+    kept = read_results(tmp_path / "r.jsonl")
+    ready = [e.result.key for e in events if isinstance(e, ResultReady)]
+    assert summary.cancelled
+    assert len(kept) == 1
+    assert ready == [r.key for r in kept] == [r.key for r in summary.results]
+
+
 async def test_per_provider_and_global_limits(fake):
     fake.latency = 0.08
     ts = [target(fake, key="a"), target(fake, key="b")]  # same endpoint: one provider
