@@ -546,7 +546,11 @@ def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str
     if opt.unverified:
         details.append("unverified on " + ", ".join(opt.unverified) + ": ranked below every verified option")
     if evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
-        what = "it is unproven" if s.unproven else "its evidence is poor"
+        poor_below = kb.scoring.high_floor_poor_below
+        what = "it is unproven" if s.unproven else (
+            f"its evidence is poor for that floor (it averages {s.evidence_level:.2f} of the best, below "
+            f"'{poor_below}' at {float(kb.scoring.level_values[poor_below]):.2f})"
+        )
         details.insert(0, f"under your quality floor of {answers.quality_floor}, models with evidence that is not poor rank "
                        f"first and {what} (evidence behind {s.evidence:.0%} of the quality weight); a bake-off on your cases "
                        "would prove it")

@@ -53,14 +53,49 @@ def ordered(claims: Iterable[EvidenceClaim]) -> tuple[EvidenceClaim, ...]:
 
 
 def build_index(kb: "KnowledgeBase") -> dict[tuple[str, str], tuple[EvidenceClaim, ...]]:
-    """(model id, dimension) -> its claims in citation order; built once per knowledge base."""
+    """(model id, dimension) -> its claims in citation order; built once per knowledge base.
+
+    A model with no claim of its own on a dimension listed in ``scoring.lineage``
+    inherits the claims of its nearest predecessor in the same line that has some
+    (see :func:`predecessors`), each marked ``inherited_from``."""
     grouped: dict[tuple[str, str], list[EvidenceClaim]] = {}
     for claim in kb.claims:
         grouped.setdefault((claim.model, claim.dimension), []).append(claim)
     for model in kb.models:
         for claim in matrix_claims(model):
             grouped.setdefault((model.id, claim.dimension), []).append(claim)
+    for dim in kb.scoring.lineage.dimensions:
+        for model in kb.models:
+            if (model.id, dim) in grouped:
+                continue
+            for pred in predecessors(kb.models, model):
+                own = [c for c in grouped.get((pred.id, dim), ()) if c.kind != "bake_off" and c.inherited_from is None]
+                if own:
+                    grouped[(model.id, dim)] = [
+                        c.model_copy(update={"model": model.id, "inherited_from": pred.id}) for c in own
+                    ]
+                    break
     return {key: ordered(claims) for key, claims in grouped.items()}
+
+
+def released_on(model: ModelSpec) -> date:
+    """When the model came out; a model only the newest catalogue lists counts as newest."""
+    return model.released or model.released_after or date.max
+
+
+def predecessors(models: Iterable[ModelSpec], model: ModelSpec) -> list[ModelSpec]:
+    """Earlier models of the same line (vendor, family and tier), newest first.
+
+    A user's bake-off is never inherited: it measured that model on those cases."""
+    when = released_on(model)
+    line = [
+        m
+        for m in models
+        if m.id != model.id
+        and (m.vendor, m.family, m.tier) == (model.vendor, model.family, model.tier)
+        and released_on(m) < when
+    ]
+    return sorted(line, key=lambda m: (released_on(m), m.id), reverse=True)
 
 
 def claims_for(kb: "KnowledgeBase", model_id: str, dimension: str) -> tuple[EvidenceClaim, ...]:
@@ -100,7 +135,10 @@ def cite(claim: EvidenceClaim) -> str:
         text += f" {shown}"
     if claim.setting:
         text += f" ({claim.setting})"
-    return f"{text}, {claim.as_of.isoformat() if claim.as_of else UNDATED}"
+    text += f", {claim.as_of.isoformat() if claim.as_of else UNDATED}"
+    if claim.inherited_from:
+        text += f", of its predecessor {claim.inherited_from} (assumed no worse)"
+    return text
 
 
 def disagreement(claims: Iterable[EvidenceClaim]) -> str | None:

@@ -153,6 +153,9 @@ class Score(Record):
     unrated: tuple[str, ...]
     evidence: float = 0.0  # share of the quality weight that rests on evidence
     unproven: bool = False  # too little evidence: run the bake-off
+    # what the evidence says, where there is some: its dimensions' values weighted by
+    # the task and by confidence (None: no evidence at all)
+    evidence_level: float | None = None
     cost_basis: str = ""  # what the cost score was measured against
     unrated_counts_as: float = 0.0  # the prior an unrated dimension counted as
 

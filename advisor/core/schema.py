@@ -109,6 +109,10 @@ class EvidenceClaim(Frozen):
     setting: str | None = None
     # how the figure is named where shown ("grounded hallucination"); None: the dimension's label
     label: str | None = None
+    # set only by advisor (never in an evidence file): this claim is about the model's
+    # predecessor in the same line, carried to a successor that has no claim of its own
+    # on a dimension where successors have not been worse (knowledge/scoring.yaml lineage)
+    inherited_from: Slug | None = None
 
     @field_validator("dimension")
     @classmethod
@@ -774,13 +778,33 @@ class Bonuses(Frozen):
     preferred_provider: Decimal = Field(ge=0)
 
 
+class Lineage(Frozen):
+    """Which benchmark claims a successor in the same line inherits, and at what weight."""
+
+    dimensions: tuple[str, ...] = ()
+    weight: Decimal = Field(ge=0, le=1)
+
+    @field_validator("dimensions")
+    @classmethod
+    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [d for d in value if d not in DIMENSIONS]
+        if unknown:
+            raise ValueError(f"unknown dimension '{unknown[0]}'; known: {', '.join(DIMENSIONS)}")
+        return value
+
+
 class ScoringBook(Frozen):
     """knowledge/scoring.yaml: the scales, priors and thresholds the scores use."""
 
     level_values: dict[Literal["best", "excellent", "good", "moderate", "limited", "none"], Decimal]
     unrated: UnratedPrior
     unproven_below: Decimal = Field(ge=0, le=1)
+    # ... unless the dimension the task weighs most has evidence of this confidence
+    proven_by_top_dimension: Decimal = Field(default=Decimal(1), ge=0, le=1)
+    # under a high quality floor, evidence whose mean is below this level is poor
+    high_floor_poor_below: Literal["best", "excellent", "good", "moderate", "limited"] = "moderate"
     evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
+    lineage: Lineage = Lineage(weight=Decimal(0))
     cost_per_month: LogScale  # monthly spend at the answers' volume, USD
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale

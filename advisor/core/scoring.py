@@ -176,8 +176,13 @@ def speed_score(kb: KnowledgeBase, opt: Option) -> float:
     return on_scale(opt.latency, kb.scoring.latency_ms)
 
 
+#: the kind :func:`rating_levels` gives a claim inherited from a predecessor
+INHERITED = "lineage"
+
+
 def rating_levels(kb: KnowledgeBase, model: ModelSpec, dim: str) -> list[tuple[str, str]]:
-    """(level, kind) of each claim on ``model``'s ``dim`` (empty: unrated).
+    """(level, kind) of each claim on ``model``'s ``dim`` (empty: unrated); a claim
+    inherited from the model's predecessor has the kind ``"lineage"``.
 
     The user's own bake-off outranks public benchmarks, which sit beside the
     guides' capability matrix."""
@@ -185,21 +190,27 @@ def rating_levels(kb: KnowledgeBase, model: ModelSpec, dim: str) -> list[tuple[s
     if claims:
         if claims[0].kind == "bake_off":
             return [(c.level, c.kind) for c in claims if c.kind == "bake_off"]
-        return [(c.level, c.kind) for c in claims]
+        return [(c.level, INHERITED if c.inherited_from else c.kind) for c in claims]
     level = model.ratings.level(dim)
     return [] if level == "unrated" else [(level, "matrix")]
 
 
-def dimension_value(kb: KnowledgeBase, claims: list[tuple[str, str]], prior: float) -> tuple[float, float]:
-    """(value, confidence) of a dimension from its claims: each claim pulls the
+def dimension_value(kb: KnowledgeBase, claims: list[tuple[str, str]], prior: float) -> tuple[float, float, float]:
+    """(value, confidence, what the claims say) of a dimension from its claims: each claim pulls the
     prior toward its level by its kind's weight (an undated guide's matrix counts
-    less than a dated benchmark or your own bake-off)."""
+    less than a dated benchmark or your own bake-off).
+
+    Claims inherited from a predecessor say "no worse than": the value is their
+    level (never below the prior), and they carry the lineage weight as confidence."""
     values = kb.scoring.level_values
+    if claims and all(k == INHERITED for _, k in claims):
+        mean = sum(float(values[lv]) for lv, _ in claims) / len(claims)
+        return max(mean, prior), float(kb.scoring.lineage.weight), mean
     weights = kb.scoring.evidence_weight
     total_w = sum(float(weights[k]) for _, k in claims)
     confidence = min(1.0, total_w / len(claims)) if claims else 0.0
     mean = sum(float(values[lv]) * float(weights[k]) for lv, k in claims) / total_w if total_w else prior
-    return confidence * mean + (1 - confidence) * prior, confidence
+    return confidence * mean + (1 - confidence) * prior, confidence, mean
 
 
 def unrated_value(kb: KnowledgeBase, answers: Any, model: ModelSpec) -> float:
@@ -218,10 +229,14 @@ def score_options(
     scores: dict[str, Score] = {}
     task = kb.task_by_id.get(answers.task_type)
     weight_sum = sum(dims.values()) or 1
+    top_weight = max(dims.values(), default=0)
+    proven_by_top = float(kb.scoring.proven_by_top_dimension)
     for o in survivors:
         rated, unrated = [], []
         q = 0.0
         evidence_weight = 0.0
+        top_confidence = 0.0  # the evidence on the dimension the task weighs most
+        evidenced = 0.0  # the dimensions' values where there is evidence, weighted
         prior = unrated_value(kb, answers, o.model)
         for d in DIMENSIONS:
             if dims[d] == 0:
@@ -232,8 +247,11 @@ def score_options(
                 q += dims[d] * prior
             else:
                 rated.append(d)
-                value, confidence = dimension_value(kb, claims, prior)
+                value, confidence, said = dimension_value(kb, claims, prior)
                 evidence_weight += dims[d] * confidence
+                evidenced += dims[d] * confidence * said
+                if dims[d] == top_weight:
+                    top_confidence = max(top_confidence, confidence)
                 q += dims[d] * value
         quality = q / weight_sum
         fit = _fit(kb, answers, o, today)
@@ -259,7 +277,8 @@ def score_options(
             rated=tuple(rated),
             unrated=tuple(unrated),
             evidence=round(evidence, 4),
-            unproven=evidence < float(kb.scoring.unproven_below),
+            unproven=evidence < float(kb.scoring.unproven_below) and top_confidence < proven_by_top,
+            evidence_level=round(evidenced / evidence_weight, 4) if evidence_weight else None,
             cost_basis=cost_basis,
             unrated_counts_as=round(prior, 4),
         )
@@ -274,7 +293,8 @@ def evidence_tier(kb: KnowledgeBase, answers: Any, score: Score) -> int:
         return 0
     if score.unproven:
         return 1
-    return 2 if score.quality < float(kb.scoring.level_values["moderate"]) else 0
+    poor_below = float(kb.scoring.level_values[kb.scoring.high_floor_poor_below])
+    return 2 if score.evidence_level is not None and score.evidence_level < poor_below else 0
 
 
 def rank_key(kb: KnowledgeBase, answers: Any, o: Option, scores: dict[str, Score]) -> tuple:

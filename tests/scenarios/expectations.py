@@ -194,6 +194,20 @@ def item_problems(key: str, item: Any, kb: Any, where: str) -> list[str]:
     return problems
 
 
+def _later_in_line(model_id: str, accepted: list[str], models: dict) -> bool:
+    """Whether ``model_id`` is a later release of the same line (vendor, family and
+    tier) as an accepted model: the engineer named the newest of a line they knew of
+    (Mistral Large 3, GPT-5.4 nano); a newer one of that line (Large 4, GPT-6 Luna),
+    listed only in a later catalogue, stands on the same reasons. Never the reverse:
+    an older model of an accepted line is not accepted."""
+    from advisor.core.evidence import predecessors
+
+    model = models.get(model_id)
+    if model is None:
+        return False
+    return any(p.id in accepted for p in predecessors(models.values(), model))
+
+
 def _only(problems: list[str], where: str, item: dict, allowed: set[str] | frozenset[str]) -> None:
     for key in item:
         if key not in allowed:
@@ -220,8 +234,13 @@ def check(spec: dict, result: Any, kb: Any, today: date) -> list[str]:
 
     if "recommended_any_of" in spec:
         item = spec["recommended_any_of"]
-        if need_rec("recommended_any_of", item["why"]) and rec.option.model_id not in item["models"]:
-            fail("recommended_any_of", item["why"], f"recommended {_describe(rec)}, not one of {', '.join(item['models'])}")
+        if (
+            need_rec("recommended_any_of", item["why"])
+            and rec.option.model_id not in item["models"]
+            and not _later_in_line(rec.option.model_id, item["models"], models)
+        ):
+            fail("recommended_any_of", item["why"], f"recommended {_describe(rec)}, not one of {', '.join(item['models'])}"
+                 " (nor a later model of their lines)")
 
     if "recommended_where" in spec:
         item = spec["recommended_where"]

@@ -16,9 +16,10 @@ from .expectations import check, checkable, validate
 TODAY = date(2026, 12, 1)
 
 
-def _model(mid, tier="mid", deprecated=None, endpoints=(), license=None, allows=None):
+def _model(mid, tier="mid", deprecated=None, endpoints=(), license=None, allows=None, family=None, released=None):
     return NS(id=mid, tier=tier, deprecated=deprecated, endpoints=endpoints, license=license,
-              license_allows_production=allows)
+              license_allows_production=allows, vendor="acme", family=family or mid,
+              released=released or date(2025, 1, 1), released_after=None)
 
 
 def _ep(provider, model_id, deprecated=None):
@@ -27,10 +28,16 @@ def _ep(provider, model_id, deprecated=None):
 
 KB = NS(
     model_by_id={
-        "alpha": _model("alpha", "frontier", endpoints=(_ep("acme", "alpha-1"),)),
+        "alpha": _model("alpha", "frontier", family="alpha", endpoints=(_ep("acme", "alpha-1"),)),
         "beta": _model("beta", "small", endpoints=(_ep("bolt", "beta-1", deprecated=date(2026, 12, 20)),)),
         "gone": _model("gone", "mid", deprecated=date(2026, 11, 1), endpoints=(_ep("acme", "gone-1"),)),
         "weights": _model("weights", "mid", license="Example Non-Production License"),
+        "alpha-2": _model("alpha-2", "frontier", family="alpha", released=date(2026, 6, 1),
+                          endpoints=(_ep("acme", "alpha-2"),)),
+        "alpha-0": _model("alpha-0", "frontier", family="alpha", released=date(2024, 6, 1),
+                          endpoints=(_ep("acme", "alpha-0"),)),
+        "alpha-mini": _model("alpha-mini", "small", family="alpha", released=date(2026, 6, 1),
+                             endpoints=(_ep("acme", "alpha-mini"),)),
     },
     providers={"acme": object(), "bolt": object()},
     node_by_id={"safe_default": NS(is_outcome=True), "root_q": NS(is_outcome=False)},
@@ -173,3 +180,11 @@ def test_a_typo_in_one_item_does_not_hide_the_other_checks():
     # ... and the rest is still checked
     assert any("not one of alpha" in p for p in problems)
     assert any("never beta" in p for p in problems)
+
+
+def test_a_later_model_of_an_accepted_line_is_accepted_but_not_an_older_or_another_tier():
+    # the engineer named the newest of a line they knew of; a newer one stands on the same reasons
+    assert _run(ANY_OF, _result(_cand("recommended", "alpha-2"))) == []
+    for other in ("alpha-0", "alpha-mini"):  # older, or the same family at another tier
+        problems = _run(ANY_OF, _result(_cand("recommended", other)))
+        assert len(problems) == 1 and problems[0].startswith("recommended_any_of:"), other

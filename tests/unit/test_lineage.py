@@ -1,0 +1,182 @@
+"""A successor inherits its predecessor's evidence only where successors have not
+been worse, and the rules that rank evidence under a high floor.
+
+What an engineer accepts, written first:
+- Claude Sonnet 4.6 has no code-editing row of its own; Claude Sonnet 4 has one
+  (Aider). On code editing every successor in the shipped benchmarks held or
+  improved, so 4.6 may count "no worse than Sonnet 4", cited as such, at less
+  weight than its own benchmark would carry; never on grounded hallucination,
+  where successors often got worse;
+- a user's bake-off is about the model it measured, never inherited;
+- evidence that says "moderate" on average is poor for a 0.9 floor: it ranks
+  below a model with no evidence;
+- a coding assistant whose candidate has evidence on code editing (its heaviest
+  dimension) is not "unproven" for want of evidence elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from advisor.core.engine import shortlist
+from advisor.core.evidence import cite, predecessors, released_on
+from advisor.core.knowledge import load_knowledge
+from advisor.core.questions import answers_from_mapping
+from advisor.core.schema import EvidenceClaim
+
+KB_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "kb" / "judgement"
+REPLACE = {name: KB_DIR / name for name in ("models.yaml", "tasks.yaml", "decision_tree.yaml", "hosting.yaml")}
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_knowledge([])
+
+
+def test_the_shipped_evidence_supports_each_inherited_dimension(shipped):
+    # the reason lineage lists only some dimensions, re-checked against the data:
+    # every successive pair of a line with benchmark rows must have held or improved
+    values = shipped.scoring.level_values
+    lines: dict[tuple, list] = {}
+    for m in shipped.models:
+        lines.setdefault((m.vendor, m.family, m.tier), []).append(m)
+
+    def own(model_id, dim):
+        return [c for c in shipped.claims_for(model_id, dim) if c.kind == "benchmark" and not c.inherited_from]
+
+    for dim in shipped.scoring.lineage.dimensions:
+        pairs = []
+        for models in lines.values():
+            rated = sorted((m for m in models if own(m.id, dim)), key=released_on)
+            for older, newer in zip(rated, rated[1:]):
+                best = lambda mid: max(values[c.level] for c in own(mid, dim))  # noqa: E731
+                pairs.append((older.id, newer.id, best(newer.id) >= best(older.id)))
+        assert len(pairs) >= 3, f"{dim}: too few successive pairs to justify inheritance: {pairs}"
+        assert all(ok for *_, ok in pairs), f"{dim}: a successor was worse: {[p for p in pairs if not p[2]]}"
+    assert "hallucination_calibration" not in shipped.scoring.lineage.dimensions
+
+
+def test_a_successor_inherits_code_editing_and_says_so(shipped):
+    claims = shipped.claims_for("claude-sonnet-4-6", "coding")
+    assert claims and all(c.inherited_from == "claude-sonnet-4" for c in claims)
+    own = shipped.claims_for("claude-sonnet-4", "coding")
+    assert [c.value for c in claims] == [c.value for c in own]
+    text = cite(claims[0])
+    assert "Aider" in text and "predecessor claude-sonnet-4" in text and "assumed no worse" in text
+    # not on grounded hallucination, and a model's own claim is never replaced
+    assert not any(c.inherited_from for c in shipped.claims_for("claude-sonnet-5", "hallucination_calibration"))
+    assert not any(c.inherited_from for c in shipped.claims_for("claude-sonnet-4", "coding"))
+
+
+def test_predecessors_are_the_same_line_only_and_never_newer(shipped):
+    sonnet_5 = shipped.model_by_id["claude-sonnet-5"]
+    before = [m.id for m in predecessors(shipped.models, sonnet_5)]
+    assert before[0] == "claude-sonnet-4-6" and "claude-sonnet-5-5" not in before
+    assert not any(m.startswith(("claude-opus", "claude-haiku")) for m in before)
+
+
+def test_a_bake_off_is_never_inherited(shipped):
+    measured = EvidenceClaim(model="claude-sonnet-4", dimension="coding", level="none", source="your bake-off",
+                             kind="bake_off", as_of=TODAY)
+    kb = shipped.with_claims([measured])
+    assert kb.claims_for("claude-sonnet-4", "coding")[0].kind == "bake_off"
+    inherited = kb.claims_for("claude-sonnet-4-6", "coding")
+    assert inherited and all(c.kind == "benchmark" for c in inherited)
+
+
+def _kb_with(tmp_path, models: str, evidence: str, scoring: str | None = None):
+    """The judgement fixture with ``models`` and ``evidence`` laid over it."""
+    (tmp_path / "models.yaml").write_text(models)
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / "line.yaml").write_text(evidence)
+    if scoring is not None:
+        (tmp_path / "scoring.yaml").write_text(scoring)
+    # code editing is what a coding assistant weighs most (as the shipped tasks.yaml has it)
+    (tmp_path / "tasks.yaml").write_text("tasks:\n  - {id: code, weights: {coding: 6}}\n")
+    return load_knowledge([tmp_path], replace=REPLACE)
+
+
+ONLY_DELTA = {"excluded_providers": ["alpha", "beta", "gamma"]}  # leaves the two coders
+
+
+LINE = """\
+providers:
+  - {id: delta, name: Delta, api: openai, base_url: https://delta.test/v1, key_env: DELTA_API_KEY, compliance: {soc2: true}}
+models:
+  - id: coder-1
+    name: Coder 1
+    family: coder
+    vendor: alpha
+    tier: mid
+    released: 2025-01-01
+    context_window: 128000
+    tags: [code]
+    endpoints:
+      - {provider: delta, model_id: coder-1, price: {input: 1, output: 4, as_of: 2026-11-01, source: test}}
+  - id: coder-2
+    name: Coder 2
+    family: coder
+    vendor: alpha
+    tier: mid
+    released: 2026-10-01
+    context_window: 128000
+    tags: [code]
+    endpoints:
+      - {provider: delta, model_id: coder-2, price: {input: 1, output: 4, as_of: 2026-11-01, source: test}}
+"""
+CODING_ROW = """\
+defaults: {source: Test bench, kind: benchmark, as_of: 2025-06-01}
+claims:
+  - {model: coder-1, dimension: coding, level: excellent, value: 80, unit: '%'}
+"""
+
+
+def test_inherited_code_editing_proves_a_coding_candidate(tmp_path):
+    kb = _kb_with(tmp_path, LINE, CODING_ROW)
+    answers = answers_from_mapping(kb, {"task_type": "code", "monthly_requests": 100_000, "output_format": "code",
+                                        "quality_floor": Decimal("0.9"), **ONLY_DELTA})
+    s = shortlist(answers, kb, TODAY)
+    by = {c.option.model_id: c for c in s.candidates}
+    assert {"coder-1", "coder-2"} <= set(by)
+    # coder-2's only evidence is its predecessor's code-editing row: on the heaviest
+    # dimension, at the lineage weight (0.75), so it is not unproven, and the newer
+    # model ranks first on the generation part of fit
+    assert by["coder-2"].unproven is False
+    assert s.recommended.option.model_id == "coder-2"
+    cited = [c for c in by["coder-2"].evidence if c.dimension == "coding"]
+    assert cited and cited[0].inherited_from == "coder-1"
+
+
+def test_without_inheritance_the_successor_is_unproven(tmp_path):
+    kb = _kb_with(tmp_path, LINE, CODING_ROW, scoring="lineage: {dimensions: [], weight: 0.75}\n")
+    answers = answers_from_mapping(kb, {"task_type": "code", "monthly_requests": 100_000, "output_format": "code",
+                                        "quality_floor": Decimal("0.9"), **ONLY_DELTA})
+    by = {c.option.model_id: c for c in shortlist(answers, kb, TODAY).candidates}
+    assert by["coder-2"].unproven is True and by["coder-1"].unproven is False
+
+
+MODERATE = """\
+models:
+  - id: steady
+    ratings: {instruction_following: moderate, structured_output: moderate, hallucination_calibration: moderate, long_context: moderate, source: test matrix}
+"""
+
+
+def test_moderate_evidence_is_poor_for_a_high_floor_but_not_without_one(tmp_path):
+    (tmp_path / "models.yaml").write_text(MODERATE)
+    kb = load_knowledge([tmp_path], replace=REPLACE)
+
+    def ranked(**extra):
+        answers = answers_from_mapping(kb, {"task_type": "summarization", "monthly_requests": 100_000, **extra})
+        keys = [r.option.key for r in shortlist(answers, kb, TODAY).ranking]
+        return keys.index("steady@alpha"), keys.index("mystery@beta")
+
+    steady, mystery = ranked(quality_floor=Decimal("0.95"))
+    assert mystery < steady  # "moderate" says it will likely miss a 0.95 floor
+    steady, mystery = ranked()
+    assert steady < mystery  # with no floor, moderate evidence beats none (the prior is below it)
