@@ -213,11 +213,12 @@ def dimension_value(kb: KnowledgeBase, claims: list[tuple[str, str]], prior: flo
     return confidence * mean + (1 - confidence) * prior, confidence, mean
 
 
-def unrated_value(kb: KnowledgeBase, answers: Any, model: ModelSpec) -> float:
+def unrated_value(kb: KnowledgeBase, answers: Any, model: ModelSpec, today: date) -> float:
+    """What a dimension with no evidence counts as: the prior for the tier (or the
+    high-floor prior), scaled by how current the model is."""
     prior = kb.scoring.unrated
-    if high_floor(kb, answers):
-        return float(prior.high_floor)
-    return float(prior.by_tier[model.tier])
+    base = float(prior.high_floor) if high_floor(kb, answers) else float(prior.by_tier[model.tier])
+    return base * generation_fit(kb, model, today)
 
 
 def score_options(
@@ -237,7 +238,7 @@ def score_options(
         evidence_weight = 0.0
         top_confidence = 0.0  # the evidence on the dimension the task weighs most
         evidenced = 0.0  # the dimensions' values where there is evidence, weighted
-        prior = unrated_value(kb, answers, o.model)
+        prior = unrated_value(kb, answers, o.model, today)
         for d in DIMENSIONS:
             if dims[d] == 0:
                 continue

@@ -42,10 +42,13 @@ def world(tmp_path, fake, _isolated_data_dir):
     candidates = shortlist_now(env)
     assert len(candidates) >= 2 and all(c["option"]["deployment"] == "hosted" for c in candidates)
     first = candidates[0]["option"]["api_model_id"]
+    others = [c["option"]["api_model_id"] for c in candidates[2:]]
 
     def responder(api, body):
+        # the recommended model fails half the cases, the third and later a few: only the
+        # second passes them all, so the re-rank's #1 does not hang on cost per success
         n = int(re.search(r"invoice (\d+)", json.dumps(body)).group(1))
-        if body.get("model") == first and n % 2:
+        if (body.get("model") == first and n % 2) or (body.get("model") in others and n % 3 == 0):
             return "Sure! The vendor is ACME."
         return json.dumps({"vendor": "ACME", "total": n})
 
@@ -99,7 +102,7 @@ def test_answers_bake_off_rerank_every_format_then_kept_evidence_is_cited(world)
     rows = [line for line in decision.splitlines() if re.match(r"\| \d+ \| \d+ \|", line)]
     per_month = format_usd(Decimal(second["costs"]["per_month"]))
     assert label[second["option"]["key"]] in rows[0] and per_month in rows[0]  # one cost basis: the answers' token mix
-    assert label[first["option"]["key"]] in rows[-1] and "below your floor" in rows[-1]
+    assert any(label[first["option"]["key"]] in row and "below your floor" in row for row in rows[1:])
     assert "at measured tokens" in decision and "2,200 in / 250 out tokens a request" in decision
 
     for ext in ("html", "json"):  # every format, from the same run's shape (evidence not kept twice)
@@ -112,7 +115,7 @@ def test_answers_bake_off_rerank_every_format_then_kept_evidence_is_cited(world)
         'xmlns="http://www.w3.org/2000/svg"', "")
     data = json.loads((world["tmp"] / "report.json").read_text())
     order = [r["model_key"] for r in data["evaluation"]["rerank"]["order"]]
-    assert order[0] == second["option"]["key"] and order[-1] == first["option"]["key"]
+    assert order[0] == second["option"]["key"] and first["option"]["key"] in order[1:]
     assert data["evaluation"]["rerank"]["order"][-1]["below_floor"] is True
     assert re.fullmatch(r"\d+\.\d{10}", data["evaluation"]["models"][0]["total_cost_usd"])
     for f in [*world["tmp"].glob("report.*"), *world["data"].rglob("*.json")]:
