@@ -70,7 +70,7 @@ CHECK_DIMENSIONS: dict[str, str] = {
 
 
 class KeptModel(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     model_key: str  # the option key the bake-off ran ("gpt-4o-mini@openai")
     model_id: str  # the knowledge model id (the part before "@")
@@ -96,7 +96,7 @@ class KeptModel(BaseModel):
 
 
 class KeptBakeOff(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     schema_version: int = SCHEMA_VERSION
     id: str

@@ -4,7 +4,8 @@ Engine tests run on ``tests/fixtures/kb/`` (models.yaml with the tasks.yaml and
 decision_tree.yaml that name its models, swapped in with
 ``load_knowledge(replace=FIXTURE_KB)``) so edits to the shipped knowledge never
 break them. Every test gets its own ADVISOR_DATA_DIR so a user's catalog overlay
-(``advisor catalog import``) cannot leak into the results.
+(``advisor catalog import``) cannot leak into the results, and its own
+XDG_CACHE_HOME, so the knowledge cache starts empty and never touches ~/.cache.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ BASE_ANSWERS: dict[str, Any] = {"task_type": "summarization", "monthly_requests"
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     data = tmp_path_factory.mktemp("advisor-data")
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(data))
+    # and its own knowledge cache (advisor.knowledge_cache), never the user's ~/.cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("advisor-cache")))
+    monkeypatch.delenv("ADVISOR_NO_CACHE", raising=False)
     return data
 
 

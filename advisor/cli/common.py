@@ -75,13 +75,23 @@ def load_kb(extra: Sequence[str] | None):
     """The knowledge for this run. It lives as long as the process, so it is moved
     out of the garbage collector's sight: collections triggered by the engine's
     allocations then stop re-scanning thousands of models (about a third of the
-    shortlist time over a 5,000-model catalogue; see bench/bench_core.py)."""
+    shortlist time over a 5,000-model catalogue; see bench/bench_core.py). It comes
+    from the user's cache when the same files were loaded before (advisor.knowledge_cache)."""
     import gc
 
-    from advisor.core.knowledge import load_knowledge
+    # what is made from here on (the modules imported, the knowledge) lives as long
+    # as the process: collecting it while it is being made is wasted work (about a
+    # hundred collections, some 20 ms of every start-up)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from advisor.knowledge_cache import load_knowledge_cached
 
-    kb = load_knowledge(knowledge_dirs(extra))
-    gc.freeze()
+        kb = load_knowledge_cached(knowledge_dirs(extra))
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
     return kb
 
 

@@ -34,7 +34,15 @@ from advisor.core.schema import (
     TaskBook,
 )
 from advisor.core.validation import problems_from_validation, readable_path
-from advisor.core.yamlsrc import PathKey, SourceMap, YamlProblems, did_you_mean, load_yaml_file
+from advisor.core.yamlsrc import (
+    PathKey,
+    SourceMap,
+    YamlProblems,
+    decode_text,
+    did_you_mean,
+    load_yaml_file,
+    parse_yaml,
+)
 from advisor.errors import KnowledgeError, Location, Problem, display_path
 
 FILES: dict[str, type[BaseModel]] = {
@@ -146,7 +154,7 @@ class KnowledgeBase:
     tasks: TaskBook
     hosting: Hosting
     scoring: ScoringBook
-    request_profiles: RequestProfilesFile = RequestProfilesFile()
+    request_profiles: RequestProfilesFile = field(default_factory=RequestProfilesFile)
     sources: tuple[str, ...] = ()
     # benchmark claims from knowledge/evidence/ and overlays, then any added with
     # ``with_claims`` (a user's kept bake-offs); the capability matrix is read from
@@ -244,9 +252,13 @@ def _duplicate_items(root: Any, smap: SourceMap) -> list[Problem]:
     return problems
 
 
-def _read(path: Path, label: str) -> tuple[Any, SourceMap]:
+def _read(path: Path, label: str, raw: bytes | None = None) -> tuple[Any, SourceMap]:
+    """``path`` parsed and checked; ``raw`` is its bytes when the caller has read them already."""
     try:
-        data, smap = load_yaml_file(path, label)
+        if raw is None:
+            data, smap = load_yaml_file(path, label)
+        else:
+            data, smap = parse_yaml(decode_text(raw, label), label)
     except YamlProblems as exc:
         raise KnowledgeError(exc.problems) from None
     if not isinstance(data, dict):
@@ -292,8 +304,8 @@ def evidence_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def _read_evidence(path: Path, label: str) -> tuple[tuple[EvidenceClaim, ...], SourceMap]:
-    data, smap = _read(path, label)
+def _read_evidence(path: Path, label: str, raw: bytes | None = None) -> tuple[tuple[EvidenceClaim, ...], SourceMap]:
+    data, smap = _read(path, label, raw)
     try:
         parsed = EvidenceFile.model_validate(data)
     except ValidationError as exc:
@@ -316,6 +328,55 @@ def _claims_check(kb: KnowledgeBase, files: list[tuple[tuple[EvidenceClaim, ...]
     return out
 
 
+@dataclass(frozen=True)
+class Source:
+    """One file the knowledge is read from. ``kind`` is the knowledge file it is
+    (``models.yaml``...) or :data:`EVIDENCE_DIR` for a file of claims; ``listed``
+    says whether it is named in :attr:`KnowledgeBase.sources`."""
+
+    path: Path
+    label: str
+    kind: str
+    overlay: bool = False
+    listed: bool = False
+
+
+@dataclass(frozen=True)
+class KnowledgePlan:
+    """Every file ``load_knowledge`` reads, in the order it reads them."""
+
+    base_dir: Path
+    files: tuple[Source, ...]
+    models_replaced: bool = False
+
+
+def knowledge_plan(overlays: Sequence[str | Path] = (), replace: dict[str, str | Path] | None = None) -> KnowledgePlan:
+    """The files behind ``load_knowledge(overlays, replace)`` (see there); a missing
+    overlay folder or a stray file in one is a located problem here already."""
+    base_dir = builtin_dir()
+    files: list[Source] = []
+    for name in FILES:
+        if replace and name in replace:
+            files.append(Source(Path(replace[name]), display_path(replace[name]), name))
+        else:
+            files.append(Source(base_dir / name, f"knowledge/{name}", name))
+    for directory in overlays:
+        for path in overlay_files(directory):
+            files.append(Source(path, display_path(path), GENERATED.get(path.name, path.name), overlay=True, listed=True))
+    # the built-in claims are about the built-in models: a test that swaps in
+    # its own models.yaml gets no built-in evidence unless it names a folder too
+    evidence_dirs: list[tuple[Path, str | None]] = [(Path(d) / EVIDENCE_DIR, None) for d in overlays]
+    if replace and EVIDENCE_DIR in replace:
+        evidence_dirs.insert(0, (Path(replace[EVIDENCE_DIR]), None))
+    elif not (replace and "models.yaml" in replace):
+        evidence_dirs.insert(0, (base_dir / EVIDENCE_DIR, f"knowledge/{EVIDENCE_DIR}/"))
+    for directory, prefix in evidence_dirs:
+        for path in evidence_files(directory):
+            label = f"{prefix}{path.name}" if prefix else display_path(path)
+            files.append(Source(path, label, EVIDENCE_DIR, listed=prefix is None))
+    return KnowledgePlan(base_dir, tuple(files), models_replaced=bool(replace and "models.yaml" in replace))
+
+
 def load_knowledge(
     overlays: Sequence[str | Path] = (),
     replace: dict[str, str | Path] | None = None,
@@ -331,41 +392,32 @@ def load_knowledge(
     overlay's claims add to the built-in ones), then ``extra_claims`` (see
     :meth:`KnowledgeBase.with_claims`).
     """
-    base_dir = builtin_dir()
-    raw: dict[str, tuple[Any, SourceMap]] = {}
-    for name in FILES:
-        if replace and name in replace:
-            raw[name] = _read(Path(replace[name]), display_path(replace[name]))
-        else:
-            raw[name] = _read(base_dir / name, f"knowledge/{name}")
-    sources = [str(base_dir)]
-    for directory in overlays:
-        for path in overlay_files(directory):
-            label = display_path(path)
-            odata, omap = _read(path, label)
-            kind = GENERATED.get(path.name, path.name)
-            data, smap = raw[kind]
-            raw[kind] = (_merge(data, smap, (), odata, omap, ()), smap)
-            sources.append(label)
+    return load_plan(knowledge_plan(overlays, replace)).with_claims(extra_claims)
 
+
+def load_plan(plan: KnowledgePlan, contents: dict[Path, bytes] | None = None) -> KnowledgeBase:
+    """Read and validate the files of ``plan``; ``contents`` holds the bytes of
+    files the caller has read already (a cache that hashed them), so what is
+    parsed is exactly what was hashed."""
+    got = contents or {}
+    raw: dict[str, tuple[Any, SourceMap]] = {}
+    sources = [str(plan.base_dir)]
     problems: list[Problem] = []
     evidence: list[tuple[tuple[EvidenceClaim, ...], SourceMap]] = []
-    # the built-in claims are about the built-in models: a test that swaps in
-    # its own models.yaml gets no built-in evidence unless it names a folder too
-    evidence_dirs: list[tuple[Path, str | None]] = [(Path(d) / EVIDENCE_DIR, None) for d in overlays]
-    if replace and EVIDENCE_DIR in replace:
-        evidence_dirs.insert(0, (Path(replace[EVIDENCE_DIR]), None))
-    elif not (replace and "models.yaml" in replace):
-        evidence_dirs.insert(0, (base_dir / EVIDENCE_DIR, f"knowledge/{EVIDENCE_DIR}/"))
-    for directory, prefix in evidence_dirs:
-        for path in evidence_files(directory):
-            label = f"{prefix}{path.name}" if prefix else display_path(path)
+    for src in plan.files:
+        if src.kind == EVIDENCE_DIR:
             try:
-                evidence.append(_read_evidence(path, label))
+                evidence.append(_read_evidence(src.path, src.label, got.get(src.path)))
             except KnowledgeError as exc:
                 problems.extend(exc.problems)
-            if prefix is None:
-                sources.append(label)
+        elif src.overlay:
+            odata, omap = _read(src.path, src.label, got.get(src.path))
+            data, smap = raw[src.kind]
+            raw[src.kind] = (_merge(data, smap, (), odata, omap, ()), smap)
+        else:
+            raw[src.kind] = _read(src.path, src.label, got.get(src.path))
+        if src.listed:
+            sources.append(src.label)
     parsed: dict[str, Any] = {}
     for name, (data, smap) in raw.items():
         try:
@@ -390,10 +442,10 @@ def load_knowledge(
         maps={name: smap for name, (_, smap) in raw.items()},
         raw={name: data for name, (data, _) in raw.items()},
     )
-    cross = cross_check(kb, builtin_profiles_checked=not (replace and "models.yaml" in replace)) + _claims_check(kb, evidence)
+    cross = cross_check(kb, builtin_profiles_checked=not plan.models_replaced) + _claims_check(kb, evidence)
     if cross:
         raise KnowledgeError(cross)
-    return kb.with_claims(extra_claims)
+    return kb
 
 
 # --------------------------------------------------------------------------- cross-file checks

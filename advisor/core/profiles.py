@@ -27,6 +27,7 @@ provider, the model, the model's endpoint at that provider. Pure: no network.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -53,7 +54,7 @@ class Frozen(BaseModel):
     """As advisor.core.schema.Frozen (unknown keys are errors), without importing the whole
     knowledge schema: the eval of a raw target file needs profiles and nothing else of it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 _FORBIDDEN_HEADERS = {"authorization", "x-api-key", "x-goog-api-key", "api-key"}
@@ -127,20 +128,43 @@ class RequestProfile(Frozen):
         return max_tokens + max(self.reasoning_headroom, thinking_budget)
 
 
+class _Baseline(Mapping[str, "RequestProfile"]):
+    """The profiles below, validated on first use: building RequestProfile's validator
+    at import would cost every start-up that never sends a request (``advisor --answers``)."""
+
+    def __init__(self, spec: dict[str, dict[str, str]]):
+        self._spec = spec
+        self._profiles: dict[str, RequestProfile] | None = None
+
+    def _built(self) -> dict[str, "RequestProfile"]:
+        if self._profiles is None:
+            self._profiles = {api: RequestProfile(**fields) for api, fields in self._spec.items()}  # type: ignore[arg-type]
+        return self._profiles
+
+    def __getitem__(self, api: str) -> "RequestProfile":
+        return self._built()[api]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spec)
+
+    def __len__(self) -> int:
+        return len(self._spec)
+
+
 #: what each wire format accepts when nothing else is known (any OpenAI-compatible
 #: server, an Anthropic- or Gemini-style gateway); the provider layers refine it
-BASELINE: dict[str, RequestProfile] = {
-    "openai": RequestProfile(
+BASELINE: Mapping[str, RequestProfile] = _Baseline({
+    "openai": dict(
         stream_usage="stream_options", temperature="accepted", token_limit="max_tokens", schema_dialect="json_schema"
     ),
-    "anthropic": RequestProfile(
+    "anthropic": dict(
         stream_usage="none", temperature="accepted", temperature_when_thinking="omitted",
         token_limit="max_tokens", schema_dialect="prompt",
     ),
-    "gemini": RequestProfile(
+    "gemini": dict(
         stream_usage="none", temperature="accepted", token_limit="maxOutputTokens", schema_dialect="gemini_schema"
     ),
-}
+})
 
 
 # --------------------------------------------------------------------------- the file

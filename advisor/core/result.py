@@ -29,7 +29,7 @@ ROLE_LABELS: dict[str, str] = {
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     @classmethod
     def trusted(cls, **values: Any):

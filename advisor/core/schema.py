@@ -17,7 +17,7 @@ Slug = str
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- ratings
@@ -148,7 +148,7 @@ class EvidenceFile(Frozen):
     the source, its URL and what each figure measures once, and each claim is
     one short line (half the YAML to parse at every start)."""
 
-    defaults: EvidenceDefaults = EvidenceDefaults()
+    defaults: EvidenceDefaults = Field(default_factory=EvidenceDefaults)
     by_dimension: dict[str, EvidenceDefaults] = {}
     claims: tuple[EvidenceClaim, ...] = ()
 
@@ -294,7 +294,7 @@ class Provider(Frozen):
     base_url: str
     key_env: str | None = None  # None: no key needed (a local server)
     headquarters: str | None = None
-    compliance: Compliance = Compliance()
+    compliance: Compliance = Field(default_factory=Compliance)
     notes: str | None = None
 
     @field_validator("base_url")
@@ -452,7 +452,7 @@ class ModelSpec(Frozen):
     tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
     ttft_ms: Measure | None = None
     tokens_per_s: Measure | None = None
-    ratings: Ratings = Ratings()
+    ratings: Ratings = Field(default_factory=Ratings)
     endpoints: tuple[Endpoint, ...] = ()
     notes: str | None = None
 
@@ -804,7 +804,7 @@ class ScoringBook(Frozen):
     # under a high quality floor, evidence whose mean is below this level is poor
     high_floor_poor_below: Literal["best", "excellent", "good", "moderate", "limited"] = "moderate"
     evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
-    lineage: Lineage = Lineage(weight=Decimal(0))
+    lineage: Lineage = Field(default_factory=lambda: Lineage(weight=Decimal(0)))
     cost_per_month: LogScale  # monthly spend at the answers' volume, USD
     cost_share_of_budget: LogScale  # cost / budget
     latency_ms: LogScale

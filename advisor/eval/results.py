@@ -57,7 +57,7 @@ def result_key(model_key: str, case_id: str, repeat: int) -> str:
 
 
 class CheckOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     score: float
@@ -66,7 +66,7 @@ class CheckOutcome(BaseModel):
 
 
 class CaseResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     model_key: str
     label: str

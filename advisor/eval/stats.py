@@ -70,7 +70,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 class CheckStats(BaseModel):
     """How often one check type passed, over the answers it was applied to."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     n: int
     passes: int
@@ -83,7 +83,7 @@ class CheckStats(BaseModel):
 
 
 class ModelStats(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     model_key: str
     label: str

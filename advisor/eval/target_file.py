@@ -131,9 +131,9 @@ def load_target_file(path: str, knowledge_dirs: list[str] | None = None) -> list
     kb = None
     if any(isinstance(s, KnownTargetSpec) for _, s in specs) and not problems:
         from advisor.cli.common import knowledge_dirs as with_user_overlay
-        from advisor.core.knowledge import load_knowledge
+        from advisor.knowledge_cache import load_knowledge_cached
 
-        kb = load_knowledge(with_user_overlay(list(knowledge_dirs or [])))
+        kb = load_knowledge_cached(with_user_overlay(list(knowledge_dirs or [])))
     targets: list[Target] = []
     seen: set[str] = set()
     for i, spec in specs:

