@@ -55,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in SUBCOMMANDS:
         import importlib
 
-        module = importlib.import_module(SUBCOMMANDS[args_list[0]])
+        from advisor.cli.common import startup_gc
+
+        with startup_gc():
+            module = importlib.import_module(SUBCOMMANDS[args_list[0]])
         return int(module.main(args_list[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(args_list)

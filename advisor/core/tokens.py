@@ -9,7 +9,7 @@ encodings (every non-OpenAI model) are approximations and are labelled so.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import threading
@@ -75,10 +75,12 @@ def _encoding(name: str):
     digest = hashlib.sha256(raw).hexdigest()
     if digest != _EXPECTED_SHA256[name]:
         raise TokenizerUnavailable(f"{name}: bundled BPE file has sha256 {digest}, not tiktoken's")
-    ranks = {
-        base64.b64decode(token): int(rank)
-        for token, rank in (line.split() for line in raw.splitlines() if line)
-    }
+    # each line is "<base64 token> <rank>": split once and decode in C (half the
+    # time of a per-line loop, which was most of the tokenizer's start-up)
+    parts = raw.split()
+    if len(parts) % 2:
+        raise TokenizerUnavailable(f"{name}: bundled BPE file is not token/rank pairs")
+    ranks = dict(zip(map(binascii.a2b_base64, parts[::2]), map(int, parts[1::2])))
     return tiktoken.Encoding(
         name=name,
         pat_str=_PATTERNS[name],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.core import tokens
 from advisor.core.tokens import count_for_model, count_tokens, encoding
 
 
@@ -61,3 +62,14 @@ def test_unknown_encoding():
 
     with pytest.raises(TokenizerUnavailable):
         count_tokens("x", "p50k_base")
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_ranks_are_read_exactly_as_the_file_says(name):
+    """The one-pass rank parser gives the same table as reading the file line by line."""
+    import base64
+    import gzip
+
+    raw = gzip.decompress(tokens._data_file(name).read_bytes())
+    expected = {base64.b64decode(tok): int(rank) for tok, rank in (line.split() for line in raw.splitlines() if line)}
+    assert tokens.encoding(name)._mergeable_ranks == expected
