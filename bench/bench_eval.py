@@ -130,7 +130,9 @@ def main() -> None:
     args = ap.parse_args()
     from advisor.core.tokens import count_tokens
 
+    t0 = time.perf_counter()
     count_tokens("warm up the tokenizer")  # one-time BPE load, not per request
+    tokenizer_s = time.perf_counter() - t0
     proc, base = start_server(args.latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -155,6 +157,7 @@ def main() -> None:
     print(f"  plain httpx    {proc_plain:7.3f} s   (a process of its own)")
     print(f"  advisor eval   {proc_wall:7.3f} s   ({proc_wall / proc_plain:.2f}x the plain process; goal <= 1.2x)")
     print(f"  imports alone  {startup:7.3f} s   (python -c 'import' of the eval modules)")
+    print(f"  tokenizer load {tokenizer_s:7.3f} s   (o200k_base, once a process, before the first request is reserved)")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from advisor.cli.common import load_kb, parse_today
+from advisor.cli.common import load_kb, parse_today, startup_gc
 from advisor.errors import InputError, Location, Problem, display_path
 
 NO_ANSWERS = (
@@ -110,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
 
         format_for(args.report)  # fail fast on a bad extension or target, before any work
         check_report_target(args.report, args.force)
-    _, result = compute(args, kb)
+    with startup_gc():  # the answers, the shortlist: kept until the command ends
+        _, result = compute(args, kb)
     if args.format == "json":
         from advisor.render.jsonout import render_json
 
