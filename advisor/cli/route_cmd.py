@@ -18,7 +18,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from advisor.cli.common import ArgParser, knowledge_dirs, parse_args, parse_today, run_guarded
+from advisor.cli.common import ArgParser, knowledge_dirs, parse_args, parse_today, run_guarded, say
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.fileio import atomic_write, check_report_target, refuse_overwrite
 from advisor.render.report import format_for
@@ -63,7 +63,7 @@ def _targets(args: argparse.Namespace):
         return load_target_file(args.target_file)
     from advisor.eval.targets_from_shortlist import targets_for_answers
 
-    targets, _ = targets_for_answers(args.answers, list(args.knowledge), None, parse_today(args.today))
+    targets, _ = targets_for_answers(args.answers, list(args.knowledge), None, parse_today(args.today), on_note=say)
     return targets
 
 

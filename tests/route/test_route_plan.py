@@ -306,9 +306,10 @@ def test_from_the_answers_shortlist_with_known_providers_litellm_gets_their_pref
                        "--results", str(results), "--today", "2026-12-01", "--litellm", str(out)])
     assert code == 0, capsys.readouterr().err
 
-    def litellm(t):
+    def litellm(t):  # the provider's prefix, its key, and the reasoning mode the advice assumes
         provider = t.model_key.rpartition("@")[2]
-        return {"model": f"{LITELLM_PREFIX[provider]}/{t.model_id}", "api_key": f"os.environ/{t.key_env}"}
+        mode = dict(t.reasoning.request) if t.reasoning is not None and t.api != "gemini" else {}
+        return {"model": f"{LITELLM_PREFIX[provider]}/{t.model_id}", "api_key": f"os.environ/{t.key_env}", **mode}
 
     groups = {m["model_name"]: m["litellm_params"] for m in yaml.safe_load(out.read_text())["model_list"]}
     assert groups["label"] == litellm(second) and groups["reply"] == litellm(first)
