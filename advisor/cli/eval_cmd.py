@@ -228,6 +228,8 @@ def _main(argv: list[str]) -> int:
         runner.config = replace(runner.config, judge_model=_judge_for(judge_model, targets, plan, args.max_spend))
     for t, why in plan.skipped_targets:
         say(f"skipping {t.label} ({t.model_key}): {why}")
+    for line in runner.unreadable:
+        say(line)
     if not plan.targets:
         raise InputError("no target can run (see the lines above)")
 

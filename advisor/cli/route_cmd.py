@@ -88,7 +88,10 @@ def make_plan(args: argparse.Namespace):
         why = "no such file" if not results_path.exists() else "is not a file"
         raise InputError([Problem(why, Location(display_path(results_path), None, "--results"))])
     targets = _targets(args)
-    results = read_results(results_path)
+    unreadable: list[str] = []
+    results = read_results(results_path, unreadable)
+    for line in unreadable:
+        say(line)
     task_q = next(q for q in kb.questions.questions if q.id == "task_type")
     try:
         plan, measured = plan_for_answers(
