@@ -55,6 +55,8 @@ def _target(
         reasoning=reasoning,
         cached_input_price_per_m=ep.price.cached_input,
         cache_write_price_per_m=ep.price.cache_write,
+        price_source=ep.price.source,
+        price_as_of=ep.price.as_of,
     )
 
 
