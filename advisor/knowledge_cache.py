@@ -47,6 +47,7 @@ from typing import Any
 
 from advisor.core.knowledge import KnowledgeBase, KnowledgePlan, knowledge_plan, load_plan
 from advisor.core.yamlsrc import read_bounded
+from advisor.userdirs import user_cache_dir
 
 #: bump when what an entry holds changes shape
 FORMAT = 1
@@ -57,18 +58,8 @@ _PREFIX, _SUFFIX = "knowledge-", ".pickle"
 
 
 def cache_dir() -> Path | None:
-    """The folder entries go in, or None when ``ADVISOR_NO_CACHE`` is set (to anything but 0 or empty)."""
-    if os.environ.get("ADVISOR_NO_CACHE", "") not in ("", "0"):
-        return None
-    env = os.environ.get("XDG_CACHE_HOME")
-    if env:
-        return Path(env).expanduser() / "advisor"
-    home = Path.home()
-    if sys.platform.startswith("win"):
-        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / "advisor" / "cache"
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "advisor"
-    return home / ".cache" / "advisor"
+    """The folder entries go in (:func:`advisor.userdirs.user_cache_dir`), or None: no cache."""
+    return user_cache_dir()
 
 
 def _code_fingerprint(h: Any) -> None:

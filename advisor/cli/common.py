@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from advisor.errors import AdvisorError, InputError, Location, Problem
+from advisor.userdirs import knowledge_dirs, user_knowledge_dir  # noqa: F401 (the CLI's names for them)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -35,41 +36,12 @@ class ArgParser(argparse.ArgumentParser):
         raise ArgError(message)
 
 
+
 def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
     try:
         return parser.parse_args(list(argv))
     except ArgError as exc:
         raise InputError(str(exc)) from None
-
-
-def user_knowledge_dir() -> Path:
-    """Where ``advisor catalog import`` keeps the user's overlay.
-
-    ``ADVISOR_DATA_DIR`` wins; otherwise the platform's convention for user
-    data: ``%APPDATA%`` on Windows, ``~/Library/Application Support`` on macOS,
-    ``$XDG_DATA_HOME`` (default ``~/.local/share``) elsewhere.
-    """
-    env = os.environ.get("ADVISOR_DATA_DIR")
-    if env:
-        return Path(env).expanduser() / "knowledge"
-    home = Path.home()
-    if sys.platform.startswith("win"):
-        root = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        root = home / "Library" / "Application Support"
-    else:
-        root = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return root / "advisor" / "knowledge"
-
-
-def knowledge_dirs(extra: Sequence[str] | None) -> list[str]:
-    """The user's catalog overlay (if any) then every ``--knowledge`` folder, in order."""
-    dirs: list[str] = []
-    user = user_knowledge_dir()
-    if user.is_dir():
-        dirs.append(str(user))
-    dirs.extend(extra or [])
-    return dirs
 
 
 def load_kb(extra: Sequence[str] | None):

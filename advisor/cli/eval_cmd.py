@@ -139,13 +139,13 @@ def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
             ) from None
         from datetime import date
 
-        from advisor.cli.common import load_kb
+        from advisor.cli.common import load_kb, say
         from advisor.cli.evidence_cmd import load_evidence
 
         models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
         # the same shortlist `advisor --answers` shows: the user's overlay and kept evidence included
         kb, kept = load_evidence(load_kb(args.knowledge), date.today(), use=not args.no_evidence)
-        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models, kb=kb, kept=kept)
+        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models, kb=kb, kept=kept, on_note=say)
         args.kb = kb
         return list(targets), shortlist
     else:
@@ -228,6 +228,8 @@ def _main(argv: list[str]) -> int:
         runner.config = replace(runner.config, judge_model=_judge_for(judge_model, targets, plan, args.max_spend))
     for t, why in plan.skipped_targets:
         say(f"skipping {t.label} ({t.model_key}): {why}")
+    for line in runner.unreadable:
+        say(line)
     if not plan.targets:
         raise InputError("no target can run (see the lines above)")
 

@@ -18,7 +18,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from advisor.cli.common import ArgParser, knowledge_dirs, parse_args, parse_today, run_guarded
+from advisor.cli.common import ArgParser, knowledge_dirs, parse_args, parse_today, run_guarded, say
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.fileio import atomic_write, check_report_target, refuse_overwrite
 from advisor.render.report import format_for
@@ -63,7 +63,7 @@ def _targets(args: argparse.Namespace):
         return load_target_file(args.target_file)
     from advisor.eval.targets_from_shortlist import targets_for_answers
 
-    targets, _ = targets_for_answers(args.answers, list(args.knowledge), None, parse_today(args.today))
+    targets, _ = targets_for_answers(args.answers, list(args.knowledge), None, parse_today(args.today), on_note=say)
     return targets
 
 
@@ -88,7 +88,10 @@ def make_plan(args: argparse.Namespace):
         why = "no such file" if not results_path.exists() else "is not a file"
         raise InputError([Problem(why, Location(display_path(results_path), None, "--results"))])
     targets = _targets(args)
-    results = read_results(results_path)
+    unreadable: list[str] = []
+    results = read_results(results_path, unreadable)
+    for line in unreadable:
+        say(line)
     task_q = next(q for q in kb.questions.questions if q.id == "task_type")
     try:
         plan, measured = plan_for_answers(

@@ -142,17 +142,16 @@ def cite(claim: EvidenceClaim) -> str:
 
 
 def disagreement(claims: Iterable[EvidenceClaim]) -> str | None:
-    """Where two sources give one dimension different levels, which says what:
-    "moderate (Vectara HHEM) vs good (seed-000 capability matrix)"; None when they
-    agree, or when only one source's settings differ (that is the setting, not a dispute)."""
-    by_level: dict[str, list[str]] = {}
-    sources_seen: set[str] = set()
+    """Where two sources give one dimension different levels, which says what, each
+    source once: "moderate (Vectara HHEM) vs good (seed-000 capability matrix)",
+    "good/excellent (Aider polyglot) vs good (matrix)" for a source with several
+    settings. None when the sources agree, or when only one source's settings
+    differ (that is the setting, not a dispute)."""
+    by_source: dict[str, list[str]] = {}
     for c in claims:
-        sources = by_level.setdefault(c.level, [])
-        if c.source not in sources:
-            sources.append(c.source)
-        sources_seen.add(c.source)
-    if len(by_level) < 2 or len(sources_seen) < 2:
+        levels = by_source.setdefault(c.source, [])
+        if c.level not in levels:
+            levels.append(c.level)
+    if len(by_source) < 2 or len({tuple(sorted(v)) for v in by_source.values()}) < 2:
         return None
-    return " vs ".join(f"{level} ({', '.join(sources)})" for level, sources in by_level.items())
-
+    return " vs ".join(f"{'/'.join(levels)} ({source})" for source, levels in by_source.items())

@@ -102,7 +102,9 @@ def in_outcome(sel: Selector, opt: Option) -> bool:
         return False
     if sel.open_weights is not None and m.open_weights != sel.open_weights:
         return False
-    if sel.reasoning is not None and m.thinks != sel.reasoning:
+    # in the mode the advice assumes: a model whose thinking is off here (it would not
+    # fit the latency target) is not "a model that reasons before answering" for this outcome
+    if sel.reasoning is not None and (opt.mode is not None and opt.mode.thinks) != sel.reasoning:
         return False
     if sel.tags_any and not set(sel.tags_any) & set(m.tags):
         return False

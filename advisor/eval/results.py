@@ -265,43 +265,57 @@ def check_results_target(path: str | Path, flag: str = "--results") -> None:
             "not touching it: choose another results file", where), title="results file")
 
 
-def read_results(path: str | Path) -> list[CaseResult]:
-    """Results from a JSONL file; unreadable or torn lines are skipped. Last one wins per key."""
+def read_results(path: str | Path, skipped: list[str] | None = None) -> list[CaseResult]:
+    """Results from a JSONL file. Last one wins per key. A line that is not a result
+    is skipped, and said in ``skipped`` ("r.jsonl:7: not JSON"): a torn last line
+    is what an interrupted write leaves (its case runs again on resume); one in the
+    middle was edited or damaged."""
     by_key: dict[str, CaseResult] = {}
-    for data in _objects(path):
+    for n, data in _objects(path, skipped):
         if RECORD in data:
             continue
         try:
             r = CaseResult.model_validate(data)
         except (ValueError, TypeError):
+            _skip(skipped, path, n, "not a result (fields missing or of the wrong type)")
             continue
         by_key[r.key] = r
     return list(by_key.values())
 
 
-def _objects(path: str | Path) -> list[dict[str, Any]]:
-    """Every line of the file that is a JSON object (torn or foreign lines skipped)."""
+def _skip(skipped: list[str] | None, path: str | Path, n: int, why: str) -> None:
+    if skipped is not None:
+        skipped.append(f"{display_path(path)}:{n}: skipped: {why}")
+
+
+def _objects(path: str | Path, skipped: list[str] | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every line of the file that is a JSON object; each
+    other line is said in ``skipped``."""
     p = Path(path)
     if not p.is_file():
         return []
     out = []
     with open(p, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            line = line.strip()
+        for n, raw in enumerate(fh, 1):
+            line = raw.strip()
             if not line:
                 continue
             try:  # (bounded: a line nested 100,000 deep or a 5,000-digit number is skipped)
                 data = jsonload.loads(line)
             except ValueError:
+                torn = not raw.endswith("\n")
+                _skip(skipped, p, n, "torn (an interrupted write; that case runs again)" if torn else "not JSON")
                 continue
             if isinstance(data, dict):
-                out.append(data)
+                out.append((n, data))
+            else:
+                _skip(skipped, p, n, "not a JSON object")
     return out
 
 
 def read_records(path: str | Path, kind: str) -> list[dict[str, Any]]:
     """The records of one kind, in file order."""
-    return [d for d in _objects(path) if d.get(RECORD) == kind]
+    return [d for _, d in _objects(path) if d.get(RECORD) == kind]
 
 
 def read_spend(path: str | Path) -> Decimal:

@@ -174,6 +174,8 @@ class RoutePlan(BaseModel):
     models: list[Scenario]  # every model on all traffic, in the targets' order
     baselines: list[Scenario]
     notes: list[str] = Field(default_factory=list)
+    # each model's prices as used, with their source and date ("$0.5 in / $1.5 out per 1M tokens (...)")
+    prices: dict[str, str] = Field(default_factory=dict)
 
     def summary(self) -> str:
         """One paragraph: the plan against each baseline."""
@@ -450,8 +452,20 @@ def plan_routes(
     return RoutePlan(
         floor=floor, monthly_requests=monthly_requests, avg_input_tokens=avg_input_tokens, avg_output_tokens=avg_output_tokens,
         shares_from=shares_from, mode=mode, recommended_key=recommended_key, categories=routes, classifier=classifier,
-        plan=plan, models=models, baselines=baselines, notes=notes,
+        plan=plan, models=models, baselines=baselines, notes=notes, prices={t.label: price_text(t) for t in targets},
     )
+
+
+def price_text(t: Target) -> str:
+    """The prices a cost above rests on, with where they come from: "$0.5 in / $1.5 out
+    per 1M tokens (LiteLLM price map v1.110.2, as of 2026-10-17)"."""
+    if not t.priced:
+        return "price unknown"
+    text = f"${t.input_price_per_m} in / ${t.output_price_per_m} out per 1M tokens"
+    if t.cached_input_price_per_m is not None:
+        text += f", cached input ${t.cached_input_price_per_m}"
+    origin = [x for x in (t.price_source, f"as of {t.price_as_of.isoformat()}" if t.price_as_of else None) if x]
+    return text + f" ({', '.join(origin) if origin else 'from the target file'})"
 
 
 def plan_for_answers(

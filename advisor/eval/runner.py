@@ -333,6 +333,7 @@ class EvalRunner:
         self._client = client
         self._tasks: list[asyncio.Task[Any]] = []
         self._cancelled = False
+        self.unreadable: list[str] = []  # lines of the results file that were not results
         self._runnable: list[Target] = []  # the plan's targets, set by run()
         self._redact: Redactor = redactor_for_env(
             self.env, [t.key_env for t in self.targets + self.judge_targets])
@@ -358,7 +359,8 @@ class EvalRunner:
     def _done_keys(self) -> tuple[set[str], list[CaseResult]]:
         if not (self.resume and self.results_path):
             return set(), []
-        prior = read_results(self.results_path)
+        self.unreadable = []
+        prior = read_results(self.results_path, self.unreadable)
         if self.retry_errors:  # (the new result is appended; the last line for a key wins)
             prior = [r for r in prior if r.ok]
         return {r.key for r in prior}, prior

@@ -8,6 +8,7 @@ The rest of the app turns shortlist candidates into Targets
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -40,6 +41,9 @@ class Target:
     # (for a target with no known mode); the spend cap reserves them and never counts
     # reported output above max_output_tokens()
     reasoning_tokens: int = 0
+    # where the prices come from, as knowledge says ("LiteLLM price map v1.110.2"), and their date
+    price_source: str | None = None
+    price_as_of: date | None = None
 
     @property
     def priced(self) -> bool:

@@ -130,8 +130,8 @@ def load_target_file(path: str, knowledge_dirs: list[str] | None = None) -> list
             problems.extend(problems_from_validation(exc, smap, schema, prefix=where))
     kb = None
     if any(isinstance(s, KnownTargetSpec) for _, s in specs) and not problems:
-        from advisor.cli.common import knowledge_dirs as with_user_overlay
         from advisor.knowledge_cache import load_knowledge_cached
+        from advisor.userdirs import knowledge_dirs as with_user_overlay
 
         kb = load_knowledge_cached(with_user_overlay(list(knowledge_dirs or [])))
     targets: list[Target] = []

@@ -9,6 +9,7 @@ the re-ranking compares against.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
@@ -54,6 +55,8 @@ def _target(
         reasoning=reasoning,
         cached_input_price_per_m=ep.price.cached_input,
         cache_write_price_per_m=ep.price.cache_write,
+        price_source=ep.price.source,
+        price_as_of=ep.price.as_of,
     )
 
 
@@ -100,14 +103,13 @@ def targets_for_shortlist(kb: KnowledgeBase, shortlist: Shortlist) -> tuple[list
 
 def targets_for_answers(
     answers_path: str, knowledge_dirs: list[str], models: list[str] | None = None, today: date | None = None,
-    *, kb: KnowledgeBase | None = None, kept: Any = (),
+    *, kb: KnowledgeBase | None = None, kept: Any = (), on_note: Callable[[str], None] = lambda line: None,
 ) -> tuple[list[Target], Any]:
     """Load knowledge (unless ``kb`` is given) and answers, shortlist, and return (targets, shortlist).
 
-    ``kept`` (earlier bake-offs) are cited in the shortlist, as ``advisor --answers`` does."""
-    import sys
-
-    from advisor.cli.common import knowledge_dirs as with_user_overlay
+    ``kept`` (earlier bake-offs) are cited in the shortlist, as ``advisor --answers`` does;
+    ``on_note`` hears each shortlisted option that cannot be a target, and why."""
+    from advisor.userdirs import knowledge_dirs as with_user_overlay
     from advisor.core.engine import shortlist as make_shortlist
     from advisor.core.questions import load_answers
     from advisor.knowledge_cache import load_knowledge_cached
@@ -121,10 +123,8 @@ def targets_for_answers(
 
         result = cite_kept(result, kept, day)
     targets, notes = targets_for_shortlist(kb, result)
-    from advisor.cli.common import say  # (this is the CLI's entry: it reports on stderr)
-
     for note in notes:
-        say(f"skipping {note}")
+        on_note(f"skipping {note}")
     if models:
         known = {t.model_key: t for t in targets}
         missing = [m for m in models if m not in known]

@@ -50,8 +50,9 @@ def shortlist_table(s: Shortlist, width: int = 120) -> Table:
     wide = width >= 110
     t = Table(title="Shortlist", title_justify="left", expand=True)
     t.add_column("Role", no_wrap=True)
-    t.add_column("Model", ratio=3, overflow="fold")
-    t.add_column("Where", ratio=2, overflow="fold")
+    t.add_column("Model" if wide else "Model · where", ratio=3, overflow="fold")
+    if wide:  # (narrow: where goes under the model's name, so neither is cut to a sliver)
+        t.add_column("Where", ratio=2, overflow="fold")
     t.add_column("Per request", justify="right", no_wrap=True)
     t.add_column("Per month", justify="right", no_wrap=True)
     t.add_column("TTFT", justify="right", no_wrap=not wide)
@@ -60,7 +61,7 @@ def shortlist_table(s: Shortlist, width: int = 120) -> Table:
     for c in s.candidates:
         row = [
             Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""),
-            Text(fmt.model_cell(c)), Text(c.option.where),
+            *((_model_text(c), Text(c.option.where)) if wide else (_model_text(c, c.option.where),)),
             fmt.usd(c.costs.per_request), fmt.usd(c.costs.per_month),
             fmt.latency(c) if wide else (f"{c.ttft_ms:,} ms" if c.ttft_ms else fmt.UNKNOWN),
         ]
@@ -68,8 +69,19 @@ def shortlist_table(s: Shortlist, width: int = 120) -> Table:
             row.append(Text(fmt.key_ratings(c)))
         t.add_row(*row)
     if not s.candidates:
-        t.add_row("—", "no model passed every hard filter", *[""] * (5 if wide else 4))
+        t.add_row("—", "no model passed every hard filter", *[""] * (5 if wide else 3))
     return t
+
+
+def _model_text(c, where: str | None = None) -> Text:
+    """The name (and where it runs), then what the advice rests on, on its own dim line."""
+    text = Text(c.option.model_name)
+    if where:
+        text.append(f"\n{where}")
+    notes = fmt.model_notes(c)
+    if notes:
+        text.append("\n" + "; ".join(notes), style="dim")
+    return text
 
 
 def render_console(s: Shortlist, console: Console) -> None:

@@ -77,7 +77,8 @@ def level_with_source(c: Candidate, d: str) -> str:
     by_source: dict[str, list[str]] = {}
     for e in c.evidence:
         if e.dimension == d:
-            levels = by_source.setdefault(e.source, [])
+            source = f"{e.source}, of its predecessor {e.inherited_from}" if e.inherited_from else e.source
+            levels = by_source.setdefault(source, [])
             if e.level not in levels:
                 levels.append(e.level)
     if not by_source:
@@ -98,7 +99,8 @@ def key_ratings(c: Candidate, limit: int = 3) -> str:
     rated = [(d, _top_level(c, d)) for d in DIMENSIONS if _top_level(c, d) != "unrated"]
     if not rated:
         return "unrated"
-    return ", ".join(f"{dim(d).split()[0]} {lvl}" for d, lvl in rated[:limit])
+    inherited = {e.dimension for e in c.evidence if e.inherited_from}
+    return ", ".join(f"{dim(d).split()[0]} {lvl}" + (" (inherited)" if d in inherited else "") for d, lvl in rated[:limit])
 
 
 def plain(text: object) -> str:
@@ -128,15 +130,23 @@ def latency(c: Candidate) -> str:
     return f"{c.ttft_ms:,} ms" + (f" · {c.tokens_per_s} tok/s" if c.tokens_per_s else "")
 
 
-def model_cell(c: Candidate) -> str:
-    """The model's name in a shortlist table, with what the advice rests on."""
+def model_notes(c: Candidate) -> list[str]:
+    """What the advice on this candidate rests on, in a few words each: the reasoning
+    mode assumed (its short name: "thinking off", "effort: low"; the control and value
+    are in the candidate's detail), "unproven", "unverified latency"."""
     notes = []
     if c.reasoning_mode is not None:
-        notes.append(c.reasoning_mode.label)
+        notes.append(c.reasoning_mode.label.split(" (", 1)[0])
     if c.unproven:
         notes.append("unproven: run the bake-off")
     if c.unverified:
         notes.append("unverified " + " and ".join(c.unverified))
+    return notes
+
+
+def model_cell(c: Candidate) -> str:
+    """The model's name in a shortlist table, with what the advice rests on."""
+    notes = model_notes(c)
     return c.option.model_name + (f" ({'; '.join(notes)})" if notes else "")
 
 

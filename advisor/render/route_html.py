@@ -157,6 +157,9 @@ def render_route_html_section(plan: RoutePlan) -> str:
               "<h3>Against single-model baselines</h3>", '<div class="scroll">', _table(SCENARIO_HEADERS, scenario_rows(plan)),
               "</div>", "<h3>Measured per category</h3>", '<div class="scroll">', _table(MEASURED_HEADERS, measured_rows(plan)),
               "</div>"]
+    if plan.prices:
+        parts.append('<h3>Prices used</h3><ul class="notes">'
+                     + "".join(f"<li>{e(label)}: {e(text)}</li>" for label, text in plan.prices.items()) + "</ul>")
     if plan.notes:
         parts.append('<h3>Notes</h3><ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in plan.notes) + "</ul>")
     parts.append("</section>")

@@ -119,6 +119,9 @@ def render_route_markdown(plan: RoutePlan, heading: str = "#") -> str:
     lines += _table(SCENARIO_HEADERS, scenario_rows(plan))
     lines += ["", f"{heading}# Measured per category", ""]
     lines += _table(MEASURED_HEADERS, measured_rows(plan))
+    if plan.prices:
+        lines += ["", f"{heading}# Prices used", ""]
+        lines += [f"- {md_escape(label)}: {md_escape(text)}" for label, text in plan.prices.items()]
     if plan.notes:
         lines += ["", f"{heading}# Notes", ""]
         lines += [f"- {md_escape(n)}" for n in plan.notes]
@@ -148,6 +151,8 @@ def render_route_text(plan: RoutePlan) -> str:
     for row in scenario_rows(plan)[1:]:
         lines.append(plain(f"  {row[0]}: {row[1]} a month, {row[3]}" + (f"; the plan saves {row[5]}" if row[5] and not row[5].startswith("costs") and row[5] != "unknown"
                                                                        else f"; the plan {row[5]}" if row[5] else "")))
+    if plan.prices:
+        lines += ["", "Prices used:"] + [plain(f"  {label}: {text}") for label, text in plan.prices.items()]
     if plan.notes:
         lines += ["", "Notes:"] + [plain(f"  - {n}") for n in plan.notes]
     return "\n".join(lines) + "\n"

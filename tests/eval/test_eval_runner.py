@@ -242,3 +242,22 @@ async def test_llm_judge_through_the_same_providers(fake):
     assert r.passed and r.score == 0.75 and "mostly right" in r.checks[0].detail
     assert r.judge_cost_usd is not None and r.judge_cost_usd > 0
     assert fake.count("/v1/messages") == 1
+
+
+async def test_lines_of_the_results_file_that_are_not_results_are_said_with_their_line(fake, tmp_path, capsys):
+    # a hand-edited line in the middle and a torn last line (an interrupted write) are skipped,
+    # and each is said with its line number: nothing the file held disappears without a word
+    path = tmp_path / "r.jsonl"
+    first = EvalRunner([target(fake)], cases(3), RunConfig(retry=FAST), results_path=path, env=ENV)
+    await first.run()
+    lines = path.read_text().splitlines()
+    result_at = next(i for i, line in enumerate(lines) if '"case_id": "c1"' in line or '"case_id":"c1"' in line)
+    lines[result_at] = "this line was edited by hand"
+    path.write_text("\n".join(lines) + '\n{"model_key": "m@openai", "case_')  # torn: no newline
+    runner = EvalRunner([target(fake)], cases(3), RunConfig(retry=FAST), results_path=path, resume=True, env=ENV)
+    plan = runner.plan()
+    assert [r.case.id for r in plan.requests] == ["c1"]  # the edited result runs again
+    assert runner.unreadable == [
+        f"{path}:{result_at + 1}: skipped: not JSON",
+        f"{path}:{len(lines) + 1}: skipped: torn (an interrupted write; that case runs again)",
+    ]

@@ -306,15 +306,38 @@ def test_from_the_answers_shortlist_with_known_providers_litellm_gets_their_pref
                        "--results", str(results), "--today", "2026-12-01", "--litellm", str(out)])
     assert code == 0, capsys.readouterr().err
 
-    def litellm(t):
+    def litellm(t):  # the provider's prefix, its key, and the reasoning mode the advice assumes
         provider = t.model_key.rpartition("@")[2]
-        return {"model": f"{LITELLM_PREFIX[provider]}/{t.model_id}", "api_key": f"os.environ/{t.key_env}"}
+        mode = dict(t.reasoning.request) if t.reasoning is not None and t.api != "gemini" else {}
+        return {"model": f"{LITELLM_PREFIX[provider]}/{t.model_id}", "api_key": f"os.environ/{t.key_env}", **mode}
 
     groups = {m["model_name"]: m["litellm_params"] for m in yaml.safe_load(out.read_text())["model_list"]}
     assert groups["label"] == litellm(second) and groups["reply"] == litellm(first)
     assert groups["escalate"] == litellm(first)  # 2 cases: the recommended model
     if first.provider_key != second.provider_key:
         assert groups["escalate-fallback"] == litellm(second)
+
+
+def test_the_plan_names_the_prices_it_used_and_where_they_come_from(tmp_path, capsys):
+    # a cost without its price's source and date cannot be checked by the reader
+    from advisor.eval.route import price_text
+    from advisor.eval.targets_from_shortlist import targets_for_answers
+
+    targets, _ = targets_for_answers("examples/answers/support-triage.yaml", [], None, date(2026, 12, 1))
+    for t in targets:
+        assert t.price_source and t.price_as_of is not None, t.model_key
+        text = price_text(t)
+        assert f"${t.input_price_per_m} in / ${t.output_price_per_m} out per 1M tokens" in text
+        assert t.price_source in text and f"as of {t.price_as_of.isoformat()}" in text
+
+
+def test_the_plan_lists_prices_in_every_format(tagged_run, capsys):
+    plan, text = route_json(tagged_run, capsys)
+    assert len(plan["prices"]) == 3  # one line per model measured
+    assert all("per 1M tokens (from the target file)" in v for v in plan["prices"].values())
+    assert route_main(tagged_run) == 0
+    out = capsys.readouterr().out
+    assert "Prices used:" in out and "(from the target file)" in out
 
 
 def test_unknown_model_keys_on_the_command_line_are_located(tagged_run, capsys):

@@ -213,7 +213,10 @@ def test_one_source_with_two_settings_is_no_disagreement():
     a = claim(source="Aider polyglot", level="good", setting="no thinking")
     b = claim(source="Aider polyglot", level="excellent", setting="32k thinking")
     assert disagreement([a, b]) is None
-    assert disagreement([a, b, claim(source="seed-000 capability matrix", level="good", kind="matrix")]) is not None
+    # against another source, each source is named once, with its levels together
+    matrix = claim(source="seed-000 capability matrix", level="good", kind="matrix")
+    assert disagreement([a, b, matrix]) == "good/excellent (Aider polyglot) vs good (seed-000 capability matrix)"
+    assert disagreement([a, claim(source="Vectara HHEM", level="good")]) is None  # two sources, one level
 
 
 # --------------------------------------------------------------------------- shared fields

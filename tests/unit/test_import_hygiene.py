@@ -82,3 +82,26 @@ def test_engine_run_in_process_stays_headless(tmp_path):
     )
     loaded = _loaded_after(code)
     assert not loaded & {"textual", "questionary", "rich"}
+
+
+#: each layer and the entry points it must never import, even lazily inside a function
+LAYERS = {
+    "core": ("advisor.cli", "advisor.tui", "advisor.eval", "advisor.providers", "advisor.render"),
+    "providers": ("advisor.cli", "advisor.tui", "advisor.eval"),
+    "eval": ("advisor.cli", "advisor.tui"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_a_layer_never_imports_the_entry_points_above_it(layer):
+    import ast
+
+    bad = []
+    for path in sorted((REPO / "advisor" / layer).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if name.startswith(LAYERS[layer]):
+                    bad.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}")
+    assert not bad, "\n".join(bad)

@@ -180,3 +180,22 @@ def test_moderate_evidence_is_poor_for_a_high_floor_but_not_without_one(tmp_path
     assert mystery < steady  # "moderate" says it will likely miss a 0.95 floor
     steady, mystery = ranked()
     assert steady < mystery  # with no floor, moderate evidence beats none (the prior is below it)
+
+
+def test_a_reasoning_outcome_counts_a_model_only_in_a_thinking_mode(shipped):
+    # Mistral Large 4 can think, but for a maths tutor with a 3 s target its thinking is
+    # off: then it is not "a model that reasons before answering" for the tree's outcome
+    from types import SimpleNamespace as NS
+
+    from advisor.core.tree import in_outcome
+
+    sel = shipped.node_by_id["reasoning_models"].candidates
+    model = shipped.model_by_id["mistral-large-4"]
+    modes = {m.id: m for m in model.reasoning.modes}
+
+    def opt(mode):
+        return NS(model=model, hosted=True, mode=mode, context_window=model.context_window, ttft=None,
+                  cost_per_request=None)
+
+    assert in_outcome(sel, opt(modes["high"]))
+    assert not in_outcome(sel, opt(modes["none"]))

@@ -345,6 +345,7 @@ class EvalScreen(Screen):
         skipped = self.plan.skipped_targets if self.plan is not None else []
         lines = [f"Skipped {t.label} ({t.model_key}): {why}" for t, why in skipped]
         lines += [f"Skipped {note}" for note in self.notes]
+        lines += list(getattr(self.runner, "unreadable", ()))  # lines of the results file that were not results
         return lines
 
     def _status_text(self) -> Text:
