@@ -156,14 +156,26 @@ def write_entry(folder: Path, key: str, kb: KnowledgeBase) -> None:
                 pass
 
 
+#: a temp file this old was left by a writer that was killed (a write takes milliseconds)
+STALE_TEMP_SECONDS = 600
+
+
 def _prune(folder: Path) -> None:
+    """Keep the newest :data:`KEEP` entries; remove temp files killed writers left."""
+    import time
+
     entries = []
-    for p in folder.glob(f"{_PREFIX}*{_SUFFIX}"):
+    stale: list[Path] = []
+    for p in folder.iterdir():
         try:
-            entries.append((p.stat().st_mtime_ns, p))
+            mtime = p.stat().st_mtime_ns
         except OSError:
             continue
-    for _, p in sorted(entries, reverse=True)[KEEP:]:
+        if p.name.startswith(_PREFIX) and p.name.endswith(_SUFFIX):
+            entries.append((mtime, p))
+        elif p.name.startswith(f".{_PREFIX}") and p.name.endswith(".tmp") and time.time() - mtime / 1e9 > STALE_TEMP_SECONDS:
+            stale.append(p)
+    for p in stale + [p for _, p in sorted(entries, reverse=True)[KEEP:]]:
         try:
             p.unlink()
         except OSError:

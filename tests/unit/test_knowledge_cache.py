@@ -216,10 +216,18 @@ def test_no_cache_when_turned_off(here, monkeypatch):
 
 def test_entries_are_pruned(here, monkeypatch):
     monkeypatch.setattr(cache, "KEEP", 2)
+    folder = cache.cache_dir()
+    folder.mkdir(parents=True)
+    killed = folder / ".knowledge-abc123.tmp"  # a writer killed mid-write, long ago
+    killed.write_bytes(b"half an entry")
+    os.utime(killed, (1_000_000_000, 1_000_000_000))
+    fresh = folder / ".knowledge-def456.tmp"  # another process writing right now
+    fresh.write_bytes(b"being written")
     for width in (1000, 2000, 3000):
         (here / "over" / "models.yaml").write_text(f"models:\n  - id: gpt-4o\n    context_window: {width}\n")
         cache.load_knowledge_cached(["over"])
     assert len(entries()) == 2
+    assert not killed.exists() and fresh.exists()
 
 
 def test_the_command_line_uses_the_cache(here, capsys):
