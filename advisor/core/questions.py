@@ -68,7 +68,7 @@ DERIVED_ANSWERS: dict[str, Any] = {
 
 
 class AnswersBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     def as_yaml_dict(self) -> dict[str, Any]:
         """Plain values in question order, for writing back to YAML."""
