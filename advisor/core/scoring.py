@@ -26,7 +26,8 @@ from advisor.core.costs import format_usd, self_host_floor_monthly
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 from advisor.core.result import Score
-from advisor.core.schema import DIMENSIONS, STRUCTURED_RANK, LogScale, ModelSpec
+from advisor.core.schema import DIMENSIONS, STRUCTURED_RANK, LogScale, ModelSpec, WeightRule
+from advisor.core.tree import evaluate
 
 #: dimensions the cost part already counts (never also as quality)
 COUNTED_AS_COST = frozenset({"cost_at_volume"})
@@ -36,48 +37,37 @@ def high_floor(kb: KnowledgeBase, answers: Any) -> bool:
     return answers.quality_floor is not None and answers.quality_floor >= kb.scoring.unrated.high_floor_from
 
 
+def _applies(kb: KnowledgeBase, answers: Any, rule: WeightRule) -> bool:
+    if rule.when == "high_floor":
+        return high_floor(kb, answers)
+    return evaluate(rule.when, answers)
+
+
 def dimension_weights(kb: KnowledgeBase, answers: Any) -> dict[str, int]:
+    """Each dimension's weight: the task's (tasks.yaml), plus what the answers ask
+    for (scoring.yaml dimension_bumps); cost at volume is counted by the cost part."""
     weights = dict(kb.tasks.default_weights)
     task = kb.task_by_id.get(answers.task_type)
     if task is not None:
         for dim, w in task.weights.items():
             weights[dim] = max(weights.get(dim, 0), w)
-    bump = {d: 0 for d in DIMENSIONS}
-    if answers.output_format == "json":
-        bump["structured_output"] += 2
-    if answers.json_schema_required:
-        bump["structured_output"] += 1
-    if answers.tool_use:
-        bump["agentic_tool_use"] += 3
-    if answers.output_format == "code":
-        bump["coding"] += 2
-    if answers.context_tokens > 32000:
-        bump["long_context"] += 2
-    if answers.fine_tuning:
-        bump["fine_tunability"] += 3
-    if answers.data_privacy != "standard":
-        bump["self_hosting"] += 3
-    if high_floor(kb, answers):
-        bump["instruction_following"] += 1
-        bump["hallucination_calibration"] += 1
-    return {d: (0 if d in COUNTED_AS_COST else weights.get(d, 0) + bump[d]) for d in DIMENSIONS}
+    bump: dict[str, Decimal] = {d: Decimal(0) for d in DIMENSIONS}
+    for rule in kb.scoring.dimension_bumps:
+        if _applies(kb, answers, rule):
+            for dim, w in rule.add.items():
+                bump[dim] += w
+    return {d: (0 if d in COUNTED_AS_COST else int(weights.get(d, 0) + bump[d])) for d in DIMENSIONS}
 
 
 def blend_weights(kb: KnowledgeBase, answers: Any) -> dict[str, float]:
-    """How much quality, capability fit, cost and speed count, from the answers."""
-    w = {"quality": 0.40, "fit": 0.20, "cost": 0.25, "speed": 0.15}
-    if answers.task_type in ("batch", "classification") or answers.monthly_requests >= 1_000_000:
-        w["cost"] += 0.10
-    if answers.budget_per_request_usd is not None or answers.budget_per_month_usd is not None:
-        w["cost"] += 0.05
-    if answers.latency_target_ms is not None and answers.latency_target_ms < 2000:
-        w["speed"] += 0.15
-    elif answers.user_facing:
-        w["speed"] += 0.05
-    if high_floor(kb, answers):
-        w["quality"] += 0.10
-    if answers.task_type in ("reasoning", "agent", "code", "long_document"):
-        w["quality"] += 0.10
+    """How much quality, capability fit, cost and speed count, from the answers
+    (scoring.yaml blend)."""
+    blend = kb.scoring.blend
+    w = {k: float(v) for k, v in blend.base.items()}
+    for rule in blend.rules:
+        if _applies(kb, answers, rule):
+            for part, extra in rule.add.items():
+                w[part] += float(extra)
     total = sum(w.values())
     return {k: round(v / total, 4) for k, v in w.items()}
 
