@@ -547,7 +547,7 @@ def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str
         details.append("unverified on " + ", ".join(opt.unverified) + ": ranked below every verified option")
     if evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
         poor_below = kb.scoring.high_floor_poor_below
-        what = "it is unproven" if s.unproven else (
+        what = "it has too little evidence, of its own or its predecessor's" if not s.supported else (
             f"its evidence is poor for that floor (it averages {s.evidence_level:.2f} of the best, below "
             f"'{poor_below}' at {float(kb.scoring.level_values[poor_below]):.2f})"
         )

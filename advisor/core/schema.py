@@ -832,6 +832,8 @@ class ScoringBook(Frozen):
     unproven_below: Decimal = Field(ge=0, le=1)
     # ... unless the dimension the task weighs most has evidence of this confidence
     proven_by_top_dimension: Decimal = Field(default=Decimal(1), ge=0, le=1)
+    # ... and ranks with the evidenced (under a high floor) from this confidence on it
+    supported_by_top_dimension: Decimal = Field(default=Decimal(1), ge=0, le=1)
     # under a high quality floor, evidence whose mean is below this level is poor
     high_floor_poor_below: Literal["best", "excellent", "good", "moderate", "limited"] = "moderate"
     evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]

@@ -226,7 +226,8 @@ def score_options(
         rated, unrated = [], []
         q = 0.0
         evidence_weight = 0.0
-        top_confidence = 0.0  # the evidence on the dimension the task weighs most
+        top_confidence = 0.0  # the model's own evidence on the dimension the task weighs most
+        support_weight, top_support = 0.0, 0.0  # the same, counting what it inherits
         evidenced = 0.0  # the dimensions' values where there is evidence, weighted
         prior = unrated_value(kb, answers, o.model, today)
         for d in DIMENSIONS:
@@ -239,11 +240,16 @@ def score_options(
             else:
                 rated.append(d)
                 value, confidence, said = dimension_value(kb, claims, prior)
+                q += dims[d] * value
+                support_weight += dims[d] * confidence
+                if dims[d] == top_weight:
+                    top_support = max(top_support, confidence)
+                if all(k == INHERITED for _, k in claims):
+                    continue  # a predecessor's figure may rank the model; it never proves it, nor marks it poor
                 evidence_weight += dims[d] * confidence
                 evidenced += dims[d] * confidence * said
                 if dims[d] == top_weight:
                     top_confidence = max(top_confidence, confidence)
-                q += dims[d] * value
         quality = q / weight_sum
         fit = _fit(kb, answers, o, today)
         cost, cost_basis = cost_score(kb, answers, o)
@@ -269,6 +275,8 @@ def score_options(
             unrated=tuple(unrated),
             evidence=round(evidence, 4),
             unproven=evidence < float(kb.scoring.unproven_below) and top_confidence < proven_by_top,
+            supported=(support_weight / weight_sum >= float(kb.scoring.unproven_below)
+                       or top_support >= float(kb.scoring.supported_by_top_dimension)),
             evidence_level=round(evidenced / evidence_weight, 4) if evidence_weight else None,
             cost_basis=cost_basis,
             unrated_counts_as=round(prior, 4),
@@ -277,12 +285,13 @@ def score_options(
 
 
 def evidence_tier(kb: KnowledgeBase, answers: Any, score: Score) -> int:
-    """Under a high quality floor: 0 for a model with evidence that is not poor,
-    1 for an unproven one, 2 for one whose evidence is poor. Otherwise 0 for all:
-    the scores alone decide."""
+    """Under a high quality floor: 0 for a model with evidence that is not poor
+    (its own, or what it inherits from its predecessor: that may rank it), 1 for one
+    with too little, 2 for one whose own evidence is poor. Otherwise 0 for all: the
+    scores alone decide."""
     if not high_floor(kb, answers):
         return 0
-    if score.unproven:
+    if not score.supported:
         return 1
     poor_below = float(kb.scoring.level_values[kb.scoring.high_floor_poor_below])
     return 2 if score.evidence_level is not None and score.evidence_level < poor_below else 0

@@ -295,7 +295,8 @@ def test_why_not_an_unproven_model_under_a_high_floor_names_the_rule(kb):
     s = run(kb, quality_floor=Decimal("0.95"), why_not=("mystery",))
     w = next(w for w in s.why_not if w.model_id == "mystery")
     assert w.details[0].startswith(
-        "under your quality floor of 0.95, models with evidence that is not poor rank first and it is unproven"
+        "under your quality floor of 0.95, models with evidence that is not poor rank first and it has too little "
+        "evidence, of its own or its predecessor's"
     )
 
 
