@@ -273,29 +273,12 @@ def _main(argv: list[str]) -> int:
     return _exit_status(report, args.fail_under)
 
 
-def _not_the_real_api(targets: list[Target], args: argparse.Namespace) -> dict[str, str]:
-    """Targets whose answers say nothing about the model knowledge names: a known
-    model run against another base URL (a local server, a proxy, a fake). Their
-    runs are never kept as evidence for it."""
-    from advisor.cli.common import load_kb
-
-    kb = load_kb(getattr(args, "knowledge", None))
-    out: dict[str, str] = {}
-    for t in targets:
-        model, _, prov = t.model_key.partition("@")
-        p = kb.providers.get(prov)
-        if model not in kb.model_by_id or p is None:
-            continue  # not a model knowledge has: kept, it can never change advice on one
-        if p.base_url.rstrip("/") != t.base_url.rstrip("/"):
-            out[t.model_key] = f"it ran against {t.base_url}, not {p.name}'s API"
-    return out
-
-
 def _keep_evidence(report: Any, targets: list[Target], args: argparse.Namespace) -> None:
     from advisor.cli.common import say
-    from advisor.evidence_store import keep, kept_from_report
+    from advisor.cli.common import load_kb
+    from advisor.evidence_store import keep, kept_from_report, not_the_real_api
 
-    skip = _not_the_real_api(targets, args)
+    skip = not_the_real_api(load_kb(getattr(args, "knowledge", None)), targets)
     for key, why in skip.items():
         say(f"not kept as evidence for {key}: {why}")
     kept = kept_from_report(report, skip=set(skip))
