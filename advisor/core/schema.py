@@ -347,6 +347,8 @@ class Reasoning(Frozen):
     """
 
     default: Slug
+    # True when no source states the default and knowledge assumes it (said wherever shown)
+    default_assumed: bool = False
     control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
     modes: tuple[ReasoningMode, ...]
     source: str
