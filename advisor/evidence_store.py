@@ -129,6 +129,22 @@ def evidence_dir() -> Path:
 
 # -- write / read / forget --------------------------------------------------------
 
+def not_the_real_api(kb: Any, targets: Iterable[Any]) -> dict[str, str]:
+    """Targets whose answers say nothing about the model knowledge names: a known
+    model run against another base URL (a local server, a proxy, a fake), with why.
+    Their runs are never kept as evidence for it; a model knowledge does not have
+    is kept (it can never change advice on one)."""
+    out: dict[str, str] = {}
+    for t in targets:
+        model, _, prov = t.model_key.partition("@")
+        p = kb.providers.get(prov)
+        if model not in kb.model_by_id or p is None:
+            continue
+        if p.base_url.rstrip("/") != t.base_url.rstrip("/"):
+            out[t.model_key] = f"it ran against {t.base_url}, not {p.name}'s API"
+    return out
+
+
 def kept_from_report(report: Any, *, now: datetime | None = None, skip: set[str] = frozenset()) -> KeptBakeOff | None:
     """The summary worth keeping from an :class:`~advisor.eval.report.EvalReport`; None
     when nothing was answered (a run with no measurements is no evidence). ``skip``:

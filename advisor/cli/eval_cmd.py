@@ -129,25 +129,11 @@ def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
     shortlist = None
     if args.target_file:
         targets = load_target_file(args.target_file, list(args.knowledge))
+        if args.answers:  # the targets are the file's; the floor, the volume and the decision are the answers'
+            _, shortlist = _shortlist_targets(args, None)
     elif args.answers:
-        try:
-            from advisor.eval.targets_from_shortlist import targets_for_answers  # type: ignore[import-not-found]
-        except ImportError:
-            raise InputError(
-                "--answers needs the shortlist-to-targets glue, which this build does not have yet; "
-                "give --target-file instead"
-            ) from None
-        from datetime import date
-
-        from advisor.cli.common import load_kb, say
-        from advisor.cli.evidence_cmd import load_evidence
-
         models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-        # the same shortlist `advisor --answers` shows: the user's overlay and kept evidence included
-        kb, kept = load_evidence(load_kb(args.knowledge), date.today(), use=not args.no_evidence)
-        targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models, kb=kb, kept=kept, on_note=say)
-        args.kb = kb
-        return list(targets), shortlist
+        return _shortlist_targets(args, models)
     else:
         raise InputError("give --answers (targets from the shortlist) or --target-file")
     if args.models:
@@ -161,6 +147,22 @@ def _resolve_targets(args: argparse.Namespace) -> tuple[list[Target], Any]:
             raise InputError(problems)
         targets = [known[m] for m in wanted]
     return targets, shortlist
+
+
+def _shortlist_targets(args: argparse.Namespace, models: list[str] | None) -> tuple[list[Target], Any]:
+    """(targets, shortlist) from the answers: the same shortlist `advisor --answers` shows,
+    the user's overlay and kept evidence included."""
+    from datetime import date
+
+    from advisor.cli.common import load_kb, say
+    from advisor.cli.evidence_cmd import load_evidence
+    from advisor.eval.targets_from_shortlist import targets_for_answers
+
+    kb, kept = load_evidence(load_kb(args.knowledge), date.today(), use=not args.no_evidence)
+    targets, shortlist = targets_for_answers(args.answers, list(args.knowledge), models, kb=kb, kept=kept,
+                                             on_note=say if not args.target_file else (lambda line: None))
+    args.kb = kb
+    return list(targets), shortlist
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,29 +275,12 @@ def _main(argv: list[str]) -> int:
     return _exit_status(report, args.fail_under)
 
 
-def _not_the_real_api(targets: list[Target], args: argparse.Namespace) -> dict[str, str]:
-    """Targets whose answers say nothing about the model knowledge names: a known
-    model run against another base URL (a local server, a proxy, a fake). Their
-    runs are never kept as evidence for it."""
-    from advisor.cli.common import load_kb
-
-    kb = load_kb(getattr(args, "knowledge", None))
-    out: dict[str, str] = {}
-    for t in targets:
-        model, _, prov = t.model_key.partition("@")
-        p = kb.providers.get(prov)
-        if model not in kb.model_by_id or p is None:
-            continue  # not a model knowledge has: kept, it can never change advice on one
-        if p.base_url.rstrip("/") != t.base_url.rstrip("/"):
-            out[t.model_key] = f"it ran against {t.base_url}, not {p.name}'s API"
-    return out
-
-
 def _keep_evidence(report: Any, targets: list[Target], args: argparse.Namespace) -> None:
     from advisor.cli.common import say
-    from advisor.evidence_store import keep, kept_from_report
+    from advisor.cli.common import load_kb
+    from advisor.evidence_store import keep, kept_from_report, not_the_real_api
 
-    skip = _not_the_real_api(targets, args)
+    skip = not_the_real_api(load_kb(getattr(args, "knowledge", None)), targets)
     for key, why in skip.items():
         say(f"not kept as evidence for {key}: {why}")
     kept = kept_from_report(report, skip=set(skip))

@@ -56,14 +56,20 @@ def model_ids(kb, names: list[str]) -> tuple[str, ...]:
     """The model ids ``--why-not`` names, each checked against the knowledge."""
     from advisor.core.yamlsrc import did_you_mean
 
-    problems = []
+    by_name = {m.name.casefold(): m.id for m in kb.models}
+    problems, ids = [], []
     for name in names:
-        if name not in kb.model_by_id:
+        # an id ("gpt-5-4"), a name as shown ("GPT-5.4"), or an id in another case
+        found = name if name in kb.model_by_id else by_name.get(name.casefold()) or (
+            name.casefold() if name.casefold() in kb.model_by_id else None)
+        if found is None:
             hint = did_you_mean(name, sorted(kb.model_by_id))
             problems.append(Problem(f"unknown model '{name}'{hint}; `advisor catalog list` shows the ids", Location("command line", None, "--why-not")))
+        else:
+            ids.append(found)
     if problems:
         raise InputError(problems)
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(ids))
 
 
 def compute(args: argparse.Namespace, kb):

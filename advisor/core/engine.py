@@ -149,6 +149,12 @@ def _mean_level(claims: list[tuple[str, str]]) -> float:
     return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
 
 
+def _default_note(reasoning: Any) -> str:
+    if reasoning.default_assumed:
+        return " (assumed to be the API's default: no source we have states it; the bake-off sends it)"
+    return " (the API's default)"
+
+
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
     out: list[str] = []
     m = opt.model
@@ -173,7 +179,8 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
     if opt.mode is not None:
         out.append(
             f"assumes reasoning mode '{opt.mode.label}'"
-            + (" (the API's default)" if opt.reasoning is not None and opt.mode.id == opt.reasoning.default else " (the bake-off sends it)")
+            + (_default_note(opt.reasoning) if opt.reasoning is not None and opt.mode.id == opt.reasoning.default
+               else " (the bake-off sends it)")
         )
     if answers.json_schema_required or answers.output_format == "json":
         out.append(f"structured output: {opt.structured}" + (" (guided decoding on your server)" if not opt.hosted else ""))
@@ -547,7 +554,7 @@ def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str
         details.append("unverified on " + ", ".join(opt.unverified) + ": ranked below every verified option")
     if evidence_tier(kb, answers, s) > evidence_tier(kb, answers, r):
         poor_below = kb.scoring.high_floor_poor_below
-        what = "it is unproven" if s.unproven else (
+        what = "it has too little evidence, of its own or its predecessor's" if not s.supported else (
             f"its evidence is poor for that floor (it averages {s.evidence_level:.2f} of the best, below "
             f"'{poor_below}' at {float(kb.scoring.level_values[poor_below]):.2f})"
         )

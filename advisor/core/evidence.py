@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from advisor.core.knowledge import KnowledgeBase
 
 UNDATED = "undated"
+#: levels best first (a lower index is a better level)
+LEVEL_ORDER = ("best", "excellent", "good", "moderate", "limited", "none")
 _NO_DATE = date.min
 
 
@@ -57,7 +59,9 @@ def build_index(kb: "KnowledgeBase") -> dict[tuple[str, str], tuple[EvidenceClai
 
     A model with no claim of its own on a dimension listed in ``scoring.lineage``
     inherits the claims of its nearest predecessor in the same line that has some
-    (see :func:`predecessors`), each marked ``inherited_from``."""
+    (see :func:`predecessors`): its public benchmarks only (never a user's bake-off,
+    which measured that model on those cases, nor the undated matrix), at the weakest
+    level they give, each marked ``inherited_from``."""
     grouped: dict[tuple[str, str], list[EvidenceClaim]] = {}
     for claim in kb.claims:
         grouped.setdefault((claim.model, claim.dimension), []).append(claim)
@@ -69,24 +73,28 @@ def build_index(kb: "KnowledgeBase") -> dict[tuple[str, str], tuple[EvidenceClai
             if (model.id, dim) in grouped:
                 continue
             for pred in predecessors(kb.models, model):
-                own = [c for c in grouped.get((pred.id, dim), ()) if c.kind != "bake_off" and c.inherited_from is None]
+                own = [c for c in grouped.get((pred.id, dim), ()) if c.kind == "benchmark" and c.inherited_from is None]
                 if own:
+                    # only its weakest setting: "no worse than" holds for the successor run
+                    # cheaply (thinking off, low effort), not only for the predecessor at its best
+                    weakest = max(LEVEL_ORDER.index(c.level) for c in own)
                     grouped[(model.id, dim)] = [
-                        c.model_copy(update={"model": model.id, "inherited_from": pred.id}) for c in own
+                        c.model_copy(update={"model": model.id, "inherited_from": pred.id})
+                        for c in own if LEVEL_ORDER.index(c.level) == weakest
                     ]
                     break
     return {key: ordered(claims) for key, claims in grouped.items()}
 
 
 def released_on(model: ModelSpec) -> date:
-    """When the model came out; a model only the newest catalogue lists counts as newest."""
+    """When the model came out: its release date, else the date of the newest catalogue
+    that did not list it yet (it came out after that), else (no date at all) newest."""
     return model.released or model.released_after or date.max
 
 
 def predecessors(models: Iterable[ModelSpec], model: ModelSpec) -> list[ModelSpec]:
-    """Earlier models of the same line (vendor, family and tier), newest first.
-
-    A user's bake-off is never inherited: it measured that model on those cases."""
+    """Earlier models of the same line (vendor, family and tier), newest first; models
+    released the same day are siblings, not predecessors."""
     when = released_on(model)
     line = [
         m

@@ -317,6 +317,10 @@ def _claims_check(kb: KnowledgeBase, files: list[tuple[tuple[EvidenceClaim, ...]
     out: list[Problem] = []
     for claims, smap in files:
         for i, claim in enumerate(claims):
+            if claim.inherited_from is not None:
+                where = smap.location(("claims", i, "inherited_from"))
+                out.append(Problem("is set by advisor, never in an evidence file (a claim is about the model it names)",
+                                   Location(where.file, where.line, f"claims[{i}].inherited_from")))
             if claim.model not in kb.model_by_id:
                 where = smap.location(("claims", i, "model"))
                 out.append(

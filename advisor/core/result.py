@@ -152,7 +152,10 @@ class Score(Record):
     rated: tuple[str, ...]
     unrated: tuple[str, ...]
     evidence: float = 0.0  # share of the quality weight that rests on evidence
-    unproven: bool = False  # too little evidence: run the bake-off
+    unproven: bool = False  # too little evidence of its own: run the bake-off
+    # enough evidence to rank among the evidenced under a high floor, counting what the
+    # model inherits from its predecessor (which never proves it)
+    supported: bool = False
     # what the evidence says, where there is some: its dimensions' values weighted by
     # the task and by confidence (None: no evidence at all)
     evidence_level: float | None = None

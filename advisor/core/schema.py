@@ -347,6 +347,8 @@ class Reasoning(Frozen):
     """
 
     default: Slug
+    # True when no source states the default and knowledge assumes it (said wherever shown)
+    default_assumed: bool = False
     control: str | None = None  # "reasoning_effort", "thinking", "thinkingConfig.thinkingLevel", "enable_thinking"
     modes: tuple[ReasoningMode, ...]
     source: str
@@ -793,6 +795,37 @@ class Lineage(Frozen):
         return value
 
 
+BLEND_PARTS: tuple[str, ...] = ("quality", "fit", "cost", "speed")
+
+
+class WeightRule(Frozen):
+    """Weight added when the answers meet a condition (``high_floor``: the quality
+    floor is at least ``unrated.high_floor_from``, the one threshold for that)."""
+
+    when: Literal["high_floor"] | Condition
+    add: dict[str, Decimal]
+    why: str
+
+
+class Blend(Frozen):
+    """How much quality, fit, cost and speed count: a base, plus what the answers stress
+    (the sum is then scaled back to 1)."""
+
+    base: dict[Literal["quality", "fit", "cost", "speed"], Decimal]
+    rules: tuple[WeightRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _parts(self) -> "Blend":
+        missing = [p for p in BLEND_PARTS if p not in self.base]
+        if missing:
+            raise ValueError(f"base needs every part; missing: {', '.join(missing)}")
+        for i, rule in enumerate(self.rules):
+            unknown = [k for k in rule.add if k not in BLEND_PARTS]
+            if unknown:
+                raise ValueError(f"rules[{i}].add: unknown part '{unknown[0]}'; known: {', '.join(BLEND_PARTS)}")
+        return self
+
+
 class ScoringBook(Frozen):
     """knowledge/scoring.yaml: the scales, priors and thresholds the scores use."""
 
@@ -801,6 +834,8 @@ class ScoringBook(Frozen):
     unproven_below: Decimal = Field(ge=0, le=1)
     # ... unless the dimension the task weighs most has evidence of this confidence
     proven_by_top_dimension: Decimal = Field(default=Decimal(1), ge=0, le=1)
+    # ... and ranks with the evidenced (under a high floor) from this confidence on it
+    supported_by_top_dimension: Decimal = Field(default=Decimal(1), ge=0, le=1)
     # under a high quality floor, evidence whose mean is below this level is poor
     high_floor_poor_below: Literal["best", "excellent", "good", "moderate", "limited"] = "moderate"
     evidence_weight: dict[Literal["bake_off", "benchmark", "matrix"], Decimal]
@@ -817,6 +852,18 @@ class ScoringBook(Frozen):
     fallback_max_cost_ratio: Decimal = Field(gt=1)
     generation: Generation
     bonuses: Bonuses
+    # weight added to capability dimensions by what the answers ask for (JSON, tools, ...)
+    dimension_bumps: tuple[WeightRule, ...] = ()
+    blend: Blend
+
+    @field_validator("dimension_bumps")
+    @classmethod
+    def _bump_dimensions(cls, value: tuple[WeightRule, ...]) -> tuple[WeightRule, ...]:
+        for i, rule in enumerate(value):
+            unknown = [k for k in rule.add if k not in DIMENSIONS]
+            if unknown:
+                raise ValueError(f"[{i}].add: unknown dimension '{unknown[0]}'; known: {', '.join(DIMENSIONS)}")
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> "ScoringBook":

@@ -26,7 +26,8 @@ from advisor.core.costs import format_usd, self_host_floor_monthly
 from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 from advisor.core.result import Score
-from advisor.core.schema import DIMENSIONS, STRUCTURED_RANK, LogScale, ModelSpec
+from advisor.core.schema import DIMENSIONS, STRUCTURED_RANK, LogScale, ModelSpec, WeightRule
+from advisor.core.tree import evaluate
 
 #: dimensions the cost part already counts (never also as quality)
 COUNTED_AS_COST = frozenset({"cost_at_volume"})
@@ -36,48 +37,37 @@ def high_floor(kb: KnowledgeBase, answers: Any) -> bool:
     return answers.quality_floor is not None and answers.quality_floor >= kb.scoring.unrated.high_floor_from
 
 
+def _applies(kb: KnowledgeBase, answers: Any, rule: WeightRule) -> bool:
+    if rule.when == "high_floor":
+        return high_floor(kb, answers)
+    return evaluate(rule.when, answers)
+
+
 def dimension_weights(kb: KnowledgeBase, answers: Any) -> dict[str, int]:
+    """Each dimension's weight: the task's (tasks.yaml), plus what the answers ask
+    for (scoring.yaml dimension_bumps); cost at volume is counted by the cost part."""
     weights = dict(kb.tasks.default_weights)
     task = kb.task_by_id.get(answers.task_type)
     if task is not None:
         for dim, w in task.weights.items():
             weights[dim] = max(weights.get(dim, 0), w)
-    bump = {d: 0 for d in DIMENSIONS}
-    if answers.output_format == "json":
-        bump["structured_output"] += 2
-    if answers.json_schema_required:
-        bump["structured_output"] += 1
-    if answers.tool_use:
-        bump["agentic_tool_use"] += 3
-    if answers.output_format == "code":
-        bump["coding"] += 2
-    if answers.context_tokens > 32000:
-        bump["long_context"] += 2
-    if answers.fine_tuning:
-        bump["fine_tunability"] += 3
-    if answers.data_privacy != "standard":
-        bump["self_hosting"] += 3
-    if high_floor(kb, answers):
-        bump["instruction_following"] += 1
-        bump["hallucination_calibration"] += 1
-    return {d: (0 if d in COUNTED_AS_COST else weights.get(d, 0) + bump[d]) for d in DIMENSIONS}
+    bump: dict[str, Decimal] = {d: Decimal(0) for d in DIMENSIONS}
+    for rule in kb.scoring.dimension_bumps:
+        if _applies(kb, answers, rule):
+            for dim, w in rule.add.items():
+                bump[dim] += w
+    return {d: (0 if d in COUNTED_AS_COST else int(weights.get(d, 0) + bump[d])) for d in DIMENSIONS}
 
 
 def blend_weights(kb: KnowledgeBase, answers: Any) -> dict[str, float]:
-    """How much quality, capability fit, cost and speed count, from the answers."""
-    w = {"quality": 0.40, "fit": 0.20, "cost": 0.25, "speed": 0.15}
-    if answers.task_type in ("batch", "classification") or answers.monthly_requests >= 1_000_000:
-        w["cost"] += 0.10
-    if answers.budget_per_request_usd is not None or answers.budget_per_month_usd is not None:
-        w["cost"] += 0.05
-    if answers.latency_target_ms is not None and answers.latency_target_ms < 2000:
-        w["speed"] += 0.15
-    elif answers.user_facing:
-        w["speed"] += 0.05
-    if high_floor(kb, answers):
-        w["quality"] += 0.10
-    if answers.task_type in ("reasoning", "agent", "code", "long_document"):
-        w["quality"] += 0.10
+    """How much quality, capability fit, cost and speed count, from the answers
+    (scoring.yaml blend)."""
+    blend = kb.scoring.blend
+    w = {k: float(v) for k, v in blend.base.items()}
+    for rule in blend.rules:
+        if _applies(kb, answers, rule):
+            for part, extra in rule.add.items():
+                w[part] += float(extra)
     total = sum(w.values())
     return {k: round(v / total, 4) for k, v in w.items()}
 
@@ -236,7 +226,8 @@ def score_options(
         rated, unrated = [], []
         q = 0.0
         evidence_weight = 0.0
-        top_confidence = 0.0  # the evidence on the dimension the task weighs most
+        top_confidence = 0.0  # the model's own evidence on the dimension the task weighs most
+        support_weight, top_support = 0.0, 0.0  # the same, counting what it inherits
         evidenced = 0.0  # the dimensions' values where there is evidence, weighted
         prior = unrated_value(kb, answers, o.model, today)
         for d in DIMENSIONS:
@@ -249,11 +240,16 @@ def score_options(
             else:
                 rated.append(d)
                 value, confidence, said = dimension_value(kb, claims, prior)
+                q += dims[d] * value
+                support_weight += dims[d] * confidence
+                if dims[d] == top_weight:
+                    top_support = max(top_support, confidence)
+                if all(k == INHERITED for _, k in claims):
+                    continue  # a predecessor's figure may rank the model; it never proves it, nor marks it poor
                 evidence_weight += dims[d] * confidence
                 evidenced += dims[d] * confidence * said
                 if dims[d] == top_weight:
                     top_confidence = max(top_confidence, confidence)
-                q += dims[d] * value
         quality = q / weight_sum
         fit = _fit(kb, answers, o, today)
         cost, cost_basis = cost_score(kb, answers, o)
@@ -279,6 +275,8 @@ def score_options(
             unrated=tuple(unrated),
             evidence=round(evidence, 4),
             unproven=evidence < float(kb.scoring.unproven_below) and top_confidence < proven_by_top,
+            supported=(support_weight / weight_sum >= float(kb.scoring.unproven_below)
+                       or top_support >= float(kb.scoring.supported_by_top_dimension)),
             evidence_level=round(evidenced / evidence_weight, 4) if evidence_weight else None,
             cost_basis=cost_basis,
             unrated_counts_as=round(prior, 4),
@@ -287,12 +285,13 @@ def score_options(
 
 
 def evidence_tier(kb: KnowledgeBase, answers: Any, score: Score) -> int:
-    """Under a high quality floor: 0 for a model with evidence that is not poor,
-    1 for an unproven one, 2 for one whose evidence is poor. Otherwise 0 for all:
-    the scores alone decide."""
+    """Under a high quality floor: 0 for a model with evidence that is not poor
+    (its own, or what it inherits from its predecessor: that may rank it), 1 for one
+    with too little, 2 for one whose own evidence is poor. Otherwise 0 for all: the
+    scores alone decide."""
     if not high_floor(kb, answers):
         return 0
-    if score.unproven:
+    if not score.supported:
         return 1
     poor_below = float(kb.scoring.level_values[kb.scoring.high_floor_poor_below])
     return 2 if score.evidence_level is not None and score.evidence_level < poor_below else 0

@@ -49,7 +49,8 @@ MARKER = {RECORD: "marker", "advisor": "eval-results", "format": 1}
 
 #: a case that failed this way after every retry says nothing about the model:
 #: it is "not measured", not a failure, and the pass rate leaves it out (and says so)
-NOT_MEASURED_KINDS = frozenset({"rate_limited", "connection"})
+#: errors that say nothing about the model: rate-limited, unreachable, or a key the API refused
+NOT_MEASURED_KINDS = frozenset({"rate_limited", "connection", "auth"})
 
 
 def result_key(model_key: str, case_id: str, repeat: int) -> str:
@@ -116,7 +117,8 @@ class CaseResult(BaseModel):
 
     @property
     def not_measured(self) -> bool:
-        """Rate-limited or unreachable after every retry: no evidence about the model."""
+        """Rate-limited or unreachable after every retry, or refused for its key (401/403):
+        no evidence about the model."""
         return not self.ok and self.error_kind in NOT_MEASURED_KINDS
 
     @property

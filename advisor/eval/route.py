@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -157,6 +158,20 @@ class Classifier(BaseModel):
     monthly_cost_usd: Decimal | None
 
 
+class PriceUsed(BaseModel):
+    """The prices one model's costs in the plan rest on, and where they come from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_key: str
+    label: str
+    input_per_m: Decimal | None  # USD per 1M tokens; None: unknown
+    output_per_m: Decimal | None
+    cached_input_per_m: Decimal | None = None
+    source: str | None = None  # None: given in a target file
+    as_of: date | None = None
+
+
 class RoutePlan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -174,8 +189,8 @@ class RoutePlan(BaseModel):
     models: list[Scenario]  # every model on all traffic, in the targets' order
     baselines: list[Scenario]
     notes: list[str] = Field(default_factory=list)
-    # each model's prices as used, with their source and date ("$0.5 in / $1.5 out per 1M tokens (...)")
-    prices: dict[str, str] = Field(default_factory=dict)
+    # each model's prices as used, with their source and date (renderers: price_text)
+    prices: list[PriceUsed] = Field(default_factory=list)
 
     def summary(self) -> str:
         """One paragraph: the plan against each baseline."""
@@ -452,19 +467,22 @@ def plan_routes(
     return RoutePlan(
         floor=floor, monthly_requests=monthly_requests, avg_input_tokens=avg_input_tokens, avg_output_tokens=avg_output_tokens,
         shares_from=shares_from, mode=mode, recommended_key=recommended_key, categories=routes, classifier=classifier,
-        plan=plan, models=models, baselines=baselines, notes=notes, prices={t.label: price_text(t) for t in targets},
+        plan=plan, models=models, baselines=baselines, notes=notes,
+        prices=[PriceUsed(model_key=t.model_key, label=t.label, input_per_m=t.input_price_per_m,
+                          output_per_m=t.output_price_per_m, cached_input_per_m=t.cached_input_price_per_m,
+                          source=t.price_source, as_of=t.price_as_of) for t in targets],
     )
 
 
-def price_text(t: Target) -> str:
-    """The prices a cost above rests on, with where they come from: "$0.5 in / $1.5 out
-    per 1M tokens (LiteLLM price map v1.110.2, as of 2026-10-17)"."""
-    if not t.priced:
+def price_text(p: PriceUsed) -> str:
+    """The prices a cost rests on, with where they come from: "$0.5 in / $1.5 out per
+    1M tokens (LiteLLM price map v1.110.2, as of 2026-10-17)"."""
+    if p.input_per_m is None or p.output_per_m is None:
         return "price unknown"
-    text = f"${t.input_price_per_m} in / ${t.output_price_per_m} out per 1M tokens"
-    if t.cached_input_price_per_m is not None:
-        text += f", cached input ${t.cached_input_price_per_m}"
-    origin = [x for x in (t.price_source, f"as of {t.price_as_of.isoformat()}" if t.price_as_of else None) if x]
+    text = f"${p.input_per_m} in / ${p.output_per_m} out per 1M tokens"
+    if p.cached_input_per_m is not None:
+        text += f", cached input ${p.cached_input_per_m}"
+    origin = [x for x in (p.source, f"as of {p.as_of.isoformat()}" if p.as_of else None) if x]
     return text + f" ({', '.join(origin) if origin else 'from the target file'})"
 
 

@@ -163,6 +163,8 @@ def decision_paragraph(report: EvalReport, with_rule: bool = False) -> str:
     if report.answered == 0:
         lead = "No request returned an answer, so nothing was measured and the shortlist stands as it was."
     sentence = rr.sentence if with_rule else rr.sentence.replace(f" {rule_text(report)}", "")
+    if rec is None:  # (the lead already says it)
+        sentence = sentence.replace(" No measured model meets your floor.", "")
     return f"{lead} {sentence}"
 
 

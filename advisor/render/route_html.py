@@ -12,7 +12,7 @@ import html
 import math
 
 from advisor.core.costs import format_usd
-from advisor.eval.route import RoutePlan, Scenario
+from advisor.eval.route import RoutePlan, Scenario, price_text
 from advisor.fileio import REPORT_MARKERS
 from advisor.render.fmt import plain
 from advisor.render.route_markdown import (
@@ -159,7 +159,7 @@ def render_route_html_section(plan: RoutePlan) -> str:
               "</div>"]
     if plan.prices:
         parts.append('<h3>Prices used</h3><ul class="notes">'
-                     + "".join(f"<li>{e(label)}: {e(text)}</li>" for label, text in plan.prices.items()) + "</ul>")
+                     + "".join(f"<li>{e(p.label)}: {e(price_text(p))}</li>" for p in plan.prices) + "</ul>")
     if plan.notes:
         parts.append('<h3>Notes</h3><ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in plan.notes) + "</ul>")
     parts.append("</section>")

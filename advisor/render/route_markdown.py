@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from advisor.core.costs import format_usd
-from advisor.eval.route import RoutePlan, Scenario
+from advisor.eval.route import RoutePlan, Scenario, price_text
 from advisor.fileio import REPORT_MARKERS
 from advisor.render.fmt import md_escape, plain  # control characters shown escaped (fmt.safe_text)
 
@@ -121,7 +121,7 @@ def render_route_markdown(plan: RoutePlan, heading: str = "#") -> str:
     lines += _table(MEASURED_HEADERS, measured_rows(plan))
     if plan.prices:
         lines += ["", f"{heading}# Prices used", ""]
-        lines += [f"- {md_escape(label)}: {md_escape(text)}" for label, text in plan.prices.items()]
+        lines += [f"- {md_escape(p.label)}: {md_escape(price_text(p))}" for p in plan.prices]
     if plan.notes:
         lines += ["", f"{heading}# Notes", ""]
         lines += [f"- {md_escape(n)}" for n in plan.notes]
@@ -152,7 +152,7 @@ def render_route_text(plan: RoutePlan) -> str:
         lines.append(plain(f"  {row[0]}: {row[1]} a month, {row[3]}" + (f"; the plan saves {row[5]}" if row[5] and not row[5].startswith("costs") and row[5] != "unknown"
                                                                        else f"; the plan {row[5]}" if row[5] else "")))
     if plan.prices:
-        lines += ["", "Prices used:"] + [plain(f"  {label}: {text}") for label, text in plan.prices.items()]
+        lines += ["", "Prices used:"] + [plain(f"  {p.label}: {price_text(p)}") for p in plan.prices]
     if plan.notes:
         lines += ["", "Notes:"] + [plain(f"  - {n}") for n in plan.notes]
     return "\n".join(lines) + "\n"

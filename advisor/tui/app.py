@@ -137,9 +137,12 @@ class AdvisorApp(App[int]):
                 screen.show_evaluation(message.report)
         if not self.keep_evidence:
             return
-        from advisor.evidence_store import keep, kept_from_report
+        from advisor.evidence_store import keep, kept_from_report, not_the_real_api
 
-        kept = kept_from_report(message.report)
+        skip = not_the_real_api(self.kb, message.targets)
+        for key, why in skip.items():
+            self.notify(f"Not kept as evidence for {key}: {why}.", title="Evidence", markup=False)
+        kept = kept_from_report(message.report, skip=set(skip))
         if kept is None:
             return
         try:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.core.costs import format_usd
+
 REPO = Path(__file__).resolve().parents[2]
 ANSWERS = REPO / "examples" / "answers" / "invoice-extraction.yaml"
 CANARY = "sk-canary-loop-77"
@@ -177,6 +179,24 @@ def test_a_known_model_run_against_another_base_url_is_not_kept_as_its_evidence(
     assert f"not kept as evidence for {c['model_id']}@{c['provider']}: it ran against {world['fake'].base}/v1" in r.stderr
     assert "kept this bake-off as evidence" not in r.stderr
     assert not list(world["data"].rglob("bakeoff-*.json"))
+
+
+def test_a_target_file_with_answers_is_judged_against_the_answers_floor(world):
+    # --target-file gives the targets, --answers the floor (95%), the volume and the decision:
+    # a model that passes half the cases is below the floor and is not recommended
+    c = world["candidates"][0]["option"]  # the one the fake fails on odd cases
+    targets = world["tmp"] / "targets.yaml"
+    targets.write_text(f"targets:\n  - {{model: {c['model_id']}, provider: {c['provider']}}}\n")
+    r = advisor(world, "eval", "--answers", str(ANSWERS), "--knowledge", str(world["overlay"]),
+                "--target-file", str(targets), "--cases", str(world["cases"]),
+                "--results", str(world["tmp"] / "tf.jsonl"), "--report", str(world["tmp"] / "tf.md"))
+    assert r.returncode == 0, r.stderr
+    md = (world["tmp"] / "tf.md").read_text()
+    decision = md.split("## Decision", 1)[1].split("\n## ", 1)[0]
+    assert "No measured model meets your quality floor, so none is recommended" in decision
+    assert "below your floor" in decision and "is recommended." not in decision
+    per_month = format_usd(Decimal(world["candidates"][0]["costs"]["per_month"]))
+    assert per_month in decision  # the answers' volume and token mix, not "unknown"
 
 
 # -- the app in a real terminal ------------------------------------------------------------

@@ -466,6 +466,15 @@ def test_why_not_explains_each_model_asked(cli, tmp_path):
     assert "## Why not…?" in md.stdout and "**o3 " in md.stdout
 
 
+def test_why_not_takes_the_name_as_shown_too(cli, tmp_path):
+    # a person copies "GPT-5.4" from the table, not the id gpt-5-4
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    r = cli("--answers", "a.yaml", "--why-not", "GPT-5.4", "--why-not", "GPT-5-4", "--format", "json", "--today", TODAY)
+    assert r.returncode == 0, r.stderr
+    asked = [w["model_id"] for w in json.loads(r.stdout)["shortlist"]["why_not"] if w["asked"]]
+    assert asked == ["gpt-5-4"]
+
+
 def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")

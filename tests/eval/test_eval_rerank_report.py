@@ -134,3 +134,15 @@ def test_a_model_with_no_successes_is_described_as_such():
                   pass_rate=0.0, pass_low=0.0, pass_high=0.28)
     m = RankedModel.model_construct(**fields)
     assert _describe(m) == "M passed 0/10 (0%, 95% CI 0%–28%), no successes"
+
+
+def test_the_decision_says_once_that_no_model_meets_the_floor():
+    from types import SimpleNamespace as NS
+
+    from advisor.render.eval_markdown import decision_paragraph
+
+    s = {"a": stats("a", 2, 10, "0.001"), "b": stats("b", 3, 10, "0.001")}
+    rr = rerank(["a", "b"], s, quality_floor=0.9)
+    text = decision_paragraph(NS(rerank=rr, n_cases=10, answered=20))
+    assert text.count("meets your") == 1 and text.startswith("No measured model meets your quality floor")
+    assert "not recommended" in text  # the per-model reasons stay

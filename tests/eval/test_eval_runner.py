@@ -166,8 +166,7 @@ async def test_a_cancel_during_the_write_keeps_file_events_and_summary_in_step(f
     runner = EvalRunner([target(fake)], cases(4), RunConfig(concurrency=1, per_provider=1, retry=FAST),
                         results_path=tmp_path / "r.jsonl", env=ENV)
     task = asyncio.create_task(runner.run(on_event=events.append))
-    while not writing.is_set():
-        await asyncio.sleep(0.005)
+    await asyncio.wait_for(asyncio.to_thread(writing.wait, 10), 15)
     runner.cancel()  # the first result is in the file; its append has not returned yet
     await asyncio.sleep(0.05)
     release.set()

@@ -154,6 +154,21 @@ async def test_rate_limited_cases_are_not_measured_and_the_pass_rate_says_so(fak
     assert all(r.case_id in by for r in summary.results)
 
 
+async def test_a_refused_key_is_not_measured_either(fake, tmp_path):
+    # a 401 says the key is wrong, not that the model failed the case
+    cases = tmp_path / "c.yaml"
+    cases.write_text("cases:\n  - {id: a, input: hi, checks: [{type: contains, value: Hello}]}\n"
+                     "  - {id: b, input: hi, checks: [{type: contains, value: Hello}]}\n")
+    fake.faults = [{"status": 401, "body": '{"error": {"message": "bad key"}}'}]
+    t = _t(fake)
+    runner = EvalRunner([t], load_cases(str(cases)).cases, RunConfig(concurrency=1, per_provider=1, retry=FAST))
+    summary = await runner.run()
+    refused = [r for r in summary.results if not r.ok]
+    assert len(refused) == 1 and refused[0].error_kind == "auth" and refused[0].not_measured
+    s = model_stats(summary.results, t.model_key)
+    assert s.passed_text == "1/1 (100%), 1 not measured"
+
+
 def _overlay(tmp_path):
     d = tmp_path / "kn"
     d.mkdir()

@@ -194,18 +194,25 @@ def item_problems(key: str, item: Any, kb: Any, where: str) -> list[str]:
     return problems
 
 
-def _later_in_line(model_id: str, accepted: list[str], models: dict) -> bool:
-    """Whether ``model_id`` is a later release of the same line (vendor, family and
-    tier) as an accepted model: the engineer named the newest of a line they knew of
-    (Mistral Large 3, GPT-5.4 nano); a newer one of that line (Large 4, GPT-6 Luna),
-    listed only in a later catalogue, stands on the same reasons. Never the reverse:
-    an older model of an accepted line is not accepted."""
-    from advisor.core.evidence import predecessors
-
-    model = models.get(model_id)
-    if model is None:
-        return False
-    return any(p.id in accepted for p in predecessors(models.values(), model))
+def _declared_successor_of(model_id: str, accepted: list[str], models: dict) -> str | None:
+    """The accepted model ``model_id`` succeeds, by the vendor's own word: knowledge
+    records, with its source, which model a vendor points users to when it retires
+    one (``successor`` on the model or an endpoint; Mistral Large 3 -> Large 4, GPT-5.4
+    nano -> GPT-6 Luna), followed transitively. The engineer named the newest model
+    they knew of; the one its vendor names as its replacement stands on the same
+    reasons. Never the reverse, and never a model merely of the same family."""
+    for start in accepted:
+        seen, current = set(), start
+        while current is not None and current not in seen:
+            seen.add(current)
+            model = models.get(current)
+            if model is None:
+                break
+            nexts = [getattr(model, "successor", None)] + [getattr(e, "successor", None) for e in getattr(model, "endpoints", ())]
+            current = next((n for n in nexts if n), None)
+            if current == model_id:
+                return start
+    return None
 
 
 def _only(problems: list[str], where: str, item: dict, allowed: set[str] | frozenset[str]) -> None:
@@ -237,10 +244,10 @@ def check(spec: dict, result: Any, kb: Any, today: date) -> list[str]:
         if (
             need_rec("recommended_any_of", item["why"])
             and rec.option.model_id not in item["models"]
-            and not _later_in_line(rec.option.model_id, item["models"], models)
+            and not _declared_successor_of(rec.option.model_id, item["models"], models)
         ):
             fail("recommended_any_of", item["why"], f"recommended {_describe(rec)}, not one of {', '.join(item['models'])}"
-                 " (nor a later model of their lines)")
+                 " (nor the declared successor of one)")
 
     if "recommended_where" in spec:
         item = spec["recommended_where"]

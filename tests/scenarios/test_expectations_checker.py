@@ -19,16 +19,16 @@ TODAY = date(2026, 12, 1)
 def _model(mid, tier="mid", deprecated=None, endpoints=(), license=None, allows=None, family=None, released=None):
     return NS(id=mid, tier=tier, deprecated=deprecated, endpoints=endpoints, license=license,
               license_allows_production=allows, vendor="acme", family=family or mid,
-              released=released or date(2025, 1, 1), released_after=None)
+              released=released or date(2025, 1, 1), released_after=None, successor=None)
 
 
-def _ep(provider, model_id, deprecated=None):
-    return NS(provider=provider, model_id=model_id, deprecated=deprecated)
+def _ep(provider, model_id, deprecated=None, successor=None):
+    return NS(provider=provider, model_id=model_id, deprecated=deprecated, successor=successor)
 
 
 KB = NS(
     model_by_id={
-        "alpha": _model("alpha", "frontier", family="alpha", endpoints=(_ep("acme", "alpha-1"),)),
+        "alpha": _model("alpha", "frontier", family="alpha", endpoints=(_ep("acme", "alpha-1", successor="alpha-2"),)),
         "beta": _model("beta", "small", endpoints=(_ep("bolt", "beta-1", deprecated=date(2026, 12, 20)),)),
         "gone": _model("gone", "mid", deprecated=date(2026, 11, 1), endpoints=(_ep("acme", "gone-1"),)),
         "weights": _model("weights", "mid", license="Example Non-Production License"),
@@ -182,9 +182,11 @@ def test_a_typo_in_one_item_does_not_hide_the_other_checks():
     assert any("never beta" in p for p in problems)
 
 
-def test_a_later_model_of_an_accepted_line_is_accepted_but_not_an_older_or_another_tier():
-    # the engineer named the newest of a line they knew of; a newer one stands on the same reasons
+def test_the_declared_successor_of_an_accepted_model_is_accepted_but_not_a_sibling_or_an_older_one():
+    # alpha's vendor names alpha-2 as its replacement (knowledge's `successor`, on an endpoint):
+    # the engineer's reasons for alpha stand for it. alpha-0 (older) and alpha-mini (same
+    # family, no declaration) are not accepted
     assert _run(ANY_OF, _result(_cand("recommended", "alpha-2"))) == []
-    for other in ("alpha-0", "alpha-mini"):  # older, or the same family at another tier
+    for other in ("alpha-0", "alpha-mini"):
         problems = _run(ANY_OF, _result(_cand("recommended", other)))
         assert len(problems) == 1 and problems[0].startswith("recommended_any_of:"), other

@@ -41,11 +41,32 @@ def shortlist_rows(screen) -> list[list[str]]:
     return [[str(c) for c in table.get_row(r.key)] for r in table.ordered_rows]
 
 
-async def test_a_bake_off_reranks_the_results_exports_with_them_and_is_kept(app_for, fake, tmp_path, monkeypatch):
+def kb_with_providers_at(fake, tmp_path, kb):
+    """The fixture knowledge with every provider's API at the fake server (as a user's
+    --knowledge overlay pointing them at a gateway would): runs there are about those APIs."""
+    from pathlib import Path
+
+    from advisor.core.knowledge import load_knowledge
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "kb"
+    replace = {name: fixture / name for name in ("models.yaml", "tasks.yaml", "decision_tree.yaml")}  # tests/conftest.py's
+    over = tmp_path / "over"
+    over.mkdir()
+    (over / "models.yaml").write_text("providers:\n" + "".join(
+        f"  - {{id: {p}, base_url: '{fake.base}/v1'}}\n" for p in kb.providers))
+    return load_knowledge([over], replace=replace)
+
+
+async def test_a_bake_off_reranks_the_results_exports_with_them_and_is_kept(fixture_kb, today, fake, tmp_path, monkeypatch):
+    from advisor.core.questions import answers_from_mapping
+    from advisor.tui.app import make_app
+
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cases.yaml").write_text(CASES)
     fake.responder = first_fails
-    app = app_for(FULL_ANSWERS, targets_factory=candidate_targets(fake), env={KEY_ENV: CANARY})
+    kb = kb_with_providers_at(fake, tmp_path, fixture_kb)
+    app = make_app(kb, answers_from_mapping(kb, FULL_ANSWERS), today=today,
+                   targets_factory=candidate_targets(fake), env={KEY_ENV: CANARY})
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, "ResultsScreen")
         results = app.screen
@@ -172,3 +193,23 @@ async def test_the_cost_chart_marks_the_users_volume(app_for):
         assert f"your volume: {FULL_ANSWERS['monthly_requests']:,} requests/month" in text
         assert "│" in text.split("└")[0].split("\n", 1)[1]
         assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_a_known_model_run_against_another_url_is_not_kept_as_its_evidence(app_for, fake, tmp_path, monkeypatch):
+    # the same run with the shipped providers' URLs: the candidates' keys name real APIs,
+    # but the answers came from the loopback server, so they say nothing about those models
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases.yaml").write_text(CASES)
+    fake.responder = first_fails
+    app = app_for(FULL_ANSWERS, targets_factory=candidate_targets(fake), env={KEY_ENV: CANARY})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "ResultsScreen")
+        await open_bake_off(pilot, "cases.yaml", spend="5", concurrency="2")
+        await on_eval_screen(pilot)
+        await finished(pilot)
+        await until(pilot, lambda: app.evaluation is not None)
+        await pilot.pause(0.1)
+        kept, _ = load_kept()
+        assert kept == []
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "Not kept as evidence for" in said and fake.base in said

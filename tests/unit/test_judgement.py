@@ -295,7 +295,8 @@ def test_why_not_an_unproven_model_under_a_high_floor_names_the_rule(kb):
     s = run(kb, quality_floor=Decimal("0.95"), why_not=("mystery",))
     w = next(w for w in s.why_not if w.model_id == "mystery")
     assert w.details[0].startswith(
-        "under your quality floor of 0.95, models with evidence that is not poor rank first and it is unproven"
+        "under your quality floor of 0.95, models with evidence that is not poor rank first and it has too little "
+        "evidence, of its own or its predecessor's"
     )
 
 
@@ -338,3 +339,20 @@ def test_the_same_answers_give_the_same_json_in_separate_processes_with_other_ha
         outs.append(r.stdout)
     assert outs[0] == outs[1]
 
+
+
+def test_what_the_answers_stress_is_read_from_scoring_yaml(kb, tmp_path):
+    # the bumps and the blend are knowledge, not code: an overlay that drops the tool-use
+    # bump and makes cost count double moves the weights, and nothing else does
+    from advisor.core.scoring import blend_weights, dimension_weights
+
+    data = {"task_type": "summarization", "monthly_requests": 100_000, "tool_use": True}
+    a = answers_from_mapping(kb, data)
+    (tmp_path / "scoring.yaml").write_text(
+        "dimension_bumps: []\n"
+        "blend:\n  base: {quality: 0.40, fit: 0.20, cost: 0.50, speed: 0.15}\n  rules: []\n")
+    mine = load_knowledge([tmp_path], replace=REPLACE)
+    b = answers_from_mapping(mine, data)
+    assert dimension_weights(kb, a)["agentic_tool_use"] == dimension_weights(mine, b)["agentic_tool_use"] + 3
+    assert blend_weights(mine, b) == {"quality": round(0.40 / 1.25, 4), "fit": round(0.20 / 1.25, 4),
+                                      "cost": round(0.50 / 1.25, 4), "speed": round(0.15 / 1.25, 4)}

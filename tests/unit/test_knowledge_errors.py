@@ -339,3 +339,13 @@ def test_a_bad_scoring_scale(here):
     lines = _overlay({"scoring.yaml": "latency_ms: {best: 200, worst: 200}\nbonuses: {tree_outcome: -1}\n"})
     assert any(line.startswith("over/scoring.yaml:1: latency_ms:") and "best and worst must differ" in line for line in lines)
     assert any(line.startswith("over/scoring.yaml:2: bonuses.tree_outcome:") for line in lines)
+
+
+def test_bad_scoring_rules_are_located(here):
+    lines = _overlay({"scoring.yaml": (
+        "dimension_bumps:\n  - {when: high_floor, add: {codin: 1}, why: typo}\n"
+        "blend:\n  base: {quality: 0.4, fit: 0.2, cost: 0.25, sped: 0.15}\n"
+    )})
+    assert any(line.startswith("over/scoring.yaml:") and "dimension_bumps" in line and "unknown dimension 'codin'" in line
+               for line in lines), lines
+    assert any(line.startswith("over/scoring.yaml:4: blend.base") for line in lines), lines

@@ -136,28 +136,66 @@ claims:
 """
 
 
-def test_inherited_code_editing_proves_a_coding_candidate(tmp_path):
+def _code_answers(kb):
+    return answers_from_mapping(kb, {"task_type": "code", "monthly_requests": 100_000, "output_format": "code",
+                                     "quality_floor": Decimal("0.9"), **ONLY_DELTA})
+
+
+def test_inherited_code_editing_ranks_a_successor_but_never_proves_it(tmp_path):
     kb = _kb_with(tmp_path, LINE, CODING_ROW)
-    answers = answers_from_mapping(kb, {"task_type": "code", "monthly_requests": 100_000, "output_format": "code",
-                                        "quality_floor": Decimal("0.9"), **ONLY_DELTA})
-    s = shortlist(answers, kb, TODAY)
+    s = shortlist(_code_answers(kb), kb, TODAY)
     by = {c.option.model_id: c for c in s.candidates}
     assert {"coder-1", "coder-2"} <= set(by)
-    # coder-2's only evidence is its predecessor's code-editing row: on the heaviest
-    # dimension, at the lineage weight (0.75), so it is not unproven, and the newer
-    # model ranks first on the generation part of fit
-    assert by["coder-2"].unproven is False
+    # coder-2's only evidence is its predecessor's code-editing row: it ranks with the
+    # evidenced (and first, on the generation part), but is labelled unproven
     assert s.recommended.option.model_id == "coder-2"
+    assert by["coder-2"].unproven is True and by["coder-1"].unproven is False
     cited = [c for c in by["coder-2"].evidence if c.dimension == "coding"]
     assert cited and cited[0].inherited_from == "coder-1"
 
 
-def test_without_inheritance_the_successor_is_unproven(tmp_path):
-    kb = _kb_with(tmp_path, LINE, CODING_ROW, scoring="lineage: {dimensions: [], weight: 0.75}\n")
-    answers = answers_from_mapping(kb, {"task_type": "code", "monthly_requests": 100_000, "output_format": "code",
-                                        "quality_floor": Decimal("0.9"), **ONLY_DELTA})
-    by = {c.option.model_id: c for c in shortlist(answers, kb, TODAY).candidates}
-    assert by["coder-2"].unproven is True and by["coder-1"].unproven is False
+def test_without_inheritance_the_successor_ranks_below_the_evidenced(tmp_path):
+    kb = _kb_with(tmp_path, LINE, CODING_ROW, scoring="lineage: {dimensions: [], weight: 0.5}\n")
+    s = shortlist(_code_answers(kb), kb, TODAY)
+    assert s.recommended.option.model_id == "coder-1"  # evidence beats none under a 0.9 floor
+
+
+WEAK_ROW = """\
+defaults: {source: Test bench, kind: benchmark, as_of: 2025-06-01}
+claims:
+  - {model: coder-1, dimension: coding, level: limited, value: 20, unit: '%', setting: no thinking}
+  - {model: coder-1, dimension: coding, level: excellent, value: 80, unit: '%', setting: high effort}
+"""
+
+
+def test_only_the_weakest_setting_is_inherited_and_a_poor_one_never_marks_the_successor_poor(tmp_path):
+    kb = _kb_with(tmp_path, LINE, WEAK_ROW)
+    inherited = kb.claims_for("coder-2", "coding")
+    assert [c.level for c in inherited] == ["limited"]  # "no worse than" its cheapest run, not its best
+    s = shortlist(_code_answers(kb), kb, TODAY)
+    # coder-1's own evidence averages below good: poor for a 0.9 floor; coder-2 inherits
+    # only "no worse than limited", which says nothing bad about it
+    ranked = [r.option.model_id for r in s.ranking]
+    assert ranked.index("coder-2") < ranked.index("coder-1")
+
+
+def test_the_matrix_is_never_inherited(tmp_path):
+    matrix = LINE.replace("    tags: [code]\n    endpoints:\n      - {provider: delta, model_id: coder-1,",
+                          "    tags: [code]\n    ratings: {coding: excellent, source: test matrix}\n    endpoints:\n"
+                          "      - {provider: delta, model_id: coder-1,", 1)
+    kb = _kb_with(tmp_path, matrix, "claims: []\n")
+    assert kb.claims_for("coder-1", "coding") and not kb.claims_for("coder-2", "coding")
+
+
+def test_an_evidence_file_cannot_claim_inheritance(tmp_path):
+    from advisor.errors import KnowledgeError
+
+    bad = CODING_ROW + "  - {model: coder-2, dimension: coding, level: best, inherited_from: coder-1}\n"
+    with pytest.raises(KnowledgeError) as err:
+        _kb_with(tmp_path, LINE, bad)
+    lines = [str(p) for p in err.value.problems]
+    assert any("evidence/line.yaml:4" in line and "claims[1].inherited_from" in line and "set by advisor" in line
+               for line in lines), lines
 
 
 MODERATE = """\

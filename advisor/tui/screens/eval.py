@@ -130,6 +130,7 @@ class EvalScreen(Screen):
         """Posted up when a run ends with measurements: the app re-ranks its results with them."""
 
         report: EvalReport
+        targets: Sequence[Target] = ()  # what ran, and where (a known model at another URL is no evidence for it)
 
     def __init__(
         self,
@@ -314,7 +315,7 @@ class EvalScreen(Screen):
         self._show_status()
         self.refresh_bindings()
         if self.report.answered:
-            self.post_message(self.Measured(self.report))
+            self.post_message(self.Measured(self.report, tuple(self.targets)))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
