@@ -73,6 +73,36 @@ def shortlist_table(s: Shortlist, width: int = 120) -> Table:
     return t
 
 
+#: how many model names an eliminated-reason row shows before "and N more"
+NAMES_SHOWN = 4
+
+
+def eliminated_groups(s: Shortlist) -> list[tuple[str, str, list[str]]]:
+    """(rule, why, model names) for the eliminated models, grouped by the first reason
+    that removed each: a terminal shows one row per reason, not one per model (the
+    Markdown and HTML reports and `--why-not` give every model and every reason).
+    Retired models group under one row whatever their dates."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for e in s.eliminated:
+        first = e.reasons[0]
+        why = "retired on or before today" if first.rule == "deprecated" else first.message
+        groups.setdefault((first.rule, why), []).append(e.model_name)
+    return sorted(((rule, why, names) for (rule, why), names in groups.items()), key=lambda g: -len(g[2]))
+
+
+def eliminated_table(s: Shortlist) -> Table:
+    el = Table(title=f"Eliminated models ({len(s.eliminated)}), by the first reason; "
+                     "--format markdown lists each, --why-not MODEL explains one",
+               title_justify="left", expand=True)
+    el.add_column("Rule", no_wrap=True)
+    el.add_column("Why", ratio=3, overflow="fold")
+    el.add_column("Models", ratio=2, overflow="fold")
+    for rule, why, names in eliminated_groups(s):
+        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+        el.add_row(rule, Text(why), Text(f"{len(names)}: {shown}" if len(names) > 1 else shown))
+    return el
+
+
 def _model_text(c, where: str | None = None) -> Text:
     """The name (and where it runs), then what the advice rests on, on its own dim line."""
     text = Text(c.option.model_name)
@@ -116,16 +146,7 @@ def render_console(s: Shortlist, console: Console) -> None:
     path.add_row(Text(f"Outcome: {s.outcome.label}", style="bold"), Text(s.outcome.rationale), "")
     console.print(path)
     if s.eliminated:
-        el = Table(title="Eliminated models", title_justify="left", expand=True)
-        el.add_column("Model", overflow="fold")
-        el.add_column("Rule")
-        el.add_column("Why", overflow="fold")
-        for e in s.eliminated:
-            first = e.reasons[0]
-            more = len({(r.rule, r.message) for r in e.reasons}) - 1
-            el.add_row(Text(f"{e.model_name} ({first.option.where})"), first.rule,
-                       Text(first.message + (f"  (+{more} more)" if more > 0 else "")))
-        console.print(el)
+        console.print(eliminated_table(s))
     for summary, details in fmt.why_not_lines(s):
         console.print(Text("Why not? " + summary, style="bold"))
         for d in details:

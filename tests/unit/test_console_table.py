@@ -50,3 +50,26 @@ def test_wide_tables_keep_their_where_column_and_mark_inherited_ratings(result):
     for c in result.candidates:
         if not any(e.inherited_from for e in c.evidence):
             assert "(inherited)" not in fmt.key_ratings(c, limit=10)
+
+
+def test_the_terminal_groups_eliminated_models_by_reason(result):
+    # (a terminal showed 63 rows for support-bot; the reports keep one per model)
+    from advisor.render.console import eliminated_groups
+
+    groups = eliminated_groups(result)
+    assert sum(len(names) for _, _, names in groups) == len(result.eliminated)
+    assert len(groups) < len(result.eliminated) / 3
+    retired = [names for rule, why, names in groups if rule == "deprecated"]
+    assert len(retired) == 1 and len(retired[0]) >= 10  # one row whatever their dates
+    sizes = [len(names) for _, _, names in groups]
+    assert sizes == sorted(sizes, reverse=True)
+    text = _eliminated_text(result)
+    assert f"Eliminated models ({len(result.eliminated)})" in text and "and " in text and "more" in text
+
+
+def _eliminated_text(s):
+    from advisor.render.console import eliminated_table
+
+    console = Console(width=100, record=True, color_system=None)
+    console.print(eliminated_table(s))
+    return console.export_text()
