@@ -268,7 +268,11 @@ def _pick_roles(kb: KnowledgeBase, answers: Any, ranked: list[Option], members: 
             chosen.append(("fallback", fb))
             used_models.add(fb.model.id)
     while len(chosen) < 3:  # two or three candidates, as many as survive
-        extra = next((o for o in pool if o.model.id not in used_models), None)
+        left = [o for o in pool if o.model.id not in used_models]
+        # a second opinion from another vendor is worth more than a near-twin of one already
+        # listed: among the next few, prefer a vendor the shortlist does not have yet
+        vendors = {c.model.vendor for _, c in chosen}
+        extra = next((o for o in left[: kb.scoring.also_consider_window] if o.model.vendor not in vendors), left[0] if left else None)
         if extra is None:
             break
         chosen.append(("also_consider", extra))

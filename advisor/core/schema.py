@@ -850,6 +850,8 @@ class ScoringBook(Frozen):
     retiring_warn_days: int = Field(gt=0)
     retiring_avoid_days: int = Field(gt=0)
     fallback_max_cost_ratio: Decimal = Field(gt=1)
+    # how far down the ranking "also consider" looks for a vendor the shortlist lacks
+    also_consider_window: int = Field(default=1, ge=1)
     generation: Generation
     bonuses: Bonuses
     # weight added to capability dimensions by what the answers ask for (JSON, tools, ...)

@@ -254,11 +254,17 @@ def test_break_even_never_for_cheap_apis(c):
     assert _self(v, 2000, "some") > c * v
 
 
-def test_candidates_show_cost_per_success_at_the_quality_floor(kb, answers, today):
+def test_candidates_show_cost_per_success_at_the_quality_floor(kb, answers, today, tmp_path):
     from advisor.core.engine import shortlist
+    from advisor.core.knowledge import load_knowledge
+
+    from conftest import FIXTURE_KB
 
     # 100,000 requests; GPT-4o mini at 1,000 in x $0.15/M + 300 out x $0.60/M = $0.00033 a request;
-    # at a 0.75 pass rate each success costs $0.00033 / 0.75 = $0.00044
+    # at a 0.75 pass rate each success costs $0.00033 / 0.75 = $0.00044. (The third candidate is
+    # the best remaining here, so GPT-4o mini stays on the list whatever other vendors offer.)
+    (tmp_path / "scoring.yaml").write_text("also_consider_window: 1\n")
+    kb = load_knowledge([tmp_path], replace=FIXTURE_KB)
     result = shortlist(answers(quality_floor="0.75", task_type="classification"), kb, today)
     for c in result.candidates:
         if c.costs.per_request is None:

@@ -231,3 +231,24 @@ def test_a_zero_price_and_an_unknown_latency_on_the_shortlist_are_flagged(tmp_pa
     assert "listed at $0 (a free tier)" in zero.message
     known = [c for c in result.candidates if c.ttft_ms is not None]
     assert not any(w.code == "unverified" and w.model_id == c.option.model_id for c in known for w in result.warnings)
+
+
+def test_also_consider_brings_a_vendor_the_shortlist_lacks(tmp_path):
+    # a coding assistant: GPT-5.4 then GPT-6.1 Sol, both OpenAI; the third is a second
+    # opinion from another vendor (it was a third GPT), and with a window of 1 it is not
+    from advisor.core.questions import load_answers
+
+    def run_on(kb):
+        return shortlist(load_answers(kb, "examples/answers/6-code-and-instructions.yaml"), kb, date(2026, 12, 1))
+
+    kb = load_knowledge([])
+    s = run_on(kb)
+    first_two = {c.option.model_id: c for c in s.candidates[:2]}
+    vendor = {m.id: m.vendor for m in kb.models}
+    listed = {vendor[m] for m in first_two}
+    also = [c for c in s.candidates if c.role == "also_consider"]
+    assert also and vendor[also[0].option.model_id] not in listed
+    (tmp_path / "scoring.yaml").write_text("also_consider_window: 1\n")
+    plain = run_on(load_knowledge([tmp_path]))
+    top_left = [r.option.model_id for r in plain.ranking if r.option.model_id not in first_two]
+    assert [c.option.model_id for c in plain.candidates if c.role == "also_consider"] == top_left[:1]
