@@ -404,19 +404,25 @@ def test_api_keys_never_appear_in_output_or_reports(cli, tmp_path):
     assert CANARY not in r.stdout + r.stderr
 
 
-def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
+def _evil_model(tmp_path, name_yaml: str, tags: str = "") -> None:
+    """An overlay (over/) with one model named ``name_yaml`` (a YAML scalar) at the evil
+    provider, and answers (a.yaml) that leave only that provider."""
     over = tmp_path / "over"
     over.mkdir()
     (over / "models.yaml").write_text(
         EVIL_PROVIDER + "models:\n"
         "  - id: evil\n"
-        "    name: 'Mini | [x](http://evil) <script>alert(1)</script>'\n"
+        f"    name: {name_yaml}\n"
         "    family: evil\n    vendor: evil\n    tier: frontier\n    context_window: 128000\n"
-        "    tags: [generalist]\n"
+        + tags +
         "    endpoints:\n"
         "      - {provider: evilcorp, model_id: evil-1, price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: s}}\n"
     )
     (tmp_path / "a.yaml").write_text(SIMPLE + _only_evil())
+
+
+def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
+    _evil_model(tmp_path, "'Mini | [x](http://evil) <script>alert(1)</script>'", tags="    tags: [generalist]\n")
     r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "markdown")
     assert r.returncode == 0, r.stderr
     # the only provider left: it is recommended
@@ -482,17 +488,7 @@ def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
 
 
 def test_json_output_escapes_bidi_and_control_characters(cli, tmp_path):
-    over = tmp_path / "over"
-    over.mkdir()
-    (over / "models.yaml").write_text(
-        EVIL_PROVIDER + "models:\n"
-        "  - id: evil\n"
-        "    name: \"Mini\\u202Elive\\u0085x\"\n"
-        "    family: evil\n    vendor: evil\n    tier: frontier\n    context_window: 128000\n"
-        "    endpoints:\n"
-        "      - {provider: evilcorp, model_id: evil-1, price: {input: 0.01, output: 0.01, as_of: 2026-11-01, source: s}}\n"
-    )
-    (tmp_path / "a.yaml").write_text(SIMPLE + _only_evil())
+    _evil_model(tmp_path, '"Mini\\u202Elive\\u0085x"')
     r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over", "--format", "json")
     assert r.returncode == 0, r.stderr
     assert "\u202e" not in r.stdout and "\u0085" not in r.stdout  # nothing that reorders or breaks a terminal
