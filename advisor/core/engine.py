@@ -48,7 +48,7 @@ from advisor.core.result import (
 )
 from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, RATING_VALUE, ModelSpec
 from advisor.core.evidence import model_evidence
-from advisor.core.scoring import evidence_tier, rank_key, rating_levels, score_options
+from advisor.core.scoring import INHERITED, evidence_tier, rank_key, rating_levels, score_options
 from advisor.core.tree import in_outcome, walk_tree
 
 
@@ -165,7 +165,11 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
         out.append(f"the guides' first choice for {task.label.lower()}: {task.why}")
     elif task and m.id == task.fallback:
         out.append(f"the guides' fallback for {task.label.lower()}")
-    strong = [DIMENSION_LABELS[d] for d in score.rated if _mean_level(rating_levels(kb, m, d)) >= 4]
+    strong = [
+        DIMENSION_LABELS[d] + (" (of its predecessor, assumed no worse)" if all(k == INHERITED for _, k in claims) else "")
+        for d in score.rated
+        if _mean_level(claims := rating_levels(kb, m, d)) >= 4
+    ]
     if strong:
         out.append("rated excellent or better on: " + ", ".join(strong))
     if score.unrated:

@@ -237,3 +237,14 @@ def test_a_reasoning_outcome_counts_a_model_only_in_a_thinking_mode(shipped):
 
     assert in_outcome(sel, opt(modes["high"]))
     assert not in_outcome(sel, opt(modes["none"]))
+
+
+def test_a_reason_never_calls_an_inherited_rating_the_models_own(shipped):
+    # GPT-5.4's "best" code editing is GPT-5's Aider figure: the reasons must say so
+    from advisor.core.questions import load_answers
+
+    s = shortlist(load_answers(shipped, "examples/answers/6-code-and-instructions.yaml"), shipped, TODAY)
+    rec = s.recommended
+    assert any(c.inherited_from for c in rec.evidence if c.dimension == "coding")
+    rated = [r for r in rec.reasons if r.startswith("rated excellent or better on:")]
+    assert rated and "Code editing (of its predecessor, assumed no worse)" in rated[0]
