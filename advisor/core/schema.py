@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -811,7 +811,7 @@ class Blend(Frozen):
     """How much quality, fit, cost and speed count: a base, plus what the answers stress
     (the sum is then scaled back to 1)."""
 
-    base: dict[Literal["quality", "fit", "cost", "speed"], Decimal]
+    base: dict[Literal["quality", "fit", "cost", "speed"], Annotated[Decimal, Field(ge=0, le=10)]]
     rules: tuple[WeightRule, ...] = ()
 
     @model_validator(mode="after")
@@ -819,6 +819,8 @@ class Blend(Frozen):
         missing = [p for p in BLEND_PARTS if p not in self.base]
         if missing:
             raise ValueError(f"base needs every part; missing: {', '.join(missing)}")
+        if not any(self.base.values()):
+            raise ValueError("base gives every part a weight of 0: nothing would count")
         for i, rule in enumerate(self.rules):
             unknown = [k for k in rule.add if k not in BLEND_PARTS]
             if unknown:

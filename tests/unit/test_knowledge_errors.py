@@ -349,3 +349,8 @@ def test_bad_scoring_rules_are_located(here):
     assert any(line.startswith("over/scoring.yaml:") and "dimension_bumps" in line and "unknown dimension 'codin'" in line
                for line in lines), lines
     assert any(line.startswith("over/scoring.yaml:4: blend.base") for line in lines), lines
+
+
+def test_an_absurd_blend_weight_is_located(here):
+    lines = _overlay({"scoring.yaml": "blend:\n  base: {quality: 0.4, fit: 0.2, cost: -5, speed: 0.15}\n"})
+    assert lines == ["over/scoring.yaml:2: blend.base.cost: must be >= 0; got -5"], lines
