@@ -168,7 +168,8 @@ def main() -> None:
     print(f"  plain httpx    {proc_plain:7.3f} s   (a process of its own)")
     print(f"  advisor eval   {proc_wall:7.3f} s   ({proc_wall / proc_plain:.2f}x the plain process; goal <= 1.2x)")
     print(f"  imports alone  {startup:7.3f} s   (python -c 'import' of the eval modules)")
-    print(f"  tokenizer load {tokenizer_s:7.3f} s   (o200k_base, once a process, before the first request is reserved)")
+    print(f"  tokenizer load {tokenizer_s:7.3f} s   (o200k_base; a run loads it only for a dry run, a reply without "
+          "usage, or a cap the prompt's byte bound cannot fit)")
 
 
 if __name__ == "__main__":

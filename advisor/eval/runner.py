@@ -22,11 +22,11 @@ Guarantees:
   (``per_provider``) with asyncio semaphores; temperature 0 by default;
 * ``max_spend`` bounds the spend counted against it, and that count never
   crosses the cap: before a request (or a judge call) is sent, its worst case
-  (counted input + ``max_tokens`` + the target's ``reasoning_tokens`` output,
-  priced) is reserved together with everything already in flight, and it is
-  only sent when spent + reserved + its worst case fits; the difference is
-  released when the real usage is known. Reported usage is checked first
-  (:func:`allowed_usage`): counts that are negative or not whole numbers fail
+  (input at the prompt's byte bound, or its counted tokens when the bound does
+  not fit; ``max_tokens`` + the target's ``reasoning_tokens`` output; priced) is
+  reserved together with everything already in flight, and it is only sent
+  when spent + reserved + its worst case fits; the difference is released when
+  the real usage is known. Reported usage is checked first (:func:`allowed_usage`): counts that are negative or not whole numbers fail
   the case ``malformed`` (counted at its worst case), and counts beyond what
   the request allows are counted at the allowed maximum and flagged
   (``CaseResult.usage_anomaly``, a note in the report) — so what a provider
@@ -109,13 +109,54 @@ class RunConfig:
     judge_model: str | None = None  # model_key of the default llm_judge model (None: the first that runs)
 
 
+class PromptTokens:
+    """A case's prompt for one target, and two measures of its size in tokens.
+
+    ``bound`` needs no tokenizer: a byte-level BPE (every OpenAI encoding) and a
+    SentencePiece with byte fallback never make more tokens than the text has
+    UTF-8 bytes, so the byte count (plus framing) bounds the input of any model.
+    The spend cap reserves against it, which lets a run start without loading a
+    tokenizer (a third of a second for o200k_base). ``counted`` is the
+    tokenizer's count (approximate for a foreign tokenizer, with a margin): the
+    dry run shows it, a reply without usage is billed by it, and a reservation
+    the bound cannot fit under the cap falls back to it."""
+
+    __slots__ = ("_text", "_messages", "_tokenizer", "bound", "_counted")
+
+    def __init__(self, target: Target, case: Case):
+        self._text = _prompt_text(case, target)
+        self._messages = len(case.chat_messages()) + (1 if case.system else 0)
+        self._tokenizer = target.tokenizer
+        self.bound = len(self._text.encode("utf-8", "surrogatepass")) + FRAMING_TOKENS * (self._messages + 1)
+        self._counted: tuple[int, bool] | None = None
+
+    @property
+    def counted(self) -> tuple[int, bool]:
+        """(tokens, exact) from the tokenizer, counted once."""
+        if self._counted is None:
+            tc = count_for_model(self._text, self._tokenizer)
+            tokens = tc.tokens + FRAMING_TOKENS * (self._messages + 1)
+            if not tc.exact:
+                tokens = math.ceil(tokens * APPROX_MARGIN)
+            self._counted = (tokens, tc.exact)
+        return self._counted
+
+
 @dataclass(frozen=True)
 class PlannedRequest:
     target: Target
     case: Case
     repeat: int
-    input_tokens: int  # counted (approximate when the target's tokenizer is unknown)
-    exact: bool
+    prompt: PromptTokens
+
+    @property
+    def input_tokens(self) -> int:
+        """The prompt's counted tokens (approximate when the target's tokenizer is unknown)."""
+        return self.prompt.counted[0]
+
+    @property
+    def exact(self) -> bool:
+        return self.prompt.counted[1]
 
     @property
     def key(self) -> str:
@@ -277,7 +318,7 @@ def allowed_usage(reported_in: int, reported_out: int, allowed_in: int, allowed_
     note when the provider reported more (a provider anomaly, said in the report)."""
     over = []
     if reported_in > allowed_in:
-        over.append(f"{reported_in:,} input tokens (counted {allowed_in:,})")
+        over.append(f"{reported_in:,} input tokens (the prompt allows {allowed_in:,})")
     if reported_out > allowed_out:
         over.append(f"{reported_out:,} output tokens (the request allows {allowed_out:,})")
     note = ("provider reported " + " and ".join(over) + "; counted at the request's limit") if over else None
@@ -300,12 +341,7 @@ def _prompt_text(case: Case, target: Target) -> str:
 
 def count_input(target: Target, case: Case) -> tuple[int, bool]:
     """Tokens of a case's prompt for a target (+ framing); exactness."""
-    tc = count_for_model(_prompt_text(case, target), target.tokenizer)
-    n_msgs = len(case.chat_messages()) + (1 if case.system else 0)
-    tokens = tc.tokens + FRAMING_TOKENS * (n_msgs + 1)
-    if not tc.exact:
-        tokens = math.ceil(tokens * APPROX_MARGIN)
-    return tokens, tc.exact
+    return PromptTokens(target, case).counted
 
 
 class EvalRunner:
@@ -378,7 +414,7 @@ class EvalRunner:
             else:
                 runnable.append(t)
         done, _ = self._done_keys()
-        counts: dict[tuple[str, str], tuple[int, bool]] = {}
+        prompts: dict[tuple[str, str], PromptTokens] = {}
         requests: list[PlannedRequest] = []
         already = 0
         for rep in range(self.config.repeat):
@@ -388,10 +424,9 @@ class EvalRunner:
                         already += 1
                         continue
                     ck = (t.model_key, case.id)
-                    if ck not in counts:
-                        counts[ck] = count_input(t, case)
-                    n, exact = counts[ck]
-                    requests.append(PlannedRequest(t, case, rep, n, exact))
+                    if ck not in prompts:
+                        prompts[ck] = PromptTokens(t, case)
+                    requests.append(PlannedRequest(t, case, rep, prompts[ck]))
         return Plan(requests, already, skipped, runnable)
 
     def dry_run(self) -> DryRun:
@@ -424,7 +459,8 @@ class EvalRunner:
     # -- spend -----------------------------------------------------------------------
     @staticmethod
     def _worst_case(t: Target, counted_in: int, max_out: int) -> Decimal | None:
-        """The cost to reserve: counted input and ``max_out`` output. Usage is never
+        """The cost to reserve: ``counted_in`` input (the prompt's byte bound, or its
+        counted tokens when the bound does not fit) and ``max_out`` output. Usage is never
         counted above these (:func:`allowed_usage`), so a settled cost never exceeds it."""
         return t.cost(counted_in, max_out)
 
@@ -491,7 +527,11 @@ class EvalRunner:
             nonlocal not_run
             sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
             async with sem, global_sem:
-                reserve = self._worst_case(req.target, req.input_tokens, req.max_output_tokens) or Decimal(0)
+                allowed_in = req.prompt.bound
+                reserve = self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0)
+                if not budget.fits(reserve):  # too tight for the byte bound: count the tokens
+                    allowed_in = req.input_tokens
+                    reserve = self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0)
                 if not await budget.reserve(reserve):
                     not_run += 1
                     return
@@ -499,7 +539,7 @@ class EvalRunner:
                 settled = False
                 try:
                     emit(RequestStarted(req.target.model_key, req.case.id, req.repeat))
-                    result, actual = await self._execute(client, req, reserve, budget)
+                    result, actual = await self._execute(client, req, budget, allowed_in)
                     await budget.settle(reserve, actual, req.key)
                     settled = True
                 finally:
@@ -571,10 +611,11 @@ class EvalRunner:
         return summary
 
     async def _execute(
-        self, client: httpx.AsyncClient, req: PlannedRequest, reserved: Decimal, budget: SpendBudget
+        self, client: httpx.AsyncClient, req: PlannedRequest, budget: SpendBudget, allowed_in: int,
     ) -> tuple[CaseResult | None, Decimal]:
         """The request's result and its cost; ``None`` for a case that could not be
-        judged within the spend cap (not a result: counted in ``not_run_budget``)."""
+        judged within the spend cap (not a result: counted in ``not_run_budget``).
+        ``allowed_in`` is the input its reservation holds: usage is never billed above it."""
         t, case, cfg = req.target, req.case, self.config
         chat = ChatRequest(
             messages=tuple(Message(role, content) for role, content in case.chat_messages()),
@@ -596,17 +637,17 @@ class EvalRunner:
         except ProviderCallError as exc:
             base["failed_attempts"] = [f.describe() for f in log.failed]
             base["retry_wait_ms"] = log.waited_s * 1000.0
-            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, reserved)
+            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, lambda: self._billed_worst(req, allowed_in))
         except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
             # the last resort: a provider reply the wire format did not foresee; it may
             # have been billed, so it counts at its reservation
             message = f"unexpected reply ({type(exc).__name__}): {exc}"
-            return self._failed(base, t, "malformed", message, 1, True, reserved)
+            return self._failed(base, t, "malformed", message, 1, True, lambda: self._billed_worst(req, allowed_in))
         text = self._redact(resp.text)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
-        in_tok = resp.input_tokens if resp.input_tokens is not None else req.input_tokens
+        in_tok = resp.input_tokens if resp.input_tokens is not None else min(req.input_tokens, allowed_in)
         out_tok = resp.output_tokens if resp.output_tokens is not None else count_for_model(resp.text, t.tokenizer).tokens
-        bill_in, bill_out, anomaly = allowed_usage(in_tok, out_tok, req.input_tokens, req.max_output_tokens)
+        bill_in, bill_out, anomaly = allowed_usage(in_tok, out_tok, allowed_in, req.max_output_tokens)
         cost = t.cost(bill_in, bill_out, resp.cached_input_tokens or 0, resp.cache_write_tokens or 0)
         judge_cost: Decimal | None = None
 
@@ -619,10 +660,13 @@ class EvalRunner:
                 messages=(Message("user", judge_prompt(check, c, answer)),), max_tokens=JUDGE_MAX_TOKENS,
                 system=JUDGE_SYSTEM, temperature=0.0, want_json=True,
             )
-            jin = count_for_model(JUDGE_SYSTEM + judge_prompt(check, c, answer), jt.tokenizer).tokens + 3 * FRAMING_TOKENS
-            jin = math.ceil(jin * APPROX_MARGIN)
+            jtext = JUDGE_SYSTEM + judge_prompt(check, c, answer)
+            jin = len(jtext.encode("utf-8", "surrogatepass")) + 3 * FRAMING_TOKENS  # the byte bound, as for a case
             jout = jt.max_output_tokens(JUDGE_MAX_TOKENS)  # with the judge's room to think, if it thinks
             worst = self._worst_case(jt, jin, jout) or Decimal(0)
+            if not budget.fits(worst):  # too tight for the bound: count the tokens
+                jin = math.ceil((count_for_model(jtext, jt.tokenizer).tokens + 3 * FRAMING_TOKENS) * APPROX_MARGIN)
+                worst = self._worst_case(jt, jin, jout) or Decimal(0)
             if not budget.try_reserve(worst):
                 raise BudgetExhausted("not judged: the spend cap leaves no room")
             spent = Decimal(0)
@@ -668,16 +712,21 @@ class EvalRunner:
         # judge spend was settled on its own reservation; this request settles its own cost
         return r, cost or Decimal(0)
 
+    def _billed_worst(self, req: PlannedRequest, allowed_in: int) -> Decimal:
+        """What a call that failed after it may have been billed counts: its worst case at
+        the prompt's counted tokens (never above its reservation), not the looser byte bound."""
+        return self._worst_case(req.target, min(req.input_tokens, allowed_in), req.max_output_tokens) or Decimal(0)
+
     def _failed(
         self, base: dict[str, Any], t: Target, kind: str, message: str, attempts: int, billed: bool,
-        reserved: Decimal,
+        worst: Callable[[], Decimal],
     ) -> tuple[CaseResult, Decimal]:
-        """A failed call's result; a call that may have been billed counts at its reservation."""
+        """A failed call's result; a call that may have been billed counts at ``worst()``."""
         cost: Decimal | None
         if not t.priced:
             cost = None
         else:
-            cost = reserved if billed else Decimal(0)
+            cost = worst() if billed else Decimal(0)
         r = CaseResult(
             # redacted whole, then shortened: a provider's error text can be long, a key never half-shown
             **base, ok=False, error_kind=kind, error=self._redact(message)[:MAX_ERROR_TEXT],

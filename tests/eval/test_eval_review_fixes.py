@@ -208,24 +208,24 @@ def test_cli_default_judge_is_the_first_target_that_runs(fake, tmp_path, capsys)
     assert r.passed and r.judge_cost_usd is not None and r.judge_cost_usd > 0
 
 
-async def test_usage_reported_3x_the_counted_tokens_is_capped_for_the_spend_and_flagged(fake, tmp_path):
+async def test_usage_reported_3x_the_prompt_bound_is_capped_for_the_spend_and_flagged(fake, tmp_path):
     from decimal import Decimal
 
     t = _target(fake, price=("1000", "0"))
     cs = _cases(8, max_tokens=5)
     runner = EvalRunner([t], cs, RunConfig(concurrency=1, per_provider=1, retry=FAST))
-    counted = max(r.input_tokens for r in runner.plan().requests)
-    fake.input_tokens, fake.output_tokens = 3 * counted, 5
-    worst = t.cost(counted, 5)
+    bound = max(r.prompt.bound for r in runner.plan().requests)
+    fake.input_tokens, fake.output_tokens = 3 * bound, 5
+    worst = t.cost(bound, 5)
     cap = worst * Decimal("2.5")  # room for two requests at their worst case
     runner = EvalRunner([t], cs, RunConfig(concurrency=1, per_provider=1, retry=FAST, max_spend=cap))
     summary = await runner.run()
-    # each answer is counted at the request's limit (its counted input), never the reported 3x
+    # each answer is counted at what its reservation allows (the prompt's byte bound), never the reported 3x
     assert summary.spent_usd <= cap
     assert all(r.cost_usd <= worst for r in summary.results)
     assert summary.new_results == 2 and summary.not_run_budget == 6
     assert fake.count() == 2
-    assert all(r.usage_anomaly and f"{3 * counted:,} input tokens" in r.usage_anomaly for r in summary.results)
+    assert all(r.usage_anomaly and f"{3 * bound:,} input tokens" in r.usage_anomaly for r in summary.results)
 
 
 async def test_no_new_request_starts_once_the_spend_reaches_the_cap():

@@ -33,7 +33,7 @@ def test_allowed_usage_caps_and_says_why():
     i, o, note = allowed_usage(10, 10**30, 20, 50)
     assert (i, o) == (10, 50) and f"{10**30:,} output tokens (the request allows 50)" in note
     i, o, note = allowed_usage(10**9, 5, 20, 50)
-    assert (i, o) == (20, 5) and "input tokens (counted 20)" in note
+    assert (i, o) == (20, 5) and "input tokens (the prompt allows 20)" in note
 
 
 @pytest.mark.parametrize("usage", [{"prompt_tokens": -600_000_000, "completion_tokens": 5},
@@ -123,3 +123,55 @@ def test_spend_records_are_extensible_and_skipped_by_result_readers(tmp_path):
     with open(p, "a") as fh:
         fh.write('{"record": "spend", "usd": "NaN"}\n{"record": "spend", "usd": "-5"}\n{"record": "spend", "usd": "x"}\n')
     assert read_spend(p) == Decimal("0.75")  # nonsense records never lower (or break) the spend
+
+
+# -- the prompt's byte bound: reservations that need no tokenizer ---------------------
+
+@pytest.mark.parametrize("text", [
+    "Say hello", "", "naïve café — “quotes”", "日本語のテキストを要約してください。", "emoji 🧪🚀👩‍👩‍👧", "def f(x):\n    return x ** 2  # code",
+    "a" * 5000, " ".join(["tokens"] * 800), "\x00\x01 control", "ﷺ ﷽ wide ligatures", "العربية والفارسية", "1234567890" * 50,
+])
+def test_the_byte_bound_is_never_below_the_tokenizer_count(text):
+    from advisor.eval.runner import PromptTokens
+
+    for tokenizer in ("o200k_base", "cl100k_base"):
+        t = Target("M", "m@openai", "openai", "http://127.0.0.1:9/v1", "m", None, Decimal(1), Decimal(1), tokenizer)
+        (case,) = parse_cases(f"- {{id: c, input: {json.dumps(text, ensure_ascii=False)}, system: {json.dumps(text, ensure_ascii=False)}}}\n", "c.yaml").cases
+        p = PromptTokens(t, case)
+        tokens, exact = p.counted
+        assert exact and p.bound >= tokens
+
+
+async def test_a_run_whose_provider_reports_usage_never_loads_a_tokenizer(fake):
+    from advisor.core import tokens
+
+    tokens._encoding.cache_clear()
+    runner = EvalRunner([_target(fake)], _cases(6), RunConfig(retry=FAST, max_spend=Decimal("1000")))
+    summary = await runner.run()
+    assert summary.new_results == 6 and all(r.tokens_reported for r in summary.results)
+    assert tokens._encoding.cache_info().currsize == 0
+    # a dry run shows counted tokens, so it loads one
+    assert runner.dry_run().models[0].tokens_exact
+    assert tokens._encoding.cache_info().currsize == 1
+
+
+async def test_a_cap_too_tight_for_the_bound_reserves_the_counted_tokens(fake):
+    t = _target(fake, price=("1000", "0"))
+    cs = _cases(1, max_tokens=5)
+    (req,) = EvalRunner([t], cs).plan().requests
+    assert req.prompt.bound > req.input_tokens
+    fake.input_tokens, fake.output_tokens = req.input_tokens, 5
+    cap = t.cost(req.input_tokens, 5)  # the counted worst case fits exactly; the bound does not
+    assert t.cost(req.prompt.bound, 5) > cap
+    summary = await EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=cap)).run()
+    assert summary.new_results == 1 and summary.not_run_budget == 0
+    assert summary.spent_usd == cap and summary.results[0].usage_anomaly is None
+
+
+async def test_a_reply_without_usage_is_billed_at_the_counted_tokens(fake):
+    t = _target(fake, price=("1000", "0"))
+    cs = _cases(1, max_tokens=5)
+    (req,) = EvalRunner([t], cs).plan().requests
+    fake.send_usage = False
+    (r,) = (await EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=Decimal("1000"))).run()).results
+    assert not r.tokens_reported and r.input_tokens == req.input_tokens < req.prompt.bound
