@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.eval.stats import CheckStats, UsdOpt, wilson_interval
+from advisor.userdirs import evidence_dir
 
 __all__ = [
     "CHECK_DIMENSIONS", "STALE_DAYS", "MIN_SAMPLES", "KeptModel", "KeptBakeOff", "evidence_dir", "keep",
@@ -120,11 +121,6 @@ class KeptBakeOff(BaseModel):
 
 # -- where ------------------------------------------------------------------------
 
-def evidence_dir() -> Path:
-    """``<data>/advisor/evidence``: beside the catalog overlay's ``knowledge`` folder."""
-    from advisor.cli.common import user_knowledge_dir
-
-    return user_knowledge_dir().parent / "evidence"
 
 
 # -- write / read / forget --------------------------------------------------------

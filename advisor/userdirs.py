@@ -30,6 +30,11 @@ def user_knowledge_dir() -> Path:
     return root / "advisor" / "knowledge"
 
 
+def evidence_dir() -> Path:
+    """``<data>/advisor/evidence``: the kept bake-offs, beside the catalog overlay's ``knowledge`` folder."""
+    return user_knowledge_dir().parent / "evidence"
+
+
 def user_cache_dir() -> Path | None:
     """Where advisor keeps what it can rebuild (advisor.knowledge_cache), or None when
     ``ADVISOR_NO_CACHE`` is set (to anything but ``0`` or empty). The platform's

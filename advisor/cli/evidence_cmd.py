@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 def load_evidence(kb, today: date | None = None, use: bool = True):
     """(knowledge with the kept claims applied, kept bake-offs); unreadable files are
     reported on stderr, one line each, and skipped."""
+    from advisor.userdirs import evidence_dir
+
+    if not use or not evidence_dir().is_dir():  # nothing kept: the store need not load
+        return kb, []
     from advisor.evidence_store import knowledge_with_kept
 
     kb, kept, problems = knowledge_with_kept(kb, use)
