@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.errors import InputError, Location, Problem, display_path
 from advisor.eval.stats import CheckStats, UsdOpt, wilson_interval
-from advisor.userdirs import evidence_dir
+from advisor.userdirs import KEPT_GLOB, evidence_dir
 
 __all__ = [
     "CHECK_DIMENSIONS", "STALE_DAYS", "MIN_SAMPLES", "KeptModel", "KeptBakeOff", "evidence_dir", "keep",
@@ -191,7 +191,7 @@ def load_kept(directory: Path | None = None) -> tuple[list[KeptBakeOff], list[st
         return [], []
     kept: list[KeptBakeOff] = []
     problems: list[str] = []
-    for path in sorted(folder.glob("bakeoff-*.json")):
+    for path in sorted(folder.glob(KEPT_GLOB)):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and int(data.get("schema_version", 1)) > SCHEMA_VERSION:
@@ -219,7 +219,7 @@ def forget(ids: Sequence[str], directory: Path | None = None) -> list[str]:
         raise InputError([Problem(f"no kept bake-off {m!r}{did_you_mean(m, known)}", Location("advisor evidence forget"))
                           for m in missing])
     removed = []
-    for path in folder.glob("bakeoff-*.json"):
+    for path in folder.glob(KEPT_GLOB):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

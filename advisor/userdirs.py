@@ -30,9 +30,18 @@ def user_knowledge_dir() -> Path:
     return root / "advisor" / "knowledge"
 
 
+KEPT_GLOB = "bakeoff-*.json"  # the kept bake-offs' file names in evidence_dir()
+
+
 def evidence_dir() -> Path:
     """``<data>/advisor/evidence``: the kept bake-offs, beside the catalog overlay's ``knowledge`` folder."""
     return user_knowledge_dir().parent / "evidence"
+
+
+def has_kept_evidence() -> bool:
+    """Whether any bake-off is kept (cheap: a directory listing, no file read)."""
+    folder = evidence_dir()
+    return folder.is_dir() and next(folder.glob(KEPT_GLOB), None) is not None
 
 
 def user_cache_dir() -> Path | None:

@@ -37,9 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 def load_evidence(kb, today: date | None = None, use: bool = True):
     """(knowledge with the kept claims applied, kept bake-offs); unreadable files are
     reported on stderr, one line each, and skipped."""
-    from advisor.userdirs import evidence_dir
+    from advisor.userdirs import has_kept_evidence
 
-    if not use or not evidence_dir().is_dir():  # nothing kept: the store need not load
+    if not use or not has_kept_evidence():  # nothing kept: the store need not load
         return kb, []
     from advisor.evidence_store import knowledge_with_kept
 

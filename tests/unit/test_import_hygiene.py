@@ -105,3 +105,26 @@ def test_a_layer_never_imports_the_entry_points_above_it(layer):
                 if name.startswith(LAYERS[layer]):
                     bad.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}")
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_answers_path_loads_the_evidence_store_only_when_a_bake_off_is_kept(tmp_path, kept):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("task_type: chat\nmonthly_requests: 1000\n")
+    folder = tmp_path / "data" / "evidence"
+    folder.mkdir(parents=True)  # the folder exists (an earlier `advisor evidence forget all`) but may hold nothing
+    if kept:
+        (folder / "bakeoff-x.json").write_text("{}")  # unreadable as a bake-off: reported, skipped
+    code = (
+        "import io, contextlib, sys\n"
+        "from advisor.__main__ import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = main(['--answers', {str(answers)!r}, '--today', '2026-11-24'])\n"
+        "assert rc == 0, rc\n"
+        "print('advisor.evidence_store' in sys.modules)\n"
+    )
+    env = {**os.environ, "ADVISOR_DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == str(kept)
+    assert ("bakeoff-x.json" in out.stderr) is kept
