@@ -116,7 +116,7 @@ def run_prompts(args: argparse.Namespace) -> int:
         answers = answers_from_mapping(kb, values)
         result = shortlist(answers, kb, today)
         print()
-        render_console(result, Console(highlight=False, soft_wrap=False))
+        render_console(result, Console(highlight=False, soft_wrap=False, emoji=False))
         offer_save(answers, questionary)
     except (Cancelled, KeyboardInterrupt):
         print("\nadvisor: cancelled", file=sys.stderr)

@@ -42,6 +42,7 @@ class CliConsole(Console):
 
 def cli_console(**kwargs) -> Console:
     kwargs.setdefault("highlight", False)
+    kwargs.setdefault("emoji", False)  # ':rocket:' in a name from a file is shown as written
     return CliConsole(**kwargs)
 
 

@@ -437,6 +437,15 @@ def test_markdown_makes_a_hostile_model_name_inert(cli, tmp_path):
             assert "Mini \\| " in line  # the pipe cannot split the table cell
 
 
+def test_the_terminal_shows_an_emoji_code_in_a_model_name_as_written(cli, tmp_path):
+    """Rich turns ':rocket:' into an emoji unless told not to: a name from a file is shown as written."""
+    _evil_model(tmp_path, "'Evil :rocket: :warning:'", tags="    tags: [generalist]\n")
+    r = cli("--answers", "a.yaml", "--today", TODAY, "--knowledge", "over")
+    assert r.returncode == 0, r.stderr
+    assert "Evil :rocket: :warning:" in r.stdout
+    assert "\N{ROCKET}" not in r.stdout
+
+
 def test_tui_without_a_terminal_is_refused(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--tui", stdin="")
