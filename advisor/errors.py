@@ -59,8 +59,27 @@ class AdvisorError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def lines(self) -> list[str]:
-        """One line per problem; a problem repeated in many places is one line with the count."""
-        return collapse_repeats(self.problems)
+        """One line per problem, in reading order (each file's in line order, files in
+        the order they were first named); a problem repeated in many places is one line
+        with the count."""
+        return collapse_repeats(reading_order(self.problems))
+
+
+def reading_order(problems: list[Problem]) -> list[Problem]:
+    """``problems`` sorted as a reader meets them: files in the order they first appear,
+    within a file by line (a problem without a line after the located ones), and
+    otherwise in the order found (checks run in their own order, not the file's)."""
+    rank: dict[str, int] = {}
+
+    def key(item: tuple[int, Problem]) -> tuple[int, int, int]:
+        i, p = item
+        if p.location is None:
+            return (rank.setdefault(f"\0{i}", len(rank)), 0, i)
+        line = p.location.line
+        return (rank.setdefault(p.location.file, len(rank)), line if line is not None else 1 << 62, i)
+
+    keyed = [(key(item), item[1]) for item in enumerate(problems)]  # ranks assigned in found order
+    return [p for _, p in sorted(keyed, key=lambda kp: kp[0])]
 
 
 #: a problem found in more places than this is said once, with the count

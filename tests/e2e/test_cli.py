@@ -446,6 +446,17 @@ def test_the_terminal_shows_an_emoji_code_in_a_model_name_as_written(cli, tmp_pa
     assert "\N{ROCKET}" not in r.stdout
 
 
+def test_problems_in_an_answers_file_are_listed_in_line_order(cli, tmp_path):
+    """Range checks and type checks run in separate passes; the reader gets the file top to bottom."""
+    (tmp_path / "a.yaml").write_text(
+        "task_type: chatt\nmonthly_requests: -5\nquality_floor: 2\nlatency_target_ms: fast\n"
+        "bogus_key: 1\navg_input_tokens: 10\navg_output_tokens: 0\n")
+    r = cli("--answers", "a.yaml")
+    assert_bad_input(r, "task_type", "bogus_key: unknown key", lines=6)
+    lines = [int(re.match(r"advisor: a\.yaml:(\d+): ", line).group(1)) for line in r.stderr.splitlines()]
+    assert lines == [1, 2, 3, 4, 5, 7]
+
+
 def test_tui_without_a_terminal_is_refused(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--tui", stdin="")
