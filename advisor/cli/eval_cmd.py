@@ -415,7 +415,8 @@ def _print_dry_run(out: Any, dry: Any, missing_keys: dict[str, list[str]] | None
         table.add_column(h)
     for m in dry.models:
         table.add_row(
-            escape(m.label), str(m.requests), f"{m.input_tokens:,}" + ("" if m.tokens_exact else " (approx.)"),
+            escape(m.label), str(m.requests),
+            f"{m.input_tokens:,}" + ("" if m.tokens_exact else " (approx.)") + f" (cap counts ≤ {m.input_bound:,})",
             f"{m.max_output_tokens:,}", fmt_usd(m.worst_case_cost_usd),
         )
     out.print(table)

@@ -25,8 +25,9 @@ Guarantees:
   (input at the prompt's byte bound, or its counted tokens when the bound does
   not fit; ``max_tokens`` + the target's ``reasoning_tokens`` output; priced) is
   reserved together with everything already in flight, and it is only sent
-  when spent + reserved + its worst case fits; the difference is released when
-  the real usage is known. Reported usage is checked first (:func:`allowed_usage`): counts that are negative or not whole numbers fail
+  when spent + reserved + its worst case fits (:mod:`advisor.eval.prompt_size`);
+  once the answer's cost is known the reservation shrinks to it (room for its
+  judge calls), and the rest is released when the request settles. Reported usage is checked first (:func:`allowed_usage`): counts that are negative or not whole numbers fail
   the case ``malformed`` (counted at its worst case), and counts beyond what
   the request allows are counted at the allowed maximum and flagged
   (``CaseResult.usage_anomaly``, a note in the report) — so what a provider
@@ -51,7 +52,6 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -65,6 +65,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.core.tokens import count_for_model
+from advisor.eval.prompt_size import FRAMING_TOKENS, PromptSize
 from advisor.eval.cases import Case, CasesFile, LlmJudgeCheck
 from advisor.eval.checks import JUDGE_SYSTEM, BudgetExhausted, judge_prompt, parse_judge_reply, parse_json_answer, schema_errors, score_case
 from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_results, read_spend, result_key
@@ -92,8 +93,6 @@ __all__ = [
     "allowed_usage",
 ]
 
-APPROX_MARGIN = 1.25  # input counted with a foreign tokenizer: reserve 25% more
-FRAMING_TOKENS = 8  # per message role/framing overhead, generous
 JUDGE_MAX_TOKENS = 200
 
 
@@ -109,45 +108,12 @@ class RunConfig:
     judge_model: str | None = None  # model_key of the default llm_judge model (None: the first that runs)
 
 
-class PromptTokens:
-    """A case's prompt for one target, and two measures of its size in tokens.
-
-    ``bound`` needs no tokenizer: a byte-level BPE (every OpenAI encoding) and a
-    SentencePiece with byte fallback never make more tokens than the text has
-    UTF-8 bytes, so the byte count (plus framing) bounds the input of any model.
-    The spend cap reserves against it, which lets a run start without loading a
-    tokenizer (a third of a second for o200k_base). ``counted`` is the
-    tokenizer's count (approximate for a foreign tokenizer, with a margin): the
-    dry run shows it, a reply without usage is billed by it, and a reservation
-    the bound cannot fit under the cap falls back to it."""
-
-    __slots__ = ("_text", "_messages", "_tokenizer", "bound", "_counted")
-
-    def __init__(self, target: Target, case: Case):
-        self._text = _prompt_text(case, target)
-        self._messages = len(case.chat_messages()) + (1 if case.system else 0)
-        self._tokenizer = target.tokenizer
-        self.bound = len(self._text.encode("utf-8", "surrogatepass")) + FRAMING_TOKENS * (self._messages + 1)
-        self._counted: tuple[int, bool] | None = None
-
-    @property
-    def counted(self) -> tuple[int, bool]:
-        """(tokens, exact) from the tokenizer, counted once."""
-        if self._counted is None:
-            tc = count_for_model(self._text, self._tokenizer)
-            tokens = tc.tokens + FRAMING_TOKENS * (self._messages + 1)
-            if not tc.exact:
-                tokens = math.ceil(tokens * APPROX_MARGIN)
-            self._counted = (tokens, tc.exact)
-        return self._counted
-
-
 @dataclass(frozen=True)
 class PlannedRequest:
     target: Target
     case: Case
     repeat: int
-    prompt: PromptTokens
+    prompt: PromptSize  # the prompt's byte bound and (counted when asked) tokens
 
     @property
     def input_tokens(self) -> int:
@@ -169,7 +135,8 @@ class PlannedRequest:
 
     @property
     def worst_case_cost(self) -> Decimal | None:
-        return self.target.cost(self.input_tokens, self.max_output_tokens)
+        """The most the spend cap can count for it: input at the prompt's bound, output at its limit."""
+        return self.target.cost(self.prompt.bound, self.max_output_tokens)
 
 
 @dataclass(frozen=True)
@@ -186,10 +153,11 @@ class DryRunModel(BaseModel):
     model_key: str
     label: str
     requests: int
-    input_tokens: int
+    input_tokens: int  # counted
+    input_bound: int  # the most the spend cap counts them at (the prompts' byte bound)
     max_output_tokens: int
     tokens_exact: bool
-    worst_case_cost_usd: Decimal | None  # None = unknown price
+    worst_case_cost_usd: Decimal | None  # input at its bound + output at its limit; None = unknown price
 
 
 class DryRun(BaseModel):
@@ -259,6 +227,14 @@ EventCallback = Callable[[EvalEvent], Any]
 
 # -- spend ---------------------------------------------------------------------
 
+@dataclass
+class Hold:
+    """One request's reservation: its amount, and whether that is now its known cost."""
+
+    amount: Decimal
+    known: bool = False
+
+
 class SpendBudget:
     """Reserve-then-settle accounting that never lets spent + reserved exceed the cap."""
 
@@ -302,6 +278,16 @@ class SpendBudget:
         self.in_flight += 1
         return True
 
+    async def shrink(self, hold: "Hold", amount: Decimal) -> None:
+        """Lower a reservation in flight to ``amount`` (a request whose cost is known
+        before its judge calls reserve), freeing the difference for others."""
+        hold.known = True
+        if amount < hold.amount:
+            async with self._changed:
+                self.reserved -= hold.amount - amount
+                hold.amount = amount
+                self._changed.notify_all()
+
     async def settle(self, reserved: Decimal, actual: Decimal, key: str = "") -> None:
         async with self._changed:
             self.reserved -= reserved
@@ -327,6 +313,11 @@ def allowed_usage(reported_in: int, reported_out: int, allowed_in: int, allowed_
 
 # -- the runner ------------------------------------------------------------------
 
+async def _count_output(text: str, tokenizer: str | None) -> int:
+    """Tokens of an answer whose usage was not reported, counted off the event loop."""
+    return (await asyncio.to_thread(count_for_model, text, tokenizer)).tokens
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -339,9 +330,9 @@ def _prompt_text(case: Case, target: Target) -> str:
     return "\n".join(parts)
 
 
-def count_input(target: Target, case: Case) -> tuple[int, bool]:
-    """Tokens of a case's prompt for a target (+ framing); exactness."""
-    return PromptTokens(target, case).counted
+def prompt_size(target: Target, case: Case) -> PromptSize:
+    """The size of a case's prompt as sent to a target (system, messages, JSON instruction)."""
+    return PromptSize(_prompt_text(case, target), len(case.chat_messages()) + (1 if case.system else 0), target.tokenizer)
 
 
 class EvalRunner:
@@ -414,7 +405,7 @@ class EvalRunner:
             else:
                 runnable.append(t)
         done, _ = self._done_keys()
-        prompts: dict[tuple[str, str], PromptTokens] = {}
+        prompts: dict[tuple[str, str], PromptSize] = {}
         requests: list[PlannedRequest] = []
         already = 0
         for rep in range(self.config.repeat):
@@ -425,7 +416,7 @@ class EvalRunner:
                         continue
                     ck = (t.model_key, case.id)
                     if ck not in prompts:
-                        prompts[ck] = PromptTokens(t, case)
+                        prompts[ck] = prompt_size(t, case)
                     requests.append(PlannedRequest(t, case, rep, prompts[ck]))
         return Plan(requests, already, skipped, runnable)
 
@@ -436,14 +427,15 @@ class EvalRunner:
         for t in plan.targets:
             rs = [r for r in plan.requests if r.target.model_key == t.model_key]
             inp = sum(r.input_tokens for r in rs)
+            bound = sum(r.prompt.bound for r in rs)
             out = sum(r.max_output_tokens for r in rs)
-            cost = t.cost(inp, out)
+            cost = t.cost(bound, out)  # the most the cap may count
             if cost is None:
                 total = None
             elif total is not None:
                 total += cost
             models.append(DryRunModel(
-                model_key=t.model_key, label=t.label, requests=len(rs), input_tokens=inp,
+                model_key=t.model_key, label=t.label, requests=len(rs), input_tokens=inp, input_bound=bound,
                 max_output_tokens=out, tokens_exact=all(r.exact for r in rs), worst_case_cost_usd=cost,
             ))
         return DryRun(
@@ -528,24 +520,27 @@ class EvalRunner:
             sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
             async with sem, global_sem:
                 allowed_in = req.prompt.bound
-                reserve = self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0)
-                if not budget.fits(reserve):  # too tight for the byte bound: count the tokens
-                    allowed_in = req.input_tokens
-                    reserve = self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0)
-                if not await budget.reserve(reserve):
+                hold = Hold(self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0))
+                fits = await budget.reserve(hold.amount)
+                if not fits and not budget.exhausted:  # too tight for the bound: the counted tokens
+                    allowed_in = await req.prompt.billable()
+                    hold.amount = self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0)
+                    fits = await budget.reserve(hold.amount)
+                if not fits:
                     not_run += 1
                     return
                 actual = Decimal(0)
                 settled = False
                 try:
                     emit(RequestStarted(req.target.model_key, req.case.id, req.repeat))
-                    result, actual = await self._execute(client, req, budget, allowed_in)
-                    await budget.settle(reserve, actual, req.key)
+                    result, actual = await self._execute(client, req, budget, allowed_in, hold)
+                    await budget.settle(hold.amount, actual, req.key)
                     settled = True
                 finally:
                     if not settled:
-                        # cancelled mid-request: the tokens may be billed; count the worst case
-                        await asyncio.shield(budget.settle(reserve, reserve, req.key))
+                        # cancelled mid-request: the tokens may be billed; count its known cost,
+                        # else the worst case at the counted input (as a billed failure)
+                        await asyncio.shield(self._settle_cancelled(budget, req, allowed_in, hold))
                 if result is None:  # answered but not judged within the cap
                     not_run += 1
                     return
@@ -611,11 +606,12 @@ class EvalRunner:
         return summary
 
     async def _execute(
-        self, client: httpx.AsyncClient, req: PlannedRequest, budget: SpendBudget, allowed_in: int,
+        self, client: httpx.AsyncClient, req: PlannedRequest, budget: SpendBudget, allowed_in: int, hold: Hold,
     ) -> tuple[CaseResult | None, Decimal]:
         """The request's result and its cost; ``None`` for a case that could not be
         judged within the spend cap (not a result: counted in ``not_run_budget``).
-        ``allowed_in`` is the input its reservation holds: usage is never billed above it."""
+        ``allowed_in`` is the input its reservation holds: usage is never counted above
+        it. Once the answer's cost is known, ``hold`` shrinks to it before any judge call."""
         t, case, cfg = req.target, req.case, self.config
         chat = ChatRequest(
             messages=tuple(Message(role, content) for role, content in case.chat_messages()),
@@ -637,19 +633,23 @@ class EvalRunner:
         except ProviderCallError as exc:
             base["failed_attempts"] = [f.describe() for f in log.failed]
             base["retry_wait_ms"] = log.waited_s * 1000.0
-            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, lambda: self._billed_worst(req, allowed_in))
+            worst = await self._billed_worst(req, allowed_in) if exc.billed and t.priced else Decimal(0)
+            return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, worst)
         except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
             # the last resort: a provider reply the wire format did not foresee; it may
-            # have been billed, so it counts at its reservation
+            # have been billed, so it counts at its worst case
             message = f"unexpected reply ({type(exc).__name__}): {exc}"
-            return self._failed(base, t, "malformed", message, 1, True, lambda: self._billed_worst(req, allowed_in))
+            worst = await self._billed_worst(req, allowed_in) if t.priced else Decimal(0)
+            return self._failed(base, t, "malformed", message, 1, True, worst)
         text = self._redact(resp.text)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
-        in_tok = resp.input_tokens if resp.input_tokens is not None else min(req.input_tokens, allowed_in)
-        out_tok = resp.output_tokens if resp.output_tokens is not None else count_for_model(resp.text, t.tokenizer).tokens
+        in_tok = resp.input_tokens if resp.input_tokens is not None else min(allowed_in, await req.prompt.billable())
+        out_tok = resp.output_tokens if resp.output_tokens is not None else await _count_output(resp.text, t.tokenizer)
         bill_in, bill_out, anomaly = allowed_usage(in_tok, out_tok, allowed_in, req.max_output_tokens)
         cost = t.cost(bill_in, bill_out, resp.cached_input_tokens or 0, resp.cache_write_tokens or 0)
+        await budget.shrink(hold, cost or Decimal(0))  # room for its judge calls (and for others)
         judge_cost: Decimal | None = None
+        judge_anomalies: list[str] = []
 
         async def judge(check: LlmJudgeCheck, c: Case, answer: str) -> tuple[float, str]:
             nonlocal judge_cost
@@ -660,27 +660,34 @@ class EvalRunner:
                 messages=(Message("user", judge_prompt(check, c, answer)),), max_tokens=JUDGE_MAX_TOKENS,
                 system=JUDGE_SYSTEM, temperature=0.0, want_json=True,
             )
-            jtext = JUDGE_SYSTEM + judge_prompt(check, c, answer)
-            jin = len(jtext.encode("utf-8", "surrogatepass")) + 3 * FRAMING_TOKENS  # the byte bound, as for a case
+            # the judge's prompt as sent (system, the prompt, the JSON instruction), sized as a case's
+            jsize = PromptSize("\n".join((JUDGE_SYSTEM, judge_prompt(check, c, answer), json_instruction(None))), 2, jt.tokenizer)
+            jin = jsize.bound
             jout = jt.max_output_tokens(JUDGE_MAX_TOKENS)  # with the judge's room to think, if it thinks
             worst = self._worst_case(jt, jin, jout) or Decimal(0)
-            if not budget.fits(worst):  # too tight for the bound: count the tokens
-                jin = math.ceil((count_for_model(jtext, jt.tokenizer).tokens + 3 * FRAMING_TOKENS) * APPROX_MARGIN)
-                worst = self._worst_case(jt, jin, jout) or Decimal(0)
             if not budget.try_reserve(worst):
-                raise BudgetExhausted("not judged: the spend cap leaves no room")
+                if budget.exhausted:
+                    raise BudgetExhausted("not judged: the spend cap leaves no room")
+                jin = await jsize.billable()  # too tight for the bound: the counted tokens
+                worst = self._worst_case(jt, jin, jout) or Decimal(0)
+                if not budget.try_reserve(worst):
+                    raise BudgetExhausted("not judged: the spend cap leaves no room")
             spent = Decimal(0)
             try:
                 jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
-                j_in, j_out, _ = allowed_usage(
-                    jin if jr.input_tokens is None else jr.input_tokens,
-                    jout if jr.output_tokens is None else jr.output_tokens, jin, jout)
+                j_in, j_out, j_note = allowed_usage(
+                    min(jin, await jsize.billable()) if jr.input_tokens is None else jr.input_tokens,
+                    await _count_output(jr.text, jt.tokenizer) if jr.output_tokens is None else jr.output_tokens,
+                    jin, jout)
+                if j_note:
+                    judge_anomalies.append(f"judge {jt.label}: {j_note}")
                 spent = jt.cost(j_in, j_out, jr.cached_input_tokens or 0, jr.cache_write_tokens or 0) or Decimal(0)
                 if jt.priced:
                     judge_cost = (judge_cost or Decimal(0)) + spent
                 return parse_judge_reply(jr.text)
             except ProviderCallError as exc:
-                spent = worst if exc.billed else Decimal(0)
+                if exc.billed:  # at the counted input, as a case's billed failure
+                    spent = self._worst_case(jt, min(jin, await jsize.billable()), jout) or Decimal(0)
                 raise RuntimeError(self._redact(str(exc))) from None
             finally:
                 await budget.settle(worst, spent, req.key)
@@ -698,7 +705,8 @@ class EvalRunner:
             if case.json_schema is not None:
                 schema_valid = ok and not schema_errors(value, case.json_schema)
         r = CaseResult(
-            **base, ok=True, passed=passed, score=score, output=text, usage_anomaly=anomaly,
+            **base, ok=True, passed=passed, score=score, output=text,
+            usage_anomaly="; ".join(n for n in (anomaly, *judge_anomalies) if n) or None,
             checks=[CheckOutcome(name=c.name, score=c.score, passed=c.passed, detail=self._redact(c.detail)) for c in checks],
             input_tokens=in_tok, output_tokens=out_tok, tokens_reported=reported,
             ttft_ms=None if resp.ttft_s is None else resp.ttft_s * 1000.0,
@@ -712,21 +720,26 @@ class EvalRunner:
         # judge spend was settled on its own reservation; this request settles its own cost
         return r, cost or Decimal(0)
 
-    def _billed_worst(self, req: PlannedRequest, allowed_in: int) -> Decimal:
-        """What a call that failed after it may have been billed counts: its worst case at
-        the prompt's counted tokens (never above its reservation), not the looser byte bound."""
-        return self._worst_case(req.target, min(req.input_tokens, allowed_in), req.max_output_tokens) or Decimal(0)
+    async def _billed_worst(self, req: PlannedRequest, allowed_in: int) -> Decimal:
+        """What a call that may have been billed, with no usage to say how much, counts:
+        its worst case at the prompt's counted tokens (never above its reservation)."""
+        return self._worst_case(req.target, min(allowed_in, await req.prompt.billable()), req.max_output_tokens) or Decimal(0)
+
+    async def _settle_cancelled(self, budget: SpendBudget, req: PlannedRequest, allowed_in: int, hold: Hold) -> None:
+        """Settle a request cancelled in flight: its cost when it was known, else its billed worst case."""
+        actual = hold.amount if hold.known else min(hold.amount, await self._billed_worst(req, allowed_in))
+        await budget.settle(hold.amount, actual, req.key)
 
     def _failed(
         self, base: dict[str, Any], t: Target, kind: str, message: str, attempts: int, billed: bool,
-        worst: Callable[[], Decimal],
+        worst: Decimal,
     ) -> tuple[CaseResult, Decimal]:
-        """A failed call's result; a call that may have been billed counts at ``worst()``."""
+        """A failed call's result; a call that may have been billed counts at ``worst``."""
         cost: Decimal | None
         if not t.priced:
             cost = None
         else:
-            cost = worst() if billed else Decimal(0)
+            cost = worst if billed else Decimal(0)
         r = CaseResult(
             # redacted whole, then shortened: a provider's error text can be long, a key never half-shown
             **base, ok=False, error_kind=kind, error=self._redact(message)[:MAX_ERROR_TEXT],

@@ -248,12 +248,12 @@ async def test_a_case_not_judged_for_budget_is_not_recorded_and_resume_retries_i
     from advisor.eval.runner import EvalRunner as R
 
     fake.responder = lambda api, body: '{"score": 5, "reason": "ok"}' if "grader" in str(body) else "Paris"
-    fake.input_tokens, fake.output_tokens = 10, 1
     model, judge = _target(fake, key="m", price=("1000", "1000")), _target(fake, key="j", price=("1000", "1000"))
     cs = parse_cases(JUDGE_CASES, "c.yaml")
-    probe = R([model], cs, RunConfig(retry=FAST))
-    worst = probe.plan().requests[0].worst_case_cost
-    # room for the model call's worst case, not for the judge call on top of what it cost
+    (req,) = R([model], cs, RunConfig(retry=FAST)).plan().requests
+    worst = req.worst_case_cost
+    # the answer costs its worst case: the cap has room for it, not for the judge call on top
+    fake.input_tokens, fake.output_tokens = req.prompt.bound, req.max_output_tokens
     cap = worst + Decimal("0.000001")
     path = tmp_path / "r.jsonl"
     runner = R([model], cs, RunConfig(retry=FAST, max_spend=cap, judge_model="j@openai"),
@@ -388,3 +388,22 @@ def test_eval_report_is_data_and_the_renderers_live_in_render():
     report = data.EvalReport(generated_at="x", cases_file="c.yaml", n_cases=1, repeat=1, models=[])
     page = render_eval_html_page(report)
     assert REPORT_MARKERS[2] in page and CSS in page and '<section class="eval"' in page
+
+
+async def test_a_judge_call_fits_in_what_the_answer_left_of_its_reservation(fake, tmp_path):
+    """The answer's reservation shrinks to its cost once known, so its judge can use the rest."""
+    from decimal import Decimal
+
+    from advisor.eval.runner import EvalRunner as R
+
+    fake.responder = lambda api, body: '{"score": 5, "reason": "ok"}' if "grader" in str(body) else "Paris"
+    fake.input_tokens, fake.output_tokens = 10, 1  # far below the answer's worst case
+    model, judge = _target(fake, key="m", price=("1000", "1000")), _target(fake, key="j", price=("1000", "1000"))
+    cs = parse_cases(JUDGE_CASES, "c.yaml")
+    (req,) = R([model], cs, RunConfig(retry=FAST)).plan().requests
+    cap = req.worst_case_cost + Decimal("0.000001")  # the answer's worst case; its judge fits only in what it leaves
+    summary = await R([model], cs, RunConfig(retry=FAST, max_spend=cap, judge_model="j@openai"),
+                      judge_targets=[judge]).run()
+    (r,) = summary.results
+    assert fake.count() == 2 and r.passed and r.judge_cost_usd > 0
+    assert summary.spent_usd <= cap

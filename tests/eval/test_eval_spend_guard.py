@@ -44,10 +44,11 @@ async def test_negative_or_non_integer_usage_makes_the_case_malformed_at_its_wor
     cs = _cases(4)
     fake.faults = [{"usage": usage}] * 4
     runner = EvalRunner([t], cs, RunConfig(concurrency=1, per_provider=1, retry=FAST, max_spend=Decimal("1000")))
-    worst = runner.plan().requests[0].worst_case_cost
+    req = runner.plan().requests[0]
+    worst = t.cost(req.input_tokens, req.max_output_tokens)
     summary = await runner.run()
     assert all(r.error_kind == "malformed" and r.cost_estimated for r in summary.results)
-    # never a negative spend: each counts at its worst case
+    # never a negative spend: each counts at its worst case (at the counted input, as a billed failure)
     assert summary.spent_usd == 4 * worst and summary.spent_usd > 0
 
 
@@ -73,7 +74,7 @@ async def test_reasoning_headroom_is_reserved_and_allowed(fake):
     fake.output_tokens = 100  # 10 answer + 90 thinking: within what the request allows
     runner = EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=Decimal("1000")))
     (req,) = runner.plan().requests
-    assert req.max_output_tokens == 100 and req.worst_case_cost == t.cost(req.input_tokens, 100)
+    assert req.max_output_tokens == 100 and req.worst_case_cost == t.cost(req.prompt.bound, 100)
     (r,) = (await runner.run()).results
     assert r.usage_anomaly is None and r.cost_usd == t.cost(12, 100)
 
@@ -92,8 +93,8 @@ def test_resumes_continue_the_same_budget(fake, tmp_path, capsys):
         _cases(20))
     reqs = probe.plan().requests
     worst = max(r.worst_case_cost for r in reqs)
-    fake.input_tokens = max(r.input_tokens for r in reqs)
-    fake.output_tokens = 10  # every answer costs its worst case
+    fake.input_tokens = max(r.prompt.bound for r in reqs)
+    fake.output_tokens = 10  # every answer costs its worst case (input at the bound the cap reserves)
     cap = worst * Decimal("3.5")
     results = tmp_path / "r.jsonl"
     base = ["--cases", str(cases), "--target-file", str(targets), "--results", str(results),
@@ -126,21 +127,6 @@ def test_spend_records_are_extensible_and_skipped_by_result_readers(tmp_path):
 
 
 # -- the prompt's byte bound: reservations that need no tokenizer ---------------------
-
-@pytest.mark.parametrize("text", [
-    "Say hello", "", "naïve café — “quotes”", "日本語のテキストを要約してください。", "emoji 🧪🚀👩‍👩‍👧", "def f(x):\n    return x ** 2  # code",
-    "a" * 5000, " ".join(["tokens"] * 800), "\x00\x01 control", "ﷺ ﷽ wide ligatures", "العربية والفارسية", "1234567890" * 50,
-])
-def test_the_byte_bound_is_never_below_the_tokenizer_count(text):
-    from advisor.eval.runner import PromptTokens
-
-    for tokenizer in ("o200k_base", "cl100k_base"):
-        t = Target("M", "m@openai", "openai", "http://127.0.0.1:9/v1", "m", None, Decimal(1), Decimal(1), tokenizer)
-        (case,) = parse_cases(f"- {{id: c, input: {json.dumps(text, ensure_ascii=False)}, system: {json.dumps(text, ensure_ascii=False)}}}\n", "c.yaml").cases
-        p = PromptTokens(t, case)
-        tokens, exact = p.counted
-        assert exact and p.bound >= tokens
-
 
 async def test_a_run_whose_provider_reports_usage_never_loads_a_tokenizer(fake):
     from advisor.core import tokens
@@ -175,3 +161,35 @@ async def test_a_reply_without_usage_is_billed_at_the_counted_tokens(fake):
     fake.send_usage = False
     (r,) = (await EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=Decimal("1000"))).run()).results
     assert not r.tokens_reported and r.input_tokens == req.input_tokens < req.prompt.bound
+
+
+async def test_a_request_cancelled_in_flight_counts_its_worst_case_at_the_counted_input(fake, tmp_path):
+    """Not at the looser byte bound it reserved: a resumed run keeps the room it really has."""
+    import asyncio
+
+    fake.latency = 5.0  # never answers before the cancel
+    t = _target(fake)
+    cs = _cases(1, max_tokens=10)
+    (req,) = EvalRunner([t], cs).plan().requests
+    assert req.prompt.bound > req.input_tokens
+    path = tmp_path / "r.jsonl"
+    runner = EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=Decimal("1000")), results_path=path)
+    task = asyncio.create_task(runner.run())
+    while fake.count() < 1:
+        await asyncio.sleep(0.01)
+    runner.cancel()
+    summary = await task
+    assert summary.cancelled and summary.new_results == 0
+    assert read_spend(path) == t.cost(req.input_tokens, req.max_output_tokens) < req.worst_case_cost
+
+
+async def test_a_judge_reporting_more_than_it_was_allowed_is_flagged_on_the_result(fake):
+    fake.responder = lambda api, body: '{"score": 5, "reason": "ok"}' if "grader" in str(body) else "Paris"
+    fake.input_tokens, fake.output_tokens = 10**6, 1  # every call reports a million input tokens
+    model = _target(fake)
+    judge = Target("Judge j", "j@openai", "openai", fake.base + "/v1", "judge", None, Decimal(1000), Decimal(1000), "o200k_base")
+    cs = parse_cases("- {id: q, input: Capital of France?, checks: [{type: llm_judge, rubric: Names Paris}]}\n", "c.yaml")
+    (r,) = (await EvalRunner([model], cs, RunConfig(retry=FAST, max_spend=Decimal("1000"), judge_model="j@openai"),
+                             judge_targets=[judge]).run()).results
+    assert r.passed
+    assert r.usage_anomaly.count("1,000,000 input tokens") == 2 and "judge Judge j: provider reported" in r.usage_anomaly
