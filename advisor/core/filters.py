@@ -91,18 +91,19 @@ def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> l
     floor = None  # what an unsized self-hosted model costs at the least
     if not opt.hosted and opt.monthly is None:
         floor = self_host_floor_monthly(kb.hosting, answers.gpu_ops_experience)
-    if floor is not None and (
-        (answers.budget_per_month_usd is not None and floor > answers.budget_per_month_usd)
-        or (answers.budget_per_request_usd is not None and floor / answers.monthly_requests > answers.budget_per_request_usd)
-    ):
-        out.append(
-            (
-                "budget_per_month" if answers.budget_per_month_usd is not None else "budget_per_request",
-                f"size unknown, but self-hosting costs at least {_usd(floor)} a month (one of the cheapest GPUs "
-                "always on, plus operations), over your budget",
-            )
-        )
-        return out
+    if floor is not None:
+        # size unknown: the least self-hosting can cost, against each budget it breaks, with both figures
+        least = (f"size unknown, but self-hosting costs at least {_usd(floor)} a month "
+                 "(one of the cheapest GPUs always on, plus operations)")
+        broken = []
+        if answers.budget_per_request_usd is not None and floor / answers.monthly_requests > answers.budget_per_request_usd:
+            broken.append(("budget_per_request", f"{least}: {_usd(floor / answers.monthly_requests)} a request at "
+                           f"{_int(answers.monthly_requests)} a month > budget {_usd(answers.budget_per_request_usd)}"))
+        if answers.budget_per_month_usd is not None and floor > answers.budget_per_month_usd:
+            broken.append(("budget_per_month", f"{least} > budget {_usd(answers.budget_per_month_usd)} a month"))
+        if broken:
+            out.extend(broken)
+            return out
     if answers.budget_per_request_usd is not None:
         if per is None:
             opt.unverified.append("cost")

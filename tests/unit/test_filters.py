@@ -330,3 +330,18 @@ def test_latency_with_unknown_output_speed_still_counts_the_first_token(tmp_path
     assert ("latency", "typical time to first token 5,000 ms alone > target 3,000 ms") in _elims(s, "slow-starter@openai")
     # a target it can meet is not a failure
     assert _elims(shortlist_for(kb, latency_target_ms=6000), "slow-starter@openai") == []
+
+
+def test_an_unsized_self_host_names_the_budget_it_breaks_with_both_figures(shortlist_for):
+    """A per-request budget broken under a generous monthly one: the rule is the per-request one."""
+    kb = load_knowledge()
+    s = shortlist_for(kb, budget_per_request_usd=Decimal("0.0001"), budget_per_month_usd=Decimal("1000000"),
+                      data_privacy="standard", gpu_ops_experience="some")
+    unsized = [e for e in s.eliminated_options if "size unknown" in e.message]
+    assert unsized, "the shipped knowledge has a self-hosted model with no size"
+    for e in unsized:
+        assert e.rule == "budget_per_request", (e.option.key, e.rule, e.message)
+        assert "a request at" in e.message and "> budget $0.0001" in e.message
+    s = shortlist_for(kb, budget_per_month_usd=Decimal("100"), data_privacy="standard", gpu_ops_experience="some")
+    msgs = [e.message for e in s.eliminated_options if "size unknown" in e.message and e.rule == "budget_per_month"]
+    assert msgs and all("> budget $100" in m and "a month" in m for m in msgs)
