@@ -81,10 +81,12 @@ async def test_gemini_key_in_header_not_url_and_json_schema(fake):
 @pytest.mark.parametrize("api", APIS)
 async def test_ttft_matches_first_token_delay(fake, api):
     fake.first_token_delay = 0.15
-    fake.latency = 0.3
+    fake.latency = 0.9  # the rest of the stream comes over the next 0.75 s
     r = await call(fake, api)
-    assert 0.08 <= r.ttft_s <= 0.25, r.ttft_s
-    assert r.latency_s >= r.ttft_s
+    # lower bounds only (a busy machine can only add time): TTFT waits for the first
+    # token, and is not the whole body
+    assert r.ttft_s >= 0.14, r.ttft_s
+    assert r.latency_s - r.ttft_s >= 0.5, (r.ttft_s, r.latency_s)
 
 
 @pytest.mark.parametrize("api", APIS)

@@ -108,8 +108,7 @@ def test_tui_detail_cites(shortlist):
 
 def test_disagreement_shown_in_every_renderer(shortlist):
     c = _disputed(shortlist)
-    if c is None:
-        pytest.skip("no shortlisted model carries a matrix rating in the fixture catalogue")
+    assert c is not None, "the fixture's shortlist must hold a model rated by both sources (this test's subject)"
     matrix = next(e for e in c.evidence if e.kind == "matrix" and e.dimension == "hallucination_calibration")
     line = fmt.disagreements(c)[0]
     assert line == f"sources disagree on hallucination calibration: limited (Vectara HHEM) vs {matrix.level} (test)"
