@@ -71,6 +71,7 @@ class RankedModel(BaseModel):
     mean_output_tokens: float | None = None
     tied_with_leader: bool = False
     below_floor: bool = False
+    passed_none: bool = False  # measured, and not one case passed: never recommended
     thin: bool = False  # fewer than MIN_SAMPLES measured cases
     not_measured: int = 0  # planned cases with no result (spend cap, cancel, skipped target)
 
@@ -88,8 +89,8 @@ class Rerank(BaseModel):
 
     @property
     def recommended(self) -> RankedModel | None:
-        """The model the evidence recommends: first, unless it is below the floor."""
-        if not self.order or self.order[0].below_floor:
+        """The model the evidence recommends: first, unless it is below the floor or passed no case."""
+        if not self.order or self.order[0].below_floor or self.order[0].passed_none:
             return None
         return self.order[0]
 
@@ -180,10 +181,11 @@ def rerank(
             monthly_at_answers_usd=monthly_at_answers.get(key),
             mean_input_tokens=s.mean_input_tokens if s else None, mean_output_tokens=s.mean_output_tokens if s else None,
             below_floor=measured and quality_floor is not None and high < quality_floor - 1e-12,
+            passed_none=measured and s is not None and s.passes == 0,
             thin=n < MIN_SAMPLES,
             not_measured=max(0, planned.get(key, n) - n),
         ))
-    ok = [r for r in rows if r.measured and not r.below_floor]
+    ok = [r for r in rows if r.measured and not r.below_floor and not r.passed_none]
     why: dict[tuple[str, str], str] = {}
     for _ in range(len(ok)):
         swapped = False
@@ -195,12 +197,13 @@ def rerank(
                 swapped = True
         if not swapped:
             break
-    order = ok + [r for r in rows if not r.measured] + [r for r in rows if r.below_floor]
-    measured_rows = [r for r in order if r.measured and not r.below_floor]
+    order = (ok + [r for r in rows if not r.measured]
+             + [r for r in rows if r.passed_none and not r.below_floor] + [r for r in rows if r.below_floor])
+    measured_rows = [r for r in order if r.measured and not r.below_floor and not r.passed_none]
     leader = max(measured_rows, key=lambda r: (r.pass_rate, r.pass_low), default=None)
     order = [r.model_copy(update={
         "rank": i + 1,
-        "tied_with_leader": leader is not None and r.measured and not r.below_floor
+        "tied_with_leader": leader is not None and r.measured and not r.below_floor and not r.passed_none
         and r.pass_high >= leader.pass_low - 1e-12,
     }) for i, r in enumerate(order)]
     changed = [r.model_key for r in order] != list(candidates)
@@ -229,11 +232,14 @@ def _sentence(order: list[RankedModel], changed: bool, why: Mapping[tuple[str, s
         reason = why.get((moved.model_key, passed_over.model_key), "")
         if passed_over.below_floor:
             reason = "floor"
+        elif passed_over.passed_none:
+            reason = "none"
         elif not passed_over.measured:
             reason = "unmeasured"
         because = {
             "unmeasured": f"{passed_over.label} was not measured, and measured models that meet your floor come first",
             "floor": f"{passed_over.label}'s 95% interval lies below your quality floor of {_pct(floor or 0)}",
+            "none": f"{passed_over.label} passed none of its cases",
             "clearly": "it passed clearly more cases (the 95% intervals do not overlap)",
             "cheaper": "it passed at least as large a share of the cases and costs less per success",
         }.get(reason, "models above it moved down")
@@ -242,6 +248,12 @@ def _sentence(order: list[RankedModel], changed: bool, why: Mapping[tuple[str, s
             f"{_describe(moved)}, against {_describe(passed_over) if passed_over.measured else 'no measurements'}; "
             f"{because}."
         )
+    none = [r for r in order if r.passed_none and not r.below_floor]
+    if none:
+        names = ", ".join(f"{r.label} (0/{r.n})" for r in none)
+        parts.append(f"Passed no case: {names}; not recommended.")
+        if top.passed_none:
+            parts.append("No measured model passed a case.")
     below = [r for r in order if r.below_floor]
     if below:
         names = ", ".join(f"{r.label} ({r.passes}/{r.n})" for r in below)

@@ -117,6 +117,8 @@ def _note(r: Any) -> str:
     notes = []
     if r.below_floor:
         notes.append("below your floor")
+    elif r.passed_none:
+        notes.append("passed no case")
     if not r.measured:
         notes.append("not measured")
     elif r.thin:
@@ -158,13 +160,18 @@ def decision_paragraph(report: EvalReport, with_rule: bool = False) -> str:
     if rr is None:
         return "Nothing was measured, so the shortlist stands as it was."
     rec = rr.recommended
-    lead = (f"On {report.n_cases} of your cases, {rec.label} is recommended."
-            if rec is not None else "No measured model meets your quality floor, so none is recommended on this evidence.")
+    top = rr.order[0] if rr.order else None
+    if rec is not None:
+        lead = f"On {report.n_cases} of your cases, {rec.label} is recommended."
+    elif top is not None and top.passed_none:
+        lead = "No measured model passed a case, so none is recommended on this evidence."
+    else:
+        lead = "No measured model meets your quality floor, so none is recommended on this evidence."
     if report.answered == 0:
         lead = "No request returned an answer, so nothing was measured and the shortlist stands as it was."
     sentence = rr.sentence if with_rule else rr.sentence.replace(f" {rule_text(report)}", "")
     if rec is None:  # (the lead already says it)
-        sentence = sentence.replace(" No measured model meets your floor.", "")
+        sentence = sentence.replace(" No measured model meets your floor.", "").replace(" No measured model passed a case.", "")
     return f"{lead} {sentence}"
 
 

@@ -146,3 +146,21 @@ def test_the_decision_says_once_that_no_model_meets_the_floor():
     text = decision_paragraph(NS(rerank=rr, n_cases=10, answered=20))
     assert text.count("meets your") == 1 and text.startswith("No measured model meets your quality floor")
     assert "not recommended" in text  # the per-model reasons stay
+
+
+def test_a_model_that_passed_no_case_is_never_recommended_even_without_a_floor():
+    from types import SimpleNamespace as NS
+
+    from advisor.render.eval_markdown import decision_paragraph
+
+    s = {"a": stats("a", 0, 10, None, label="Stub a")}
+    rr = rerank(["a"], s)  # no answers file: no floor
+    assert rr.order[0].passed_none and rr.recommended is None
+    text = decision_paragraph(NS(rerank=rr, n_cases=10, answered=10))
+    assert text.startswith("No measured model passed a case, so none is recommended")
+    assert "Passed no case: Stub a (0/10); not recommended." in text and "is recommended." not in text
+    # one that passed something goes ahead of it, and of an unmeasured one it goes after
+    s["b"] = stats("b", 3, 10, "0.01", label="Stub b")
+    rr = rerank(["a", "c", "b"], s)
+    assert [r.model_key for r in rr.order] == ["b", "c", "a"] and rr.recommended.model_key == "b"
+    assert "Stub a passed none of its cases" not in rr.sentence or "Stub b moves" in rr.sentence

@@ -186,10 +186,11 @@ class ResultsScreen(Screen):
                 move = "↑" if r.rank < r.previous_rank else "↓" if r.rank > r.previous_rank else " "
                 style = "bold green" if move == "↑" else "bold red" if move == "↓" else ""
                 passed = f"{r.passes}/{r.n} ({r.pass_rate * 100:.0f}%)" if r.measured else "not measured"
-                note = "below your floor" if r.below_floor else f"thin: {r.n} cases" if r.measured and r.thin else ""
+                note = ("below your floor" if r.below_floor else "passed no case" if r.passed_none
+                        else f"thin: {r.n} cases" if r.measured and r.thin else "")
                 table.add_row(Text(f"#{r.rank} {move}was {r.previous_rank}", style=style), name, Text(passed),
                               Text(fmt.usd(c.costs.per_month), justify="right"),
-                              Text(note, style="bold yellow" if r.below_floor else "dim"), key=str(row))
+                              Text(note, style="bold yellow" if r.below_floor or r.passed_none else "dim"), key=str(row))
             else:
                 table.add_row(
                     Text(fmt.role(c), style="bold cyan" if c.role == "recommended" else ""), name,
