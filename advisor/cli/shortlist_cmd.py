@@ -57,11 +57,19 @@ def model_ids(kb, names: list[str]) -> tuple[str, ...]:
     from advisor.core.yamlsrc import did_you_mean
 
     by_name = {m.name.casefold(): m.id for m in kb.models}
+    # the ids the providers' APIs take, as the output prints them ("mistral-large-2512"),
+    # also without a provider's path ("accounts/fireworks/models/…")
+    by_api_id: dict[str, str] = {}
+    for m in kb.models:
+        for e in m.endpoints:
+            by_api_id.setdefault(e.model_id.casefold(), m.id)
+            by_api_id.setdefault(e.model_id.rsplit("/", 1)[-1].casefold(), m.id)
     problems, ids = [], []
     for name in names:
-        # an id ("gpt-5-4"), a name as shown ("GPT-5.4"), or an id in another case
-        found = name if name in kb.model_by_id else by_name.get(name.casefold()) or (
-            name.casefold() if name.casefold() in kb.model_by_id else None)
+        # an id ("gpt-5-4"), a name as shown ("GPT-5.4"), an id in another case, or an API model id
+        key = name.casefold()
+        found = name if name in kb.model_by_id else by_name.get(key) or (
+            key if key in kb.model_by_id else None) or by_api_id.get(key)
         if found is None:
             hint = did_you_mean(name, sorted(kb.model_by_id))
             problems.append(Problem(f"unknown model '{name}'{hint}; `advisor catalog list` shows the ids", Location("command line", None, "--why-not")))

@@ -608,6 +608,14 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_u
         return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
                       summary=f"{model.name} is on the shortlist ({role}), ranked #{position} of {len(ranked)}{against}",
                       details=tuple(details))
-    summary = f"{model.name} ({label}) passes every filter but ranks #{position} of {len(ranked)}{against}"
+    when = retirement(best)
+    avoid = kb.scoring.retiring_avoid_days
+    if when is not None and (when - rec_today).days <= avoid and rec is not None and rec.model.id != model.id:
+        # the reason it is not recommended is its retirement, whatever its rank
+        summary = (f"{model.name} ({label}) passes every filter but retires on {when.isoformat()}, within {avoid} days: "
+                   f"not shortlisted while a live option qualifies (it ranks #{position} of {len(ranked)}{against})")
+        details = [d for d in details if not d.startswith("retires on")]  # (said in the summary)
+    else:
+        summary = f"{model.name} ({label}) passes every filter but ranks #{position} of {len(ranked)}{against}"
     return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="ranked_below",
                   summary=summary, details=tuple(details))

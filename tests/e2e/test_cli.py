@@ -501,6 +501,26 @@ def test_why_not_takes_the_name_as_shown_too(cli, tmp_path):
     assert asked == ["gpt-5-4"]
 
 
+def test_why_not_takes_the_api_model_id_the_output_prints(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text(SIMPLE)
+    r = cli("--answers", "a.yaml", "--why-not", "mistral-large-2512", "--why-not", "accounts/fireworks/models/qwen3-235b-a22b",
+            "--why-not", "QWEN3-235B-A22B", "--format", "json", "--today", TODAY)
+    assert r.returncode == 0, r.stderr
+    asked = [w["model_id"] for w in json.loads(r.stdout)["shortlist"]["why_not"] if w["asked"]]
+    assert asked == ["mistral-large-3", "qwen3-235b-a22b"]
+
+
+def test_why_not_a_model_retiring_soon_says_so_first(cli, tmp_path):
+    """GPT-4o qualifies and ranks well, but retires on 2027-01-14: that is why it is not recommended."""
+    r = cli("--answers", str(REPO / "examples" / "answers" / "support-bot.yaml"), "--why-not", "gpt-4o",
+            "--format", "json", "--today", "2026-12-02")
+    assert r.returncode == 0, r.stderr
+    (w,) = [w for w in json.loads(r.stdout)["shortlist"]["why_not"] if w["asked"]]
+    assert w["status"] == "ranked_below"
+    assert "passes every filter but retires on 2027-01-14, within 45 days: not shortlisted" in w["summary"]
+    assert not any(d.startswith("retires on") for d in w["details"])  # said once
+
+
 def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")
