@@ -96,6 +96,9 @@ def _message(err: dict[str, Any], root: type[BaseModel] | None = None) -> str:
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         return f"must be one of {expected}; got {err.get('input')!r}"
+    if kind in ("tuple_type", "list_type", "set_type", "frozen_set_type"):
+        # a YAML file has lists, not tuples or sets: "languages: [en]", not "languages: en"
+        return f"must be a list (e.g. [a, b]); got {err.get('input')!r}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()), "")

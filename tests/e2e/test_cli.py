@@ -457,6 +457,13 @@ def test_problems_in_an_answers_file_are_listed_in_line_order(cli, tmp_path):
     assert lines == [1, 2, 3, 4, 5, 7]
 
 
+def test_a_scalar_where_a_list_belongs_says_list(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text(SIMPLE + "languages: en\n")
+    r = cli("--answers", "a.yaml")
+    assert_bad_input(r, "a.yaml:4: languages: must be a list (e.g. [a, b]); got 'en'")
+    assert "tuple" not in r.stderr
+
+
 def test_tui_without_a_terminal_is_refused(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--tui", stdin="")
