@@ -79,3 +79,29 @@ async def test_typing_then_pasting_keeps_every_character(app_for, tmp_path):
         assert app.form.values["monthly_requests"] == 1234567890
         saved = await _save(pilot, tmp_path / "pasted.yaml")
     assert saved["monthly_requests"] == 1234567890
+
+
+async def test_editing_keys_in_a_burst_take_effect_in_the_order_typed(app_for):
+    """End, six backspaces and new digits, queued at once over a filled field (a tmux
+    send-keys burst): the backspaces used to run after the digits ("3000001")."""
+    app: AdvisorApp = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await _checklist_with_task(pilot)
+        field = app.screen.query_one("#in-monthly_requests", Input)
+        field.focus()
+        await pilot.pause()
+        await pilot.press(*"300000")
+        await settle(pilot)
+        app.post_message(events.Key("home", None))
+        app.post_message(events.Key("end", None))
+        for _ in range(6):
+            app.post_message(events.Key("backspace", None))
+        for ch in "1234":
+            app.post_message(events.Key(ch, ch))
+        app.post_message(events.Key("left", None))
+        app.post_message(events.Key("left", None))
+        app.post_message(events.Key("delete", None))
+        app.post_message(events.Key("9", "9"))
+        await settle(pilot)
+        assert field.value == "1294"
+        assert app.form.values["monthly_requests"] == 1294

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from advisor.errors import AdvisorError
+from advisor.tui.widgets.ordered_input import OrderedInput
 from advisor.tui.screens.modals import PathModal
 
 __all__ = ["BakeOffSettings", "BakeOffSettingsModal", "parse_settings"]
@@ -83,11 +84,11 @@ class BakeOffSettingsModal(PathModal):
                               "only while its worst-case cost still fits under the cap; leave it empty for no cap."),
                          classes="dialog-hint")
             yield Static(Text("Spend cap (USD)"), classes="field-label")
-            yield Input(value="", placeholder="no cap", id="settings-spend")
+            yield OrderedInput(value="", placeholder="no cap", id="settings-spend")
             yield Static(Text("Requests at once"), classes="field-label")
-            yield Input(value="4", id="settings-concurrency")
+            yield OrderedInput(value="4", id="settings-concurrency")
             yield Static(Text("Targets file (optional: a local server instead of the shortlist)"), classes="field-label")
-            yield Input(value="", placeholder="targets.yaml", id="settings-targets")
+            yield OrderedInput(value="", placeholder="targets.yaml", id="settings-targets")
             yield Static(Text(""), id="path-error")
             with Horizontal(classes="buttons"):
                 yield Button("Run", variant="primary", id="ok")

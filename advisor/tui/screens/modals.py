@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from advisor.tui.widgets.ordered_input import OrderedInput
+
 
 class PathModal(ModalScreen[str | None]):
     """Ask for a file path; dismiss with the path, or ``None`` when cancelled.
@@ -35,7 +37,7 @@ class PathModal(ModalScreen[str | None]):
             if self.hint:
                 yield Static(Text(self.hint), classes="dialog-hint")
             # the default is selected, so typing a name replaces it rather than appending to it
-            yield Input(value=self.default, id="path-input", select_on_focus=True)
+            yield OrderedInput(value=self.default, id="path-input", select_on_focus=True)
             yield Static(Text(""), id="path-error")
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok")

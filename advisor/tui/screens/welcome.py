@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from advisor.errors import AdvisorError
+from advisor.tui.widgets.ordered_input import OrderedInput
 from advisor.tui.messages import AnswersOpened, StartFresh
 
 INTRO = (
@@ -40,7 +41,7 @@ class WelcomeScreen(Screen):
                 yield Button("Start a fresh checklist", variant="primary", id="start")
                 yield Static(Text("…or open an answers file (YAML):"), id="open-label")
                 with Horizontal(id="open-row"):
-                    yield Input(placeholder="path/to/answers.yaml", id="open-path")
+                    yield OrderedInput(placeholder="path/to/answers.yaml", id="open-path")
                     yield Button("Open", id="open")
                 yield Static(Text(""), id="open-error")
         yield Footer()

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Select, SelectionList, Static, Switch
 
+from advisor.tui.widgets.ordered_input import OrderedInput
 from advisor.core.questions import check_value, format_value, parse_value
 from advisor.core.schema import Question
 
@@ -97,7 +98,7 @@ class QuestionField(Vertical):
             return Switch(value=bool(self.value), id=cid)
         placeholder = format_value(q.default) if q.default not in (None, []) else (
             f"e.g. {format_value(q.example)}" if q.example is not None else "")
-        return Input(value=format_value(self.value) if self.given else "", placeholder=placeholder, id=cid,
+        return OrderedInput(value=format_value(self.value) if self.given else "", placeholder=placeholder, id=cid,
                      compact=True, select_on_focus=False)
 
     # ------------------------------------------------------------------ events
