@@ -300,6 +300,13 @@ class AdvisorApp(App[int]):
         if path is None:
             return
         text = yaml.safe_dump(answers.as_yaml_dict(), sort_keys=False, allow_unicode=True)
+        if self.answers_path and path.exists() and path.resolve() == Path(self.answers_path).expanduser().resolve():
+            from advisor.yaml_comments import carry_comments
+
+            try:  # the file opened: its comments are the user's, keep them
+                text = carry_comments(path.read_text(encoding="utf-8"), text)
+            except (OSError, UnicodeDecodeError):
+                pass
         try:
             atomic_write(path, text)
         except AdvisorError as exc:

@@ -156,6 +156,33 @@ async def test_open_change_save_reads_back_with_cli(tmp_path, today):
     assert cli["answers"]["monthly_requests"] == 2_000_000
 
 
+async def test_saving_over_the_opened_file_keeps_its_comments(tmp_path, today):
+    from advisor.cli.common import load_kb
+
+    original = tmp_path / "in.yaml"
+    original.write_text("# Why these numbers: the Q3 traffic report.\ntask_type: summarization\n"
+                        "# 100k documents a month, growing\nmonthly_requests: 100000  # recheck in Q1\n")
+    app = make_app(load_kb([]), today=today)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, "WelcomeScreen")
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = str(original)
+        await pilot.press("enter")
+        await settle(pilot)
+        await answer(pilot, "monthly_requests", 2_000_000)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")  # the opened file's path is the default
+        await pilot.pause()
+        await pilot.press("y")  # overwrite it
+        await settle(pilot)
+        assert not app.dirty
+    text = original.read_text()
+    assert text.startswith("# Why these numbers: the Q3 traffic report.\n")
+    assert "# 100k documents a month, growing\nmonthly_requests: 2000000  # recheck in Q1\n" in text
+    assert yaml.safe_load(text)["monthly_requests"] == 2_000_000
+
+
 async def test_overwrite_needs_confirmation(app_for, tmp_path):
     target = tmp_path / "answers.yaml"
     target.write_text("keep me\n")
