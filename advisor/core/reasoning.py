@@ -53,7 +53,9 @@ def choose_mode(
 ) -> tuple[ReasoningMode | None, str | None]:
     """(the mode the advice assumes, or why no mode fits the time allowed).
 
-    - No time limit: the API's default mode.
+    - No time limit: the API's default mode; but under a budget (per request or
+      per month) the least thinking, since thinking tokens are output the budget
+      pays for and a task that is not reasoning does not need them.
     - A time limit: the modes whose thinking fits it (on top of the option's
       typical latency, when known): the least thinking, except for reasoning
       tasks.
@@ -68,6 +70,8 @@ def choose_mode(
         if answers.task_type == "reasoning":  # thinking is what the task needs
             capped = [m for m in reasoning.modes if rank(m.effort) <= rank(REASONING_TASK_EFFORT)] or list(reasoning.modes)
             return max(capped, key=lambda m: (rank(m.effort), m.id == default.id)), None
+        if answers.budget_per_request_usd is not None or answers.budget_per_month_usd is not None:
+            return min(reasoning.modes, key=lambda m: (rank(m.effort), m.id != default.id)), None
         return default, None
     fitting = [m for m in reasoning.modes if latency_in_mode(base_latency_ms, m, reasoning, scoring) <= budget]
     if not fitting:
