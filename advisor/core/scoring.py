@@ -198,7 +198,12 @@ def dimension_value(kb: KnowledgeBase, claims: list[tuple[str, str]], prior: flo
         return max(mean, prior), float(kb.scoring.lineage.weight), mean
     weights = kb.scoring.evidence_weight
     total_w = sum(float(weights[k]) for _, k in claims)
-    confidence = min(1.0, total_w / len(claims)) if claims else 0.0
+    # independent sources add up: confidence is what no source leaves unsaid, so a
+    # second source never lowers it (a benchmark beside the guides' matrix stays 1.0)
+    doubt = 1.0
+    for _, k in claims:
+        doubt *= 1.0 - min(1.0, float(weights[k]))
+    confidence = 1.0 - doubt if claims else 0.0
     mean = sum(float(values[lv]) * float(weights[k]) for lv, k in claims) / total_w if total_w else prior
     return confidence * mean + (1 - confidence) * prior, confidence, mean
 
