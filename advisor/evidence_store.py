@@ -119,8 +119,6 @@ class KeptBakeOff(BaseModel):
         return f"your bake-off on {self.date.isoformat()}, {m.n} case{'s' if m.n != 1 else ''}"
 
 
-# -- where ------------------------------------------------------------------------
-
 
 
 # -- write / read / forget --------------------------------------------------------

@@ -102,12 +102,11 @@ def offer_save(answers: Any, questionary: Any) -> str | None:
 
 def run_prompts(args: argparse.Namespace) -> int:
     import questionary
-    from rich.console import Console
 
     from advisor.cli.common import load_kb, parse_today
     from advisor.core.engine import shortlist
     from advisor.core.questions import answers_from_mapping
-    from advisor.render.console import render_console
+    from advisor.render.console import cli_console, render_console
 
     kb = load_kb(getattr(args, "knowledge", None))
     today = parse_today(getattr(args, "today", None))
@@ -116,7 +115,7 @@ def run_prompts(args: argparse.Namespace) -> int:
         answers = answers_from_mapping(kb, values)
         result = shortlist(answers, kb, today)
         print()
-        render_console(result, Console(highlight=False, soft_wrap=False, emoji=False))
+        render_console(result, cli_console(soft_wrap=False))
         offer_save(answers, questionary)
     except (Cancelled, KeyboardInterrupt):
         print("\nadvisor: cancelled", file=sys.stderr)

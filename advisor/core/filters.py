@@ -13,7 +13,6 @@ from advisor.core.knowledge import KnowledgeBase
 from advisor.core.options import Option
 
 
-
 def hard_filters(kb: KnowledgeBase, answers: Any, opt: Option, today: date) -> list[tuple[str, str]]:
     """Every rule ``opt`` breaks, as (rule id, message with the numbers).
 
