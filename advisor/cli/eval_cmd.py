@@ -428,7 +428,14 @@ def _print_dry_run(out: Any, dry: Any, missing_keys: dict[str, list[str]] | None
     line += f"; worst case {fmt_usd(dry.worst_case_cost_usd)}"
     if dry.max_spend_usd is not None:
         line += f", cap {fmt_usd(dry.max_spend_usd)}"
+        if dry.spent_before_usd:
+            line += f" ({fmt_usd(dry.spent_before_usd)} already spent on this results file)"
     out.print(escape(line + "."))
+    if dry.sure_under_cap is not None and dry.sure_under_cap < dry.requests:
+        out.print(escape(f"The cap covers {dry.sure_under_cap} of the {dry.requests} requests for certain (if each "
+                         "costs its worst case); more run if answers cost less, the rest wait for --resume."))
+    for why in dry.skipped:
+        out.print(escape(f"Skipping {why}."))
     if missing_keys:
         for env, labels in missing_keys.items():
             out.print(escape(f"Missing key: {env} is not set, so {', '.join(labels)} would be skipped."))

@@ -170,6 +170,10 @@ class DryRun(BaseModel):
     worst_case_cost_usd: Decimal | None
     max_spend_usd: Decimal | None
     planned: list[str] = Field(default_factory=list)  # result keys, in run order
+    # under a cap: how many of the planned requests it covers even if each costs its
+    # worst case at its counted input (in run order, after what the results file spent)
+    sure_under_cap: int | None = None
+    spent_before_usd: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -422,6 +426,15 @@ class EvalRunner:
 
     def dry_run(self) -> DryRun:
         plan = self.plan(require_keys=False)
+        spent_before = read_spend(self.results_path) if (self.resume and self.results_path) else Decimal(0)
+        sure: int | None = None
+        if self.config.max_spend is not None:
+            room, sure = self.config.max_spend - spent_before, 0
+            for r in plan.requests:
+                room -= r.target.cost(r.input_tokens, r.max_output_tokens) or Decimal(0)
+                if room < 0:
+                    break
+                sure += 1
         models = []
         total: Decimal | None = Decimal(0)
         for t in plan.targets:
@@ -446,6 +459,7 @@ class EvalRunner:
             worst_case_cost_usd=total,
             max_spend_usd=self.config.max_spend,
             planned=[r.key for r in plan.requests],
+            sure_under_cap=sure, spent_before_usd=spent_before,
         )
 
     # -- spend -----------------------------------------------------------------------

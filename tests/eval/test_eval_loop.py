@@ -132,3 +132,26 @@ def test_an_unreadable_evidence_file_is_reported_and_left_alone(tmp_path, capsys
     assert kept == [] and len(problems) == 2
     assert "written by a newer advisor (schema 99); left as it is" in problems[1]
     assert bad.read_text() == "{not json" and newer.exists()
+
+
+def test_a_dry_run_under_a_cap_says_what_the_cap_covers_and_what_it_skips(fake, tmp_path, monkeypatch, capsys):
+    from advisor.eval.cases import parse_cases
+    from advisor.eval.runner import EvalRunner
+    from advisor.eval.target_file import load_target_file
+
+    monkeypatch.setenv("LOOP_KEY", KEY)
+    t = targets(tmp_path, fake)
+    with open(t, "a") as fh:  # a third target with no price: the cap cannot bound it
+        fh.write(f"- label: Local\n  model_key: local@openai\n  api: openai\n  base_url: {fake.base}/v3\n  model_id: l\n")
+    c = cases(tmp_path)
+    plan = EvalRunner(load_target_file(str(t)), parse_cases(c.read_text(), "c.yaml")).plan().requests
+    priced = [r for r in plan if r.target.model_key != "local@openai"]
+    worst = priced[0].target.cost(priced[0].input_tokens, priced[0].max_output_tokens)
+    cap = worst * Decimal("3.5")  # three worst cases, not four
+    assert main(["--cases", str(c), "--target-file", str(t), "--results", str(tmp_path / "r.jsonl"),
+                 "--max-spend", str(cap), "--dry-run"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "16 requests planned" in out
+    assert "The cap covers 3 of the 16 requests for certain" in out
+    assert "Skipping Local (local@openai): its price is unknown" in out
+    assert fake.count() == 0
