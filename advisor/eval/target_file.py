@@ -129,7 +129,7 @@ def load_target_file(path: str, knowledge_dirs: list[str] | None = None) -> list
         except ValidationError as exc:
             problems.extend(problems_from_validation(exc, smap, schema, prefix=where))
     kb = None
-    if any(isinstance(s, KnownTargetSpec) for _, s in specs) and not problems:
+    if any(isinstance(s, KnownTargetSpec) for _, s in specs):  # (also beside other entries' problems: all said at once)
         from advisor.knowledge_cache import load_knowledge_cached
         from advisor.userdirs import knowledge_dirs as with_user_overlay
 

@@ -222,6 +222,20 @@ def test_target_file_errors_name_the_line_and_field(tmp_path, monkeypatch):
     assert any(":4:" in s and "unknown model 'gtp-5-5'" in s for s in lines), lines
 
 
+def test_a_known_model_entry_is_checked_beside_a_raw_entry_with_problems(tmp_path, monkeypatch):
+    """Every entry's problems at once: a misspelt provider in entry 1 was only reported
+    after entry 2's misspelt api had been fixed."""
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    f = tmp_path / "t.yaml"
+    f.write_text("- model: gpt-5-5\n  provider: openia\n- label: X\n  model_key: x@local\n  api: opnai\n"
+                 "  base_url: http://127.0.0.1:9/v1\n  model_id: m\n")
+    with pytest.raises(InputError) as info:
+        load_target_file(str(f))
+    lines = [str(p) for p in info.value.problems]
+    assert any(":2:" in s and "no endpoint at provider 'openia'" in s for s in lines), lines
+    assert any(":5:" in s and "'opnai'" in s for s in lines), lines
+
+
 async def test_a_compatible_provider_with_quirks_is_yaml_only(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
     d = tmp_path / "acme"
