@@ -500,7 +500,8 @@ def shortlist(answers: Any, kb: KnowledgeBase, today: date, why_not: tuple[str, 
         options_surviving=len(survivors),
         break_even=overall_be,
         knowledge_sources=kb.sources,
-        why_not=tuple(explain_why_not(kb, answers, options, ranked, scores, roles, why_not, today)),
+        why_not=tuple(explain_why_not(kb, answers, options, ranked, scores, roles, why_not, today,
+                                      named_by_tree=tuple(sel.models or ()))),
     )
 
 
@@ -515,24 +516,27 @@ def explain_why_not(
     roles: list[tuple[str, Option]],
     asked: tuple[str, ...],
     today: date,
+    named_by_tree: tuple[str, ...] = (),
 ) -> list[WhyNot]:
-    """Why each asked model, and the guides' choices for the task, is not recommended."""
+    """Why each asked model, the guides' choices for the task and the models the
+    tree's outcome names, is not recommended."""
     task = kb.task_by_id.get(answers.task_type)
-    wanted: list[tuple[str, bool]] = [(m, True) for m in asked]
-    if task is not None:
-        for mid in (task.first_choice, task.fallback):
-            if mid not in {m for m, _ in wanted}:
-                wanted.append((mid, False))
+    wanted: list[tuple[str, str | None]] = [(m, None) for m in asked]  # (model, who named it; None: asked)
+    named = [(mid, "the guides' choice for this task") for mid in (task.first_choice, task.fallback)] if task else []
+    named += [(mid, "named by the decision tree's outcome") for mid in named_by_tree]
+    for mid, who in named:
+        if mid not in {m for m, _ in wanted}:
+            wanted.append((mid, who))
     role_of = {o.model.id: r for r, o in roles}
     rec = roles[0][1] if roles else None
     out: list[WhyNot] = []
-    for mid, by_user in wanted:
+    for mid, who in wanted:
         model = kb.model_by_id.get(mid)
         if model is None:
             continue  # the CLI refuses unknown ids before this
-        if mid in role_of and not by_user:
-            continue  # the guides' choice is on the shortlist: nothing to explain
-        out.append(_why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, today))
+        if mid in role_of and who is not None:
+            continue  # a named choice on the shortlist: nothing to explain
+        out.append(_why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, who, today))
     return out
 
 
@@ -576,10 +580,11 @@ def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str
     return details
 
 
-def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, by_user, rec_today) -> WhyNot:
+def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, who, rec_today) -> WhyNot:
     from advisor.core.result import ROLE_LABELS
 
-    label = "the guides' choice for this task" if not by_user else "asked"
+    by_user = who is None
+    label = who or "asked"
     mine = [o for o in options if o.model.id == model.id]
     alive = [o for o in ranked if o.model.id == model.id]
     if not alive:

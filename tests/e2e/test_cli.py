@@ -528,6 +528,21 @@ def test_why_not_a_model_retiring_soon_says_so_first(cli, tmp_path):
     assert not any(d.startswith("retires on") for d in w["details"])  # said once
 
 
+def test_the_models_the_tree_outcome_names_are_explained_when_not_shortlisted(cli, tmp_path):
+    r = cli("--answers", str(REPO / "examples" / "answers" / "1-own-infrastructure.yaml"), "--format", "json",
+            "--today", "2026-12-02")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)["shortlist"]
+    from advisor.core.knowledge import load_knowledge
+
+    named = set(load_knowledge().node_by_id[s["outcome"]["node"]].candidates.models)
+    shortlisted = {c["option"]["model_id"] for c in s["candidates"]}
+    why = {w["model_id"]: w for w in s["why_not"]}
+    for mid in named - shortlisted:
+        assert "named by the decision tree's outcome" in why[mid]["summary"] and not why[mid]["asked"]
+    assert named - shortlisted  # (this example's tree outcome names models it does not shortlist)
+
+
 def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")
