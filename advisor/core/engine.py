@@ -149,10 +149,11 @@ def _mean_level(claims: list[tuple[str, str]]) -> float:
     return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
 
 
-def _default_note(reasoning: Any) -> str:
+def _default_note(reasoning: Any, hosted: bool) -> str:
+    whose = "the API's default" if hosted else "the default of its chat template"
     if reasoning.default_assumed:
-        return " (assumed to be the API's default: no source we have states it; the bake-off sends it)"
-    return " (the API's default)"
+        return f" (assumed to be {whose}: no source we have states it; the bake-off sends it)"
+    return f" ({whose})"
 
 
 def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: str, rec: Option | None, in_tree: bool, outcome_label: str) -> list[str]:
@@ -183,7 +184,7 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
     if opt.mode is not None:
         out.append(
             f"assumes reasoning mode '{opt.mode.label}'"
-            + (_default_note(opt.reasoning) if opt.reasoning is not None and opt.mode.id == opt.reasoning.default
+            + (_default_note(opt.reasoning, opt.hosted) if opt.reasoning is not None and opt.mode.id == opt.reasoning.default
                else " (the bake-off sends it)")
         )
     if answers.json_schema_required or answers.output_format == "json":

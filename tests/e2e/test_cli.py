@@ -543,6 +543,16 @@ def test_the_models_the_tree_outcome_names_are_explained_when_not_shortlisted(cl
     assert named - shortlisted  # (this example's tree outcome names models it does not shortlist)
 
 
+def test_a_self_hosted_default_mode_is_not_called_the_apis(cli, tmp_path):
+    r = cli("--answers", str(REPO / "examples" / "answers" / "1-own-infrastructure.yaml"), "--format", "json",
+            "--today", "2026-12-02")
+    assert r.returncode == 0, r.stderr
+    reasons = [x for c in json.loads(r.stdout)["shortlist"]["candidates"] for x in c["reasons"]]
+    modes = [x for x in reasons if x.startswith("assumes reasoning mode")]
+    assert any("(the default of its chat template)" in x for x in modes), modes
+    assert not any("API's default" in x for x in modes), modes
+
+
 def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")
