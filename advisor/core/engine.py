@@ -23,6 +23,8 @@ module assembles them and gives the roles, reasons, costs and warnings.
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from typing import Any
 
@@ -149,6 +151,23 @@ def _mean_level(claims: list[tuple[str, str]]) -> float:
     return sum(RATING_VALUE[lv] for lv, _ in claims) / len(claims) if claims else 0.0
 
 
+_THINKING_SETTING = re.compile(r"reasoning effort: (low|medium|high|xhigh|max)|thinking(?! off)", re.I)
+
+
+def _measured_thinking(kb: KnowledgeBase, model: Any, dims: list[str]) -> list[str]:
+    """The dimensions whose every benchmark claim on ``model`` (its own or its
+    predecessor's) was measured with thinking on, with the settings."""
+    out = []
+    for d in dims:
+        claims = [c for c in kb.claims_for(model.id, d) if c.kind == "benchmark"]
+        if claims and all(c.setting and _THINKING_SETTING.search(c.setting) for c in claims):
+            found = {m.group(1) for c in claims if (m := _THINKING_SETTING.search(c.setting or "")) and m.group(1)}
+            order = ("low", "medium", "high", "xhigh", "max")
+            how = ("reasoning effort " + ", ".join(e for e in order if e in found)) if found else "thinking"
+            out.append(f"{DIMENSION_LABELS[d]} ({how})")
+    return out
+
+
 def _default_note(reasoning: Any, hosted: bool) -> str:
     whose = "the API's default" if hosted else "the default of its chat template"
     if reasoning.default_assumed:
@@ -187,6 +206,11 @@ def _reasons(kb: KnowledgeBase, answers: Any, opt: Option, score: Score, role: s
             + (_default_note(opt.reasoning, opt.hosted) if opt.reasoning is not None and opt.mode.id == opt.reasoning.default
                else " (the bake-off sends it)")
         )
+    if opt.mode is not None and not opt.mode.thinks:
+        thought = _measured_thinking(kb, m, [d for d in score.rated if _mean_level(rating_levels(kb, m, d)) >= 3])
+        if thought:
+            out.append(f"its ratings on {', '.join(thought)} come from runs that thought; with '{opt.mode.label}' "
+                       "it may do less well: the bake-off measures the mode it would run in")
     if answers.json_schema_required or answers.output_format == "json":
         out.append(f"structured output: {opt.structured}" + (" (guided decoding on your server)" if not opt.hosted else ""))
     if opt.cost_per_request is not None:

@@ -553,6 +553,21 @@ def test_a_self_hosted_default_mode_is_not_called_the_apis(cli, tmp_path):
     assert not any("API's default" in x for x in modes), modes
 
 
+def test_a_rating_measured_thinking_is_flagged_when_the_advice_assumes_thinking_off(cli, tmp_path):
+    """GPT-5.4 is assumed at 'thinking off'; its code-editing rating is GPT-5's Aider runs at effort low to high."""
+    r = cli("--answers", str(REPO / "examples" / "answers" / "6-code-and-instructions.yaml"), "--format", "json",
+            "--today", "2026-12-02")
+    assert r.returncode == 0, r.stderr
+    cands = json.loads(r.stdout)["shortlist"]["candidates"]
+    rec = cands[0]
+    assert rec["option"]["model_id"] == "gpt-5-4" and "thinking off" in rec["reasoning_mode"]["label"]
+    assert any(x.startswith("its ratings on Code editing (reasoning effort low, medium, high) come from runs that thought")
+               for x in rec["reasons"]), rec["reasons"]
+    for c in cands:  # never said of a candidate assumed to think
+        if c["reasoning_mode"] and c["reasoning_mode"]["thinks"]:
+            assert not any("come from runs that thought" in x for x in c["reasons"])
+
+
 def test_why_not_an_unknown_model_is_bad_input(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(SIMPLE)
     r = cli("--answers", "a.yaml", "--why-not", "gpt-4oo")
