@@ -199,13 +199,23 @@ class ResultsWriter:
             self._write(data + "\n", sync=False)
 
     def _write(self, line: str, sync: bool = True) -> None:
+        text = self._redact(line)
         with self._lock:  # results are written from a thread, spend records from the loop
             if self._fh.closed:
                 return
-            self._fh.write(self._redact(line))
+            self._fh.write(text)
             self._fh.flush()
-            if sync:
-                os.fsync(self._fh.fileno())
+            fd = self._fh.fileno()
+        if sync:
+            # outside the lock: a spend record written on the event loop never waits for
+            # this thread's fsync (which makes every line flushed so far durable, its too)
+            try:
+                os.fsync(fd)
+            except OSError:
+                with self._lock:
+                    if self._fh.closed:  # closed (and synced) meanwhile by close()
+                        return
+                raise
 
     def close(self) -> None:
         with self._lock:

@@ -138,3 +138,38 @@ def test_a_hostile_line_in_a_results_file_is_skipped_not_a_crash(tmp_path):
     with ResultsWriter(path, append=True) as w:
         w.append(_result("c1"))
     assert sorted(r.case_id for r in read_results(path)) == ["c0", "c1"]
+
+
+def test_a_spend_record_never_waits_for_a_result_lines_fsync(tmp_path, monkeypatch):
+    """The result thread's fsync (slow on some disks) must not hold the lock the event
+    loop takes to record spend: the loop would stall every stream in flight."""
+    import threading
+    from decimal import Decimal
+
+    from advisor.eval import results as results_mod
+    from advisor.eval.results import CaseResult, ResultsWriter, read_spend
+
+    w = ResultsWriter(tmp_path / "r.jsonl", redact=lambda s: s)
+    in_fsync, release = threading.Event(), threading.Event()
+    real_fsync = results_mod.os.fsync
+
+    def slow_fsync(fd):
+        in_fsync.set()
+        release.wait(10)
+        real_fsync(fd)
+
+    monkeypatch.setattr(results_mod.os, "fsync", slow_fsync)
+    t = threading.Thread(target=w.append, args=(CaseResult(model_key="m", label="M", case_id="c", repeat=0, ok=True),))
+    t.start()
+    assert in_fsync.wait(10)
+    done = threading.Event()
+    s = threading.Thread(target=lambda: (w.append_spend(Decimal("0.5"), "m|c|0"), done.set()))
+    s.start()
+    finished_while_fsync_blocked = done.wait(5)
+    release.set()
+    t.join(10)
+    s.join(10)
+    monkeypatch.setattr(results_mod.os, "fsync", real_fsync)
+    w.close()
+    assert finished_while_fsync_blocked
+    assert read_spend(tmp_path / "r.jsonl") == Decimal("0.5")
