@@ -28,6 +28,15 @@ async def _checklist_with_task(pilot) -> None:  # noqa: ANN001
     await settle(pilot)
 
 
+async def _volume_field(pilot) -> Input:  # noqa: ANN001
+    """The checklist with a task chosen, and the focus in the monthly volume field."""
+    await _checklist_with_task(pilot)
+    field = pilot.app.screen.query_one("#in-monthly_requests", Input)
+    field.focus()
+    await pilot.pause()
+    return field
+
+
 async def _save(pilot, path) -> dict:  # noqa: ANN001
     await pilot.press("ctrl+s")
     await pilot.pause()
@@ -66,10 +75,7 @@ async def test_tab_then_a_burst_of_keys_reaches_the_next_field_in_order(app_for,
 async def test_typing_then_pasting_keeps_every_character(app_for, tmp_path):
     app: AdvisorApp = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        await _checklist_with_task(pilot)
-        field = app.screen.query_one("#in-monthly_requests", Input)
-        field.focus()
-        await pilot.pause()
+        field = await _volume_field(pilot)
         await pilot.press(*"12")
         app.post_message(events.Paste("345,678"))  # a paste while the first recompute runs
         for ch in "90":
@@ -86,10 +92,7 @@ async def test_editing_keys_in_a_burst_take_effect_in_the_order_typed(app_for):
     send-keys burst): the backspaces used to run after the digits ("3000001")."""
     app: AdvisorApp = app_for()
     async with app.run_test(size=SIZE) as pilot:
-        await _checklist_with_task(pilot)
-        field = app.screen.query_one("#in-monthly_requests", Input)
-        field.focus()
-        await pilot.pause()
+        field = await _volume_field(pilot)
         await pilot.press(*"300000")
         await settle(pilot)
         app.post_message(events.Key("home", None))
