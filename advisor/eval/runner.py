@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,6 +66,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from advisor.core.tokens import count_for_model
 from advisor.eval.prompt_size import FRAMING_TOKENS, PromptSize
 from advisor.eval.cases import Case, CasesFile, LlmJudgeCheck
+from advisor.eval.durable import DurableAppender
 from advisor.eval.checks import JUDGE_SYSTEM, BudgetExhausted, judge_prompt, parse_judge_reply, parse_json_answer, schema_errors, score_case
 from advisor.eval.results import CaseResult, CheckOutcome, ResultsWriter, read_results, read_spend, result_key
 from advisor.eval.target import Target
@@ -525,7 +525,7 @@ class EvalRunner:
         emit(RunStarted(total, plan.already_done, plan.targets, plan.skipped_targets))
 
         loop = asyncio.get_running_loop()
-        write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eval-results")
+        appender = DurableAppender(writer, loop) if writer is not None else None
         own_client = self._client is None
         client = self._client or make_client(max_connections=max(8, cfg.concurrency * 2))
 
@@ -559,12 +559,13 @@ class EvalRunner:
                     not_run += 1
                     return
                 cancelled_while_writing = False
-                if writer is not None:
-                    # append + fsync off the event loop (one writer thread keeps order);
-                    # the result is durable before its event is emitted. A cancel that lands
-                    # during the write cannot stop the thread, so the result is in the file
-                    # either way: finish its bookkeeping, then honour the cancel.
-                    write = loop.run_in_executor(write_pool, writer.append, result)
+                if appender is not None:
+                    # append + fsync off the event loop (one writer thread keeps order, and
+                    # batches what finishes together); the result is durable before its event
+                    # is emitted. A cancel that lands during the write cannot stop the thread,
+                    # so the result is in the file either way: finish its bookkeeping, then
+                    # honour the cancel.
+                    write = appender.append(result)
                     while not write.done():
                         try:
                             await asyncio.shield(write)
@@ -600,7 +601,8 @@ class EvalRunner:
                 elif isinstance(o, BaseException):
                     raise o
         finally:
-            write_pool.shutdown(wait=True)
+            if appender is not None:
+                appender.close()
             if writer is not None:
                 writer.close()
             if own_client:

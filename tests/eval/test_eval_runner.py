@@ -154,14 +154,14 @@ async def test_a_cancel_during_the_write_keeps_file_events_and_summary_in_step(f
     from advisor.eval import runner as runner_mod
 
     writing, release = threading.Event(), threading.Event()
-    real_append = runner_mod.ResultsWriter.append
+    real_append = runner_mod.ResultsWriter.append_all
 
-    def slow_append(self, result):
-        real_append(self, result)
+    def slow_append(self, results):
+        real_append(self, results)
         writing.set()
         release.wait(5)
 
-    monkeypatch.setattr(runner_mod.ResultsWriter, "append", slow_append)
+    monkeypatch.setattr(runner_mod.ResultsWriter, "append_all", slow_append)
     events = []
     runner = EvalRunner([target(fake)], cases(4), RunConfig(concurrency=1, per_provider=1, retry=FAST),
                         results_path=tmp_path / "r.jsonl", env=ENV)
