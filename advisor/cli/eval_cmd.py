@@ -301,8 +301,8 @@ def _exit_status(report: Any, fail_under: float | None) -> int:
     if fail_under is not None:
         rec = report.recommended
         if rec is None:
-            order = report.rerank.order if report.rerank is not None else []
-            why = "no model passed a case" if order and order[0].passed_none else "no model is recommended on this evidence"
+            none_passed = report.rerank is not None and report.rerank.none_passed
+            why = "no model passed a case" if none_passed else "no model is recommended on this evidence"
             say(f"--fail-under {fail_under:.0%}: {why}")
             return 3
         if rec.pass_rate < fail_under:

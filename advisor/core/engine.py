@@ -24,7 +24,6 @@ module assembles them and gives the roles, reasons, costs and warnings.
 from __future__ import annotations
 
 import re
-
 from datetime import date
 from typing import Any
 
@@ -48,7 +47,7 @@ from advisor.core.result import (
     Warning_,
     WhyNot,
 )
-from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, RATING_VALUE, ModelSpec
+from advisor.core.schema import DIMENSION_LABELS, DIMENSIONS, EFFORT_ORDER, RATING_VALUE, ModelSpec
 from advisor.core.evidence import model_evidence
 from advisor.core.scoring import INHERITED, evidence_tier, rank_key, rating_levels, score_options
 from advisor.core.tree import in_outcome, walk_tree
@@ -162,8 +161,7 @@ def _measured_thinking(kb: KnowledgeBase, model: Any, dims: list[str]) -> list[s
         claims = [c for c in kb.claims_for(model.id, d) if c.kind == "benchmark"]
         if claims and all(c.setting and _THINKING_SETTING.search(c.setting) for c in claims):
             found = {m.group(1) for c in claims if (m := _THINKING_SETTING.search(c.setting or "")) and m.group(1)}
-            order = ("low", "medium", "high", "xhigh", "max")
-            how = ("reasoning effort " + ", ".join(e for e in order if e in found)) if found else "thinking"
+            how = ("reasoning effort " + ", ".join(e for e in EFFORT_ORDER if e in found)) if found else "thinking"
             out.append(f"{DIMENSION_LABELS[d]} ({how})")
     return out
 
@@ -582,9 +580,16 @@ def _score_gaps(s: Score, r: Score, rec_name: str) -> list[str]:
     return out
 
 
-def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str, Score], rec: Option, today: date) -> list[str]:
-    """What puts ``opt`` below the recommendation: the rule (retirement, the
-    high-floor evidence rule, unverified limits), then the score parts."""
+def _retiring_text(kb: KnowledgeBase, opt: Option) -> str:
+    avoid = kb.scoring.retiring_avoid_days
+    return f"retires on {retirement(opt).isoformat()}, within {avoid} days: not shortlisted while a live option qualifies"
+
+
+def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str, Score], rec: Option, today: date,
+                  *, retirement_said: bool = False) -> list[str]:
+    """What puts ``opt`` below the recommendation: the rule (retirement, unless
+    ``retirement_said`` elsewhere; the high-floor evidence rule, unverified limits),
+    then the score parts."""
     s, r = scores[opt.ref.key], scores[rec.ref.key]
     details = _score_gaps(s, r, rec.model.name)
     if opt.unverified:
@@ -598,10 +603,8 @@ def below_details(kb: KnowledgeBase, answers: Any, opt: Option, scores: dict[str
         details.insert(0, f"under your quality floor of {answers.quality_floor}, models with evidence that is not poor rank "
                        f"first and {what} (evidence behind {s.evidence:.0%} of the quality weight); a bake-off on your cases "
                        "would prove it")
-    when = retirement(opt)
-    avoid = kb.scoring.retiring_avoid_days
-    if when is not None and (when - today).days <= avoid:
-        details.insert(0, f"retires on {when.isoformat()}, within {avoid} days: not shortlisted while a live option qualifies")
+    if not retirement_said and _retires_within(opt, kb.scoring.retiring_avoid_days, today):
+        details.insert(0, _retiring_text(kb, opt))
     return details
 
 
@@ -628,7 +631,10 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, who,
     position = ranked.index(best) + 1
     s = scores[best.ref.key]
     r = scores[rec.ref.key] if rec is not None else None
-    details = below_details(kb, answers, best, scores, rec, rec_today) if rec is not None and rec.model.id != model.id else []
+    below = rec is not None and rec.model.id != model.id
+    # the reason a model that qualifies is not recommended is its retirement, whatever its rank
+    retiring = below and model.id not in role_of and _retires_within(best, kb.scoring.retiring_avoid_days, rec_today)
+    details = below_details(kb, answers, best, scores, rec, rec_today, retirement_said=retiring) if below else []
     against = f": {s.total:.3f} against {r.total:.3f} for {rec.model.name}" if r is not None and rec is not None else ""
     if model.id in role_of:
         role = ROLE_LABELS[role_of[model.id]]
@@ -638,13 +644,9 @@ def _why_not_one(kb, answers, model, options, ranked, scores, role_of, rec, who,
         return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="shortlisted",
                       summary=f"{model.name} is on the shortlist ({role}), ranked #{position} of {len(ranked)}{against}",
                       details=tuple(details))
-    when = retirement(best)
-    avoid = kb.scoring.retiring_avoid_days
-    if when is not None and (when - rec_today).days <= avoid and rec is not None and rec.model.id != model.id:
-        # the reason it is not recommended is its retirement, whatever its rank
-        summary = (f"{model.name} ({label}) passes every filter but retires on {when.isoformat()}, within {avoid} days: "
-                   f"not shortlisted while a live option qualifies (it ranks #{position} of {len(ranked)}{against})")
-        details = [d for d in details if not d.startswith("retires on")]  # (said in the summary)
+    if retiring:
+        summary = (f"{model.name} ({label}) passes every filter but {_retiring_text(kb, best)} "
+                   f"(it ranks #{position} of {len(ranked)}{against})")
     else:
         summary = f"{model.name} ({label}) passes every filter but ranks #{position} of {len(ranked)}{against}"
     return WhyNot(model_id=model.id, model_name=model.name, asked=by_user, status="ranked_below",

@@ -94,6 +94,11 @@ class Rerank(BaseModel):
             return None
         return self.order[0]
 
+    @property
+    def none_passed(self) -> bool:
+        """Nothing is recommended because no measured model passed a case (not the floor)."""
+        return bool(self.order) and self.order[0].passed_none and not self.order[0].below_floor
+
 
 def monthly_projection(stats: ModelStats, target: Target | None, monthly_requests: int) -> Decimal | None:
     """Monthly USD at ``monthly_requests`` from measured mean tokens; None when unknown."""

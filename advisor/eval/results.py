@@ -47,9 +47,9 @@ RECORD = "record"  # the field that marks a line as a record, not a result
 #: the first line of every results file advisor writes
 MARKER = {RECORD: "marker", "advisor": "eval-results", "format": 1}
 
-#: a case that failed this way after every retry says nothing about the model:
-#: it is "not measured", not a failure, and the pass rate leaves it out (and says so)
-#: errors that say nothing about the model: rate-limited, unreachable, or a key the API refused
+#: a case that failed this way after every retry says nothing about the model (rate-limited,
+#: unreachable, or a key the API refused): it is "not measured", not a failure, and the pass
+#: rate leaves it out (and says so)
 NOT_MEASURED_KINDS = frozenset({"rate_limited", "connection", "auth"})
 
 

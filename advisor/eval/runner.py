@@ -27,7 +27,8 @@ Guarantees:
   reserved together with everything already in flight, and it is only sent
   when spent + reserved + its worst case fits (:mod:`advisor.eval.prompt_size`);
   once the answer's cost is known the reservation shrinks to it (room for its
-  judge calls), and the rest is released when the request settles. Reported usage is checked first (:func:`allowed_usage`): counts that are negative or not whole numbers fail
+  judge calls), and the rest is released when the request settles. Reported
+  usage is checked first (:func:`allowed_usage`): counts that are negative or not whole numbers fail
   the case ``malformed`` (counted at its worst case), and counts beyond what
   the request allows are counted at the allowed maximum and flagged
   (``CaseResult.usage_anomaly``, a note in the report) — so what a provider
@@ -282,7 +283,7 @@ class SpendBudget:
         self.in_flight += 1
         return True
 
-    async def shrink(self, hold: "Hold", amount: Decimal) -> None:
+    async def shrink(self, hold: Hold, amount: Decimal) -> None:
         """Lower a reservation in flight to ``amount`` (a request whose cost is known
         before its judge calls reserve), freeing the difference for others."""
         hold.known = True
@@ -463,6 +464,23 @@ class EvalRunner:
         )
 
     # -- spend -----------------------------------------------------------------------
+    async def _reserve(
+        self, budget: SpendBudget, t: Target, size: PromptSize, max_out: int, *, wait: bool
+    ) -> tuple[int, Decimal] | None:
+        """Reserve a call's worst case: input at the prompt's byte bound, or at its
+        counted tokens when the cap is too tight for the bound. (input the reservation
+        allows, amount reserved), or None when neither fits. ``wait``: wait for room
+        held by calls in flight (a case), else fail at once (a judge call inside one)."""
+        allowed_in = size.bound
+        for last in (False, True):
+            amount = self._worst_case(t, allowed_in, max_out) or Decimal(0)
+            if await budget.reserve(amount) if wait else budget.try_reserve(amount):
+                return allowed_in, amount
+            if last or budget.exhausted:
+                break
+            allowed_in = await size.billable()
+        return None
+
     @staticmethod
     def _worst_case(t: Target, counted_in: int, max_out: int) -> Decimal | None:
         """The cost to reserve: ``counted_in`` input (the prompt's byte bound, or its
@@ -533,16 +551,12 @@ class EvalRunner:
             nonlocal not_run
             sem = provider_sems.setdefault(req.target.provider_key, asyncio.Semaphore(max(1, cfg.per_provider)))
             async with sem, global_sem:
-                allowed_in = req.prompt.bound
-                hold = Hold(self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0))
-                fits = await budget.reserve(hold.amount)
-                if not fits and not budget.exhausted:  # too tight for the bound: the counted tokens
-                    allowed_in = await req.prompt.billable()
-                    hold.amount = self._worst_case(req.target, allowed_in, req.max_output_tokens) or Decimal(0)
-                    fits = await budget.reserve(hold.amount)
-                if not fits:
+                reserved = await self._reserve(budget, req.target, req.prompt, req.max_output_tokens, wait=True)
+                if reserved is None:
                     not_run += 1
                     return
+                allowed_in, amount = reserved
+                hold = Hold(amount)
                 actual = Decimal(0)
                 settled = False
                 try:
@@ -554,7 +568,7 @@ class EvalRunner:
                     if not settled:
                         # cancelled mid-request: the tokens may be billed; count its known cost,
                         # else the worst case at the counted input (as a billed failure)
-                        await asyncio.shield(self._settle_cancelled(budget, req, allowed_in, hold))
+                        await asyncio.shield(self._settle_cancelled(budget, req, hold))
                 if result is None:  # answered but not judged within the cap
                     not_run += 1
                     return
@@ -649,17 +663,17 @@ class EvalRunner:
         except ProviderCallError as exc:
             base["failed_attempts"] = [f.describe() for f in log.failed]
             base["retry_wait_ms"] = log.waited_s * 1000.0
-            worst = await self._billed_worst(req, allowed_in) if exc.billed and t.priced else Decimal(0)
+            worst = await self._billed_worst(req) if exc.billed and t.priced else Decimal(0)
             return self._failed(base, t, exc.kind, exc.message, exc.attempts, exc.billed, worst)
         except Exception as exc:  # noqa: BLE001 - one odd stream must not abort the whole eval
             # the last resort: a provider reply the wire format did not foresee; it may
             # have been billed, so it counts at its worst case
             message = f"unexpected reply ({type(exc).__name__}): {exc}"
-            worst = await self._billed_worst(req, allowed_in) if t.priced else Decimal(0)
+            worst = await self._billed_worst(req) if t.priced else Decimal(0)
             return self._failed(base, t, "malformed", message, 1, True, worst)
         text = self._redact(resp.text)
         reported = resp.input_tokens is not None and resp.output_tokens is not None
-        in_tok = resp.input_tokens if resp.input_tokens is not None else min(allowed_in, await req.prompt.billable())
+        in_tok = resp.input_tokens if resp.input_tokens is not None else await req.prompt.billable()
         out_tok = resp.output_tokens if resp.output_tokens is not None else await _count_output(resp.text, t.tokenizer)
         bill_in, bill_out, anomaly = allowed_usage(in_tok, out_tok, allowed_in, req.max_output_tokens)
         cost = t.cost(bill_in, bill_out, resp.cached_input_tokens or 0, resp.cache_write_tokens or 0)
@@ -678,21 +692,16 @@ class EvalRunner:
             )
             # the judge's prompt as sent (system, the prompt, the JSON instruction), sized as a case's
             jsize = PromptSize("\n".join((JUDGE_SYSTEM, judge_prompt(check, c, answer), json_instruction(None))), 2, jt.tokenizer)
-            jin = jsize.bound
             jout = jt.max_output_tokens(JUDGE_MAX_TOKENS)  # with the judge's room to think, if it thinks
-            worst = self._worst_case(jt, jin, jout) or Decimal(0)
-            if not budget.try_reserve(worst):
-                if budget.exhausted:
-                    raise BudgetExhausted("not judged: the spend cap leaves no room")
-                jin = await jsize.billable()  # too tight for the bound: the counted tokens
-                worst = self._worst_case(jt, jin, jout) or Decimal(0)
-                if not budget.try_reserve(worst):
-                    raise BudgetExhausted("not judged: the spend cap leaves no room")
+            reserved = await self._reserve(budget, jt, jsize, jout, wait=False)
+            if reserved is None:
+                raise BudgetExhausted("not judged: the spend cap leaves no room")
+            jin, worst = reserved
             spent = Decimal(0)
             try:
                 jr = await stream_chat(client, wire_for(jt.api), jt, jreq, self._key(jt), policy=cfg.retry, timeout=cfg.timeout)
                 j_in, j_out, j_note = allowed_usage(
-                    min(jin, await jsize.billable()) if jr.input_tokens is None else jr.input_tokens,
+                    await jsize.billable() if jr.input_tokens is None else jr.input_tokens,
                     await _count_output(jr.text, jt.tokenizer) if jr.output_tokens is None else jr.output_tokens,
                     jin, jout)
                 if j_note:
@@ -703,7 +712,7 @@ class EvalRunner:
                 return parse_judge_reply(jr.text)
             except ProviderCallError as exc:
                 if exc.billed:  # at the counted input, as a case's billed failure
-                    spent = self._worst_case(jt, min(jin, await jsize.billable()), jout) or Decimal(0)
+                    spent = self._worst_case(jt, await jsize.billable(), jout) or Decimal(0)
                 raise RuntimeError(self._redact(str(exc))) from None
             finally:
                 await budget.settle(worst, spent, req.key)
@@ -736,14 +745,14 @@ class EvalRunner:
         # judge spend was settled on its own reservation; this request settles its own cost
         return r, cost or Decimal(0)
 
-    async def _billed_worst(self, req: PlannedRequest, allowed_in: int) -> Decimal:
+    async def _billed_worst(self, req: PlannedRequest) -> Decimal:
         """What a call that may have been billed, with no usage to say how much, counts:
-        its worst case at the prompt's counted tokens (never above its reservation)."""
-        return self._worst_case(req.target, min(allowed_in, await req.prompt.billable()), req.max_output_tokens) or Decimal(0)
+        its worst case at the prompt's counted tokens (never above the bound it reserved)."""
+        return self._worst_case(req.target, await req.prompt.billable(), req.max_output_tokens) or Decimal(0)
 
-    async def _settle_cancelled(self, budget: SpendBudget, req: PlannedRequest, allowed_in: int, hold: Hold) -> None:
+    async def _settle_cancelled(self, budget: SpendBudget, req: PlannedRequest, hold: Hold) -> None:
         """Settle a request cancelled in flight: its cost when it was known, else its billed worst case."""
-        actual = hold.amount if hold.known else min(hold.amount, await self._billed_worst(req, allowed_in))
+        actual = hold.amount if hold.known else await self._billed_worst(req)
         await budget.settle(hold.amount, actual, req.key)
 
     def _failed(

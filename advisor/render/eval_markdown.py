@@ -160,10 +160,9 @@ def decision_paragraph(report: EvalReport, with_rule: bool = False) -> str:
     if rr is None:
         return "Nothing was measured, so the shortlist stands as it was."
     rec = rr.recommended
-    top = rr.order[0] if rr.order else None
     if rec is not None:
         lead = f"On {report.n_cases} of your cases, {rec.label} is recommended."
-    elif top is not None and top.passed_none:
+    elif rr.none_passed:
         lead = "No measured model passed a case, so none is recommended on this evidence."
     else:
         lead = "No measured model meets your quality floor, so none is recommended on this evidence."

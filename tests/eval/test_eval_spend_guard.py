@@ -193,3 +193,14 @@ async def test_a_judge_reporting_more_than_it_was_allowed_is_flagged_on_the_resu
                              judge_targets=[judge]).run()).results
     assert r.passed
     assert r.usage_anomaly.count("1,000,000 input tokens") == 2 and "judge Judge j: provider reported" in r.usage_anomaly
+
+
+async def test_a_cap_too_tight_for_any_count_is_not_run_even_when_the_count_is_the_bound(fake):
+    """A foreign tokenizer's estimate is capped at the bound: the fallback is the same amount, tried once."""
+    t = Target("Model m", "m@openai", "openai", fake.base + "/v1", "test-model", None, Decimal("1000"), Decimal("0"), None)
+    cs = parse_cases("- {id: c0, input: Hi, max_tokens: 5}\n", "c.yaml")
+    (req,) = EvalRunner([t], cs).plan().requests
+    assert await req.prompt.billable() == req.prompt.bound
+    cap = t.cost(req.prompt.bound, 5) / 2
+    summary = await EvalRunner([t], cs, RunConfig(retry=FAST, max_spend=cap)).run()
+    assert summary.new_results == 0 and summary.not_run_budget == 1 and fake.count() == 0
